@@ -1,0 +1,68 @@
+package provider
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+)
+
+// testAccProtoV6ProviderFactories runs the provider in-process for acceptance tests.
+var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"swarm": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// testAccPreCheck skips nothing: acceptance tests only run with TF_ACC=1 (the framework checks
+// that), and then the test bed must be up, so a missing engine fails loudly.
+func testAccPreCheck(t *testing.T) {
+	t.Helper()
+	if _, err := testAccClient(t).Manager(context.Background()); err != nil {
+		t.Fatalf("the local swarm is not reachable (run `make testbed`): %v", err)
+	}
+}
+
+// testAccClient is the tests' own view of the Engine, to check what the provider did.
+func testAccClient(t *testing.T) *swarm.Client {
+	t.Helper()
+	c, err := swarm.New(swarm.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// testbedNode is one engine of the local test bed (internal/testbed writes the list).
+type testbedNode struct {
+	Name, Role, Addr, Host string
+}
+
+const testbedNodesFile = "/run/tfswarm-testbed/nodes"
+
+// testAccNodes lists the test bed's engines with the given role (manager, worker or free).
+func testAccNodes(t *testing.T, role string) []testbedNode {
+	t.Helper()
+	f, err := os.Open(testbedNodesFile)
+	if err != nil {
+		t.Fatalf("reading the test bed's node list (run `make testbed`): %v", err)
+	}
+	defer f.Close()
+	var nodes []testbedNode
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		fields := strings.Fields(s.Text())
+		if len(fields) != 4 || (role != "" && fields[1] != role) {
+			continue
+		}
+		nodes = append(nodes, testbedNode{Name: fields[0], Role: fields[1], Addr: fields[2], Host: fields[3]})
+	}
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return nodes
+}

@@ -1,0 +1,223 @@
+package swarm
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+)
+
+// dialTimeout bounds one connection attempt, so that a dead manager costs little before the next
+// one is tried.
+const dialTimeout = 10 * time.Second
+
+// dialer opens connections to one resolved endpoint.
+type dialer struct {
+	ep Resolved
+	// sshCommand is the ssh binary; tests point it at a fake.
+	sshCommand string
+}
+
+func (d *dialer) dial(ctx context.Context) (net.Conn, error) {
+	switch d.ep.Target.Scheme {
+	case SchemeUnix:
+		var nd net.Dialer
+		ctx, cancel := context.WithTimeout(ctx, dialTimeout)
+		defer cancel()
+		return nd.DialContext(ctx, "unix", d.ep.Target.Address)
+	case SchemeSSH:
+		return dialCommand(ctx, d.sshCommand, d.ep.Target.SSHArgs(d.ep.SSHOpts))
+	default:
+		nd := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
+		conn, err := nd.DialContext(ctx, "tcp", d.ep.Target.Address)
+		if err != nil || d.ep.TLS == nil {
+			return conn, err
+		}
+		tlsConn := tls.Client(conn, d.ep.TLS.Clone())
+		hctx, cancel := context.WithTimeout(ctx, dialTimeout)
+		defer cancel()
+		if err := tlsConn.HandshakeContext(hctx); err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("TLS handshake: %w", err)
+		}
+		return tlsConn, nil
+	}
+}
+
+// failover dials the preferred endpoint and, when it does not answer, the next ones in order. The
+// endpoint that answered becomes the preferred one for later connections, so a manager that stops
+// in the middle of a run costs one failed dial, not one per request.
+type failover struct {
+	dialers []*dialer
+
+	mu        sync.Mutex
+	preferred int
+	lastErr   error
+}
+
+func (f *failover) prefer(i int) {
+	f.mu.Lock()
+	f.preferred = i
+	f.mu.Unlock()
+}
+
+func (f *failover) current() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.preferred
+}
+
+// DialContext has the signature http.Transport wants; network and address are ignored because the
+// endpoint decides them.
+func (f *failover) DialContext(ctx context.Context, _, _ string) (net.Conn, error) {
+	start := f.current()
+	var errs []error
+	for n := range f.dialers {
+		i := (start + n) % len(f.dialers)
+		conn, err := f.dialers[i].dial(ctx)
+		if err == nil {
+			if i != start {
+				f.prefer(i)
+			}
+			return conn, nil
+		}
+		errs = append(errs, &EngineError{Host: f.dialers[i].ep.Target.Raw, Err: err})
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	err := errors.Join(errs...)
+	f.mu.Lock()
+	f.lastErr = err
+	f.mu.Unlock()
+	return nil, err
+}
+
+// takeLastErr returns the detailed error of the last dial in which no endpoint answered.
+func (f *failover) takeLastErr() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	err := f.lastErr
+	f.lastErr = nil
+	return err
+}
+
+// EngineError says which engine could not be reached and why.
+type EngineError struct {
+	Host string
+	Err  error
+}
+
+func (e *EngineError) Error() string {
+	return fmt.Sprintf("cannot reach the Docker Engine at %s: %v", e.Host, e.Err)
+}
+
+func (e *EngineError) Unwrap() error { return e.Err }
+
+// commandConn is a net.Conn over the stdin and stdout of a command, as `ssh … docker system
+// dial-stdio` gives.
+type commandConn struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout io.ReadCloser
+	stderr *limitedBuffer
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+func dialCommand(ctx context.Context, name string, args []string) (net.Conn, error) {
+	if name == "" {
+		name = "ssh"
+	}
+	// The command must outlive the dial's context: the connection is reused by later requests.
+	cmd := exec.Command(name, args...) //nolint:gosec // the command is ssh with the user's own options
+	cmd.Env = os.Environ()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	stderr := &limitedBuffer{max: 4096}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w", name, err)
+	}
+	c := &commandConn{cmd: cmd, stdin: stdin, stdout: stdout, stderr: stderr}
+	if ctx.Err() != nil {
+		_ = c.Close()
+		return nil, ctx.Err()
+	}
+	return c, nil
+}
+
+func (c *commandConn) Read(p []byte) (int, error) {
+	n, err := c.stdout.Read(p)
+	if errors.Is(err, io.EOF) && n == 0 {
+		if msg := strings.TrimSpace(c.stderr.String()); msg != "" {
+			return 0, fmt.Errorf("the ssh connection closed: %s", msg)
+		}
+	}
+	return n, err
+}
+
+func (c *commandConn) Write(p []byte) (int, error) { return c.stdin.Write(p) }
+
+func (c *commandConn) Close() error {
+	c.closeOnce.Do(func() {
+		_ = c.stdin.Close()
+		_ = c.stdout.Close()
+		if c.cmd.Process != nil {
+			_ = c.cmd.Process.Kill()
+		}
+		_ = c.cmd.Wait()
+	})
+	return c.closeErr
+}
+
+func (c *commandConn) LocalAddr() net.Addr                { return cmdAddr{} }
+func (c *commandConn) RemoteAddr() net.Addr               { return cmdAddr{} }
+func (c *commandConn) SetDeadline(t time.Time) error      { return nil }
+func (c *commandConn) SetReadDeadline(t time.Time) error  { return nil }
+func (c *commandConn) SetWriteDeadline(t time.Time) error { return nil }
+
+type cmdAddr struct{}
+
+func (cmdAddr) Network() string { return "cmd" }
+func (cmdAddr) String() string  { return "cmd" }
+
+// limitedBuffer keeps the first bytes of a command's stderr for error messages.
+type limitedBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+	max int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := b.max - len(b.buf); room > 0 {
+		if len(p) > room {
+			b.buf = append(b.buf, p[:room]...)
+		} else {
+			b.buf = append(b.buf, p...)
+		}
+	}
+	return len(p), nil
+}
+
+func (b *limitedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
+}
