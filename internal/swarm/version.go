@@ -1,0 +1,16 @@
+package swarm
+
+import (
+	"errors"
+
+	"github.com/moby/moby/client/pkg/versions"
+)
+
+// APIAtLeast says whether the API version in use is min or newer. Versions are compared as
+// numbers ("1.9" < "1.41"), never as strings.
+func APIAtLeast(inUse, min string) bool {
+	return versions.GreaterThanOrEqualTo(inUse, min)
+}
+
+// ErrNotFound is returned by finders when the object does not exist on the Engine.
+var ErrNotFound = errors.New("not found")
