@@ -72,6 +72,11 @@ func (c *Client) Hosts() []string {
 }
 
 func (c *Client) newAPI(dialers []*dialer) (*client.Client, *failover, error) {
+	return c.newAPIVersion(dialers, c.cfg.APIVersion)
+}
+
+// newAPIVersion builds an Engine client over the dialers; an empty version means negotiate.
+func (c *Client) newAPIVersion(dialers []*dialer, version string) (*client.Client, *failover, error) {
 	fo := &failover{dialers: dialers}
 	transport := &http.Transport{
 		DialContext:           fo.DialContext,
@@ -91,8 +96,8 @@ func (c *Client) newAPI(dialers []*dialer) (*client.Client, *failover, error) {
 	if c.cfg.UserAgent != "" {
 		opts = append(opts, client.WithUserAgent(c.cfg.UserAgent))
 	}
-	if c.cfg.APIVersion != "" {
-		opts = append(opts, client.WithAPIVersion(c.cfg.APIVersion))
+	if version != "" {
+		opts = append(opts, client.WithAPIVersion(version))
 	}
 	api, err := client.New(opts...)
 	if err != nil {
@@ -165,7 +170,8 @@ func (c *Client) Manager(ctx context.Context) (API, error) {
 		}
 		if state == "active" && control {
 			if c.api == nil {
-				api, fo, err := c.newAPI(dialers)
+				// The probe negotiated the version already: reuse it rather than ping again.
+				api, fo, err := c.newAPIVersion(dialers, probe.ClientVersion())
 				if err != nil {
 					return nil, err
 				}

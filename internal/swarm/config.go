@@ -261,6 +261,11 @@ func (e Endpoint) tlsConfig(target Target, getenv Getenv) (*tls.Config, error) {
 
 // readCertPath reads the Docker CLI's cert directory; values already given as PEM win.
 func readCertPath(dir string, caPEM, certPEM, keyPEM []byte) ([]byte, []byte, []byte, error) {
+	if fi, err := os.Stat(dir); err != nil {
+		return nil, nil, nil, fmt.Errorf("the cert path: %w", err)
+	} else if !fi.IsDir() {
+		return nil, nil, nil, fmt.Errorf("the cert path %s is not a directory", dir)
+	}
 	read := func(name string, have []byte, required bool) ([]byte, error) {
 		if len(have) > 0 {
 			return have, nil
@@ -288,6 +293,10 @@ func readCertPath(dir string, caPEM, certPEM, keyPEM []byte) ([]byte, []byte, []
 	}
 	if len(cert) > 0 && len(key) == 0 {
 		return nil, nil, nil, errors.New("the cert path has cert.pem but no key.pem")
+	}
+	if len(ca) == 0 && len(cert) == 0 {
+		// A cert path that yields nothing must not quietly mean "no TLS".
+		return nil, nil, nil, fmt.Errorf("the cert path %s holds neither ca.pem nor cert.pem", dir)
 	}
 	return ca, cert, key, nil
 }

@@ -86,6 +86,11 @@ func (f *failover) DialContext(ctx context.Context, _, _ string) (net.Conn, erro
 			if i != start {
 				f.prefer(i)
 			}
+			if cc, ok := conn.(*commandConn); ok {
+				// ssh only fails once it is read from: keep what it said for the error message.
+				host := f.dialers[i].ep.Target.Raw
+				cc.onErr = func(err error) { f.record(&EngineError{Host: host, Err: err}) }
+			}
 			return conn, nil
 		}
 		errs = append(errs, &EngineError{Host: f.dialers[i].ep.Target.Raw, Err: err})
@@ -94,10 +99,14 @@ func (f *failover) DialContext(ctx context.Context, _, _ string) (net.Conn, erro
 		}
 	}
 	err := errors.Join(errs...)
+	f.record(err)
+	return nil, err
+}
+
+func (f *failover) record(err error) {
 	f.mu.Lock()
 	f.lastErr = err
 	f.mu.Unlock()
-	return nil, err
 }
 
 // takeLastErr returns the detailed error of the last dial in which no endpoint answered.
@@ -128,6 +137,8 @@ type commandConn struct {
 	stdin  io.WriteCloser
 	stdout io.ReadCloser
 	stderr *limitedBuffer
+	// onErr hears why the command's connection ended early.
+	onErr func(error)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -164,11 +175,26 @@ func dialCommand(ctx context.Context, name string, args []string) (net.Conn, err
 func (c *commandConn) Read(p []byte) (int, error) {
 	n, err := c.stdout.Read(p)
 	if errors.Is(err, io.EOF) && n == 0 {
-		if msg := strings.TrimSpace(c.stderr.String()); msg != "" {
-			return 0, fmt.Errorf("the ssh connection closed: %s", msg)
+		if msg := c.waitStderr(); msg != "" {
+			err := fmt.Errorf("the ssh command ended: %s", msg)
+			if c.onErr != nil {
+				c.onErr(err)
+			}
+			return 0, err
 		}
 	}
 	return n, err
+}
+
+// waitStderr gives the command a moment to finish writing why it ended.
+func (c *commandConn) waitStderr() string {
+	for i := 0; i < 20; i++ {
+		if msg := strings.TrimSpace(c.stderr.String()); msg != "" {
+			return msg
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return ""
 }
 
 func (c *commandConn) Write(p []byte) (int, error) { return c.stdin.Write(p) }
