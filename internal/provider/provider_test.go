@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -65,4 +66,14 @@ func testAccNodes(t *testing.T, role string) []testbedNode {
 		t.Fatal(err)
 	}
 	return nodes
+}
+
+// wrappedText matches a message that Terraform may have wrapped onto several lines: the words
+// of text in order, separated by any whitespace.
+func wrappedText(text string) *regexp.Regexp {
+	words := strings.Fields(text)
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	return regexp.MustCompile(strings.Join(words, `\s+`))
 }

@@ -80,7 +80,8 @@ func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serveUnix serves h on a unix socket in a temporary directory and returns its host URL.
 func serveUnix(t *testing.T, h http.Handler) (string, func()) {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "tfsw")
+	// Not t.TempDir(): its long paths overflow the 108-byte limit of a unix socket path.
+	dir, err := os.MkdirTemp("", "tfsw") //nolint:usetesting // see above
 	if err != nil {
 		t.Fatal(err)
 	}
