@@ -84,6 +84,18 @@ func TestAccClusterDataSource_unreachableHost(t *testing.T) {
 	})
 }
 
+func TestAccClusterDataSource_invalidHost(t *testing.T) {
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:          testAccClusterDataSourceConfig_host,
+			ConfigVariables: config.Variables{"host": config.StringVariable("http://manager1:2375")},
+			PlanOnly:        true,
+			ExpectError:     wrappedText("Invalid Docker host"),
+		}},
+	})
+}
+
 func TestAccClusterDataSource_notManager(t *testing.T) {
 	free := testAccNodes(t, "free")
 	if len(free) == 0 {
