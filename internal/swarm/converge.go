@@ -1,0 +1,541 @@
+package swarm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/swarm"
+	"github.com/moby/moby/client"
+)
+
+// Defaults of ConvergeOptions.
+const (
+	defaultConvergeInterval   = time.Second
+	defaultFailedAttempts     = 3
+	defaultUnschedulableGrace = 10 * time.Second
+	// removeInterval is the poll interval of WaitServiceRemoved.
+	removeInterval = 500 * time.Millisecond
+	// maxPollErrors is how many Engine errors in a row a wait tolerates (a manager failing over).
+	maxPollErrors = 3
+)
+
+// ConvergeOptions tunes WaitConverged. The zero value is fine.
+type ConvergeOptions struct {
+	// PreviousVersion is the service version before an update (0 for create). Swarm resets the
+	// update status with every write of the service, so once a read shows a newer version, a
+	// rollback status is the fate of this update; reads not newer than it are not judged.
+	PreviousVersion uint64
+	// Interval between polls (default 1s, tests use less).
+	Interval time.Duration
+	// Progress, when set, receives a line each time the observed progress changes.
+	Progress func(string)
+	// FailedAttempts is how many consecutive failed or rejected tasks in a slot (or on a node)
+	// with none running make the wait give up early (default 3). A restart policy that allows
+	// fewer attempts lowers it.
+	FailedAttempts int
+	// UnschedulableGrace is how long every unconverged task may stay pending with a scheduler
+	// error ("no suitable node …") before the wait gives up early (default 10s).
+	UnschedulableGrace time.Duration
+}
+
+func (o ConvergeOptions) withDefaults() ConvergeOptions {
+	if o.Interval <= 0 {
+		o.Interval = defaultConvergeInterval
+	}
+	if o.FailedAttempts <= 0 {
+		o.FailedAttempts = defaultFailedAttempts
+	}
+	if o.UnschedulableGrace <= 0 {
+		o.UnschedulableGrace = defaultUnschedulableGrace
+	}
+	if o.Progress == nil {
+		o.Progress = func(string) {}
+	}
+	return o
+}
+
+// convergeAPI is the part of the Engine API the waiters use; client.APIClient has it, tests fake
+// it.
+type convergeAPI interface {
+	ServiceInspect(ctx context.Context, serviceID string, options client.ServiceInspectOptions) (client.ServiceInspectResult, error)
+	TaskList(ctx context.Context, options client.TaskListOptions) (client.TaskListResult, error)
+	NodeList(ctx context.Context, options client.NodeListOptions) (client.NodeListResult, error)
+}
+
+// WaitConverged waits until the service has converged for its mode, or ctx ends:
+//   - replicated: as many slots as replicas run a task of the current spec that Swarm wants
+//     running (a task with a health check reaches running only once healthy);
+//   - global: every ready, active node that satisfies the placement runs such a task;
+//   - replicated_job: total_completions tasks of the current run completed;
+//   - global_job: every such node completed a task of the current run.
+//
+// It gives up before ctx ends when the service cannot get there by itself: every unconverged
+// slot or node failed ConvergeOptions.FailedAttempts times in a row, or waited unschedulable for
+// UnschedulableGrace, or Swarm paused or rolled back the update. Those failures, and the end of
+// ctx, return a *ConvergenceError.
+func (c *Client) WaitConverged(ctx context.Context, serviceID string, opts ConvergeOptions) error {
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return err
+	}
+	err = waitConverged(ctx, api, serviceID, opts.withDefaults())
+	var ce *ConvergenceError
+	if err != nil && !errors.As(err, &ce) {
+		return c.Err(err)
+	}
+	return err
+}
+
+// WaitServiceRemoved waits until the service is gone and none of its tasks remain (so networks,
+// secrets and volumes it used can be removed right after). It does not remove the service. Pass
+// the service's ID: a name can only be turned into the ID while the service still exists.
+// Finished tasks of a job are not waited for: Swarm never deletes them.
+func (c *Client) WaitServiceRemoved(ctx context.Context, serviceID string) error {
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return err
+	}
+	return c.Err(waitServiceRemoved(ctx, api, serviceID, removeInterval))
+}
+
+type convWaiter struct {
+	api   convergeAPI
+	id    string
+	opts  ConvergeOptions
+	nodes []swarm.Node // cached for the global modes
+
+	svc      swarm.Service
+	last     convProgress
+	seen     bool
+	lastLine string
+}
+
+func waitConverged(ctx context.Context, api convergeAPI, serviceID string, opts ConvergeOptions) error {
+	w := &convWaiter{api: api, id: serviceID, opts: opts}
+	var unschedulableSince time.Time
+	errs := 0
+	for {
+		done, err := w.poll(ctx)
+		switch {
+		case err == nil:
+			errs = 0
+		case ctx.Err() != nil:
+			return w.failure(ctx, ctx.Err())
+		case errors.Is(err, ErrNotFound):
+			return err
+		default:
+			var ce *ConvergenceError
+			if errors.As(err, &ce) {
+				return err
+			}
+			errs++
+			if errs >= maxPollErrors {
+				return err
+			}
+		}
+		if done {
+			return nil
+		}
+		if err == nil {
+			switch {
+			case w.last.Failing:
+				return w.failure(ctx, nil)
+			case w.last.Unschedulable:
+				if unschedulableSince.IsZero() {
+					unschedulableSince = time.Now()
+				}
+				if time.Since(unschedulableSince) >= opts.UnschedulableGrace {
+					return w.failure(ctx, nil)
+				}
+			default:
+				unschedulableSince = time.Time{}
+			}
+		}
+		t := time.NewTimer(opts.Interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return w.failure(ctx, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// poll looks once: one ServiceInspect and one TaskList (and, once per wait, a NodeList for the
+// global modes). It reports whether the service has converged; a paused or rolled back update
+// comes back as a *ConvergenceError.
+func (w *convWaiter) poll(ctx context.Context) (bool, error) {
+	res, err := w.api.ServiceInspect(ctx, w.id, client.ServiceInspectOptions{})
+	if err != nil {
+		if cerrdefs.IsNotFound(err) {
+			return false, fmt.Errorf("service %s disappeared while waiting for it to converge: %w", w.id, ErrNotFound)
+		}
+		return false, fmt.Errorf("inspecting service %s: %w", w.id, err)
+	}
+	if w.opts.PreviousVersion > 0 && res.Service.Version.Index <= w.opts.PreviousVersion {
+		// A read from before the update: judge nothing yet.
+		return false, nil
+	}
+	w.svc = res.Service
+	mode := convServiceMode(w.svc.Spec)
+
+	if us := w.svc.UpdateStatus; us != nil {
+		switch us.State {
+		case swarm.UpdateStateRollbackStarted, swarm.UpdateStateRollbackCompleted, swarm.UpdateStateRollbackPaused:
+			w.opts.Progress(fmt.Sprintf("Swarm is rolling the update back (%s): %s", us.State, us.Message))
+			return false, w.rollbackFailure(ctx)
+		}
+	}
+
+	filters := make(client.Filters).Add("service", w.id)
+	if !convIsJobMode(mode) {
+		// Only the tasks that run the current spec, as the Docker CLI asks for them.
+		filters.Add("_up-to-date", "true")
+	}
+	tasks, err := w.api.TaskList(ctx, client.TaskListOptions{Filters: filters})
+	if err != nil {
+		return false, fmt.Errorf("listing the tasks of service %s: %w", w.id, err)
+	}
+	if convIsGlobalMode(mode) && w.nodes == nil {
+		nodes, err := w.api.NodeList(ctx, client.NodeListOptions{})
+		if err != nil {
+			return false, fmt.Errorf("listing the swarm's nodes: %w", err)
+		}
+		w.nodes = nodes.Items
+	}
+	w.last = convEvaluate(w.svc, tasks.Items, w.nodes, w.opts.FailedAttempts)
+	w.seen = true
+	w.nameNodes(ctx, w.last.Problems)
+	w.report()
+
+	if us := w.svc.UpdateStatus; us != nil {
+		switch us.State {
+		case swarm.UpdateStatePaused:
+			return false, w.failure(ctx, nil)
+		case swarm.UpdateStateUpdating:
+			return false, nil
+		}
+	}
+	return w.last.Converged, nil
+}
+
+// report tells the caller how far the service got, when that changed.
+func (w *convWaiter) report() {
+	p := w.last
+	verb := "running"
+	if convIsJobMode(p.Mode) {
+		verb = "completed"
+	}
+	line := fmt.Sprintf("%s: %d of %d tasks %s", w.svc.Spec.Name, p.Done, p.Desired, verb)
+	if us := w.svc.UpdateStatus; us != nil && us.State == swarm.UpdateStateUpdating {
+		line += " (update in progress)"
+	}
+	if len(p.Problems) > 0 && !p.Converged {
+		line += "; " + p.Problems[0].summary()
+	}
+	if line != w.lastLine {
+		w.lastLine = line
+		w.opts.Progress(line)
+	}
+}
+
+// failure builds the error for the last look at the service.
+func (w *convWaiter) failure(ctx context.Context, cause error) error {
+	if !w.seen && cause != nil {
+		return fmt.Errorf("waiting for service %s to converge: %w", w.id, cause)
+	}
+	e := &ConvergenceError{
+		ServiceName: w.svc.Spec.Name,
+		Mode:        w.last.Mode,
+		Desired:     w.last.Desired,
+		Running:     w.last.Done,
+		Tasks:       w.last.Problems,
+		Cause:       cause,
+	}
+	if e.ServiceName == "" {
+		e.ServiceName = w.id
+	}
+	if us := w.svc.UpdateStatus; us != nil && us.State == swarm.UpdateStatePaused {
+		e.UpdateMessage = "update paused: " + us.Message
+	}
+	w.nameNodes(ctx, e.Tasks)
+	return e
+}
+
+// rollbackFailure reports an update that Swarm rolled back, with the tasks of the new spec that
+// failed (they no longer run the current spec, so one extra look at all tasks finds them).
+func (w *convWaiter) rollbackFailure(ctx context.Context) error {
+	us := w.svc.UpdateStatus
+	e := &ConvergenceError{
+		ServiceName:   w.svc.Spec.Name,
+		Mode:          convServiceMode(w.svc.Spec),
+		RolledBack:    true,
+		UpdateMessage: us.Message,
+	}
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	res, err := w.api.TaskList(lctx, client.TaskListOptions{Filters: make(client.Filters).Add("service", w.id)})
+	if err == nil {
+		e.Tasks = convFailedSince(res.Items, us.StartedAt)
+	}
+	w.nameNodes(ctx, e.Tasks)
+	return e
+}
+
+// convFailedSince picks, per slot or node, the newest failed or rejected task created after t.
+func convFailedSince(tasks []swarm.Task, t *time.Time) []TaskProblem {
+	convNewestFirst(tasks)
+	seen := map[string]bool{}
+	var out []TaskProblem
+	for _, task := range tasks {
+		if task.Status.State != swarm.TaskStateFailed && task.Status.State != swarm.TaskStateRejected {
+			continue
+		}
+		if t != nil && task.CreatedAt.Before(*t) {
+			continue
+		}
+		key := fmt.Sprintf("%d/%s", task.Slot, task.NodeID)
+		if task.Slot != 0 {
+			key = fmt.Sprintf("%d", task.Slot)
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		st := convUnitStatus{show: &task}
+		out = append(out, st.problem(convUnit{slot: task.Slot}, nil))
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Slot < out[j].Slot })
+	return out
+}
+
+// nameNodes fills in the hostnames of the nodes the problems name.
+func (w *convWaiter) nameNodes(ctx context.Context, problems []TaskProblem) {
+	need := false
+	for _, p := range problems {
+		if p.NodeID != "" && p.Node == "" {
+			need = true
+		}
+	}
+	if !need {
+		return
+	}
+	if w.nodes == nil {
+		// Once per wait: the replicated modes need the node list only to name nodes.
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		res, err := w.api.NodeList(lctx, client.NodeListOptions{})
+		if err != nil {
+			return
+		}
+		w.nodes = res.Items
+	}
+	names := map[string]string{}
+	for _, n := range w.nodes {
+		names[n.ID] = n.Description.Hostname
+	}
+	for i := range problems {
+		if problems[i].Node == "" {
+			problems[i].Node = names[problems[i].NodeID]
+		}
+	}
+}
+
+func waitServiceRemoved(ctx context.Context, api convergeAPI, serviceID string, interval time.Duration) error {
+	errs := 0
+	remaining := -1
+	for {
+		n, err := convRemainingTasks(ctx, api, &serviceID)
+		switch {
+		case err == nil:
+			errs = 0
+			remaining = n
+			if n == 0 {
+				return nil
+			}
+		case ctx.Err() != nil:
+		default:
+			errs++
+			if errs >= maxPollErrors {
+				return err
+			}
+		}
+		t := time.NewTimer(interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			if remaining < 0 {
+				return fmt.Errorf("waiting for service %s to be removed: %w", serviceID, ctx.Err())
+			}
+			return fmt.Errorf("waiting for service %s to be removed: %d of its tasks remain: %w", serviceID, remaining, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// convRemainingTasks counts what is left of a service: -1 when the service itself still exists,
+// else its tasks that Swarm has not deleted yet (finished job tasks aside). The Engine refuses a task filter naming a
+// service that no longer exists, so once the service is gone all tasks are listed.
+//
+// serviceID may name the service while it exists: it is replaced by the ID then, since tasks
+// carry only the ID.
+func convRemainingTasks(ctx context.Context, api convergeAPI, id *string) (int, error) {
+	serviceID := *id
+	res, err := api.ServiceInspect(ctx, serviceID, client.ServiceInspectOptions{})
+	if err == nil {
+		if res.Service.ID != "" {
+			*id = res.Service.ID
+		}
+		return -1, nil
+	}
+	if !cerrdefs.IsNotFound(err) {
+		return 0, fmt.Errorf("inspecting service %s: %w", serviceID, err)
+	}
+	tasks, err := api.TaskList(ctx, client.TaskListOptions{})
+	if err != nil {
+		return 0, fmt.Errorf("listing tasks: %w", err)
+	}
+	n := 0
+	for _, t := range tasks.Items {
+		if t.ServiceID != serviceID {
+			continue
+		}
+		if t.JobIteration != nil && convTaskStateOrder[t.Status.State] >= convTaskStateOrder[swarm.TaskStateComplete] {
+			// Swarm never deletes the finished tasks of a removed job (their containers have
+			// exited already), so waiting for them would never end.
+			continue
+		}
+		n++
+	}
+	return n, nil
+}
+
+// ConvergenceError lists why the service did not converge.
+type ConvergenceError struct {
+	ServiceName string
+	Mode        string
+	// Desired and Running count tasks (slots for replicated, nodes for global); for jobs Running
+	// counts completed tasks.
+	Desired int
+	Running int
+	// Tasks has one entry per slot or node that did not converge.
+	Tasks []TaskProblem
+	// RolledBack: Swarm rolled the update back; UpdateMessage holds its reason.
+	RolledBack    bool
+	UpdateMessage string
+	// Cause is why the wait stopped, such as the context's deadline; nil when it gave up early.
+	Cause error
+}
+
+// TaskProblem is one task that keeps the service from converging.
+type TaskProblem struct {
+	TaskID       string
+	Slot         int
+	NodeID       string
+	Node         string // hostname
+	State        string
+	DesiredState string
+	Message      string
+	Err          string
+	ExitCode     int
+	// FailedAttempts counts the failed tasks in a row in this slot or on this node.
+	FailedAttempts int
+	// Hint explains a state whose cause the task's status does not name.
+	Hint string
+}
+
+func (e *ConvergenceError) Error() string {
+	var b strings.Builder
+	switch {
+	case e.RolledBack:
+		fmt.Fprintf(&b, "Swarm rolled back the update of service %q", e.ServiceName)
+		if e.UpdateMessage != "" {
+			fmt.Fprintf(&b, ": %s", e.UpdateMessage)
+		}
+	default:
+		verb := "running"
+		if e.Mode == convModeReplicatedJob || e.Mode == convModeGlobalJob {
+			verb = "completed"
+		}
+		fmt.Fprintf(&b, "service %q (%s) did not converge: %d of %d tasks %s", e.ServiceName, e.Mode, e.Running, e.Desired, verb)
+		if e.UpdateMessage != "" {
+			fmt.Fprintf(&b, "\n%s", e.UpdateMessage)
+		}
+	}
+	for _, t := range e.Tasks {
+		fmt.Fprintf(&b, "\n  - %s", t.String())
+	}
+	if e.Cause != nil {
+		fmt.Fprintf(&b, "\nstopped waiting: %v", e.Cause)
+	} else if !e.RolledBack && e.UpdateMessage == "" {
+		b.WriteString("\nstopped waiting early: Swarm will not get there without a change")
+	}
+	return b.String()
+}
+
+func (e *ConvergenceError) Unwrap() error { return e.Cause }
+
+// where names the slot or node of the problem.
+func (p TaskProblem) where() string {
+	var parts []string
+	if p.Slot > 0 {
+		parts = append(parts, fmt.Sprintf("slot %d", p.Slot))
+	}
+	switch {
+	case p.Node != "":
+		parts = append(parts, "on "+p.Node)
+	case p.NodeID != "":
+		parts = append(parts, "on node "+p.NodeID)
+	}
+	if len(parts) == 0 {
+		return "task"
+	}
+	return strings.Join(parts, " ")
+}
+
+// summary is the short form, for progress lines.
+func (p TaskProblem) summary() string {
+	s := p.where() + ": " + p.State
+	switch {
+	case p.Err != "":
+		s += ": " + convOneLine(p.Err)
+	case p.Message != "" && p.Message != p.State:
+		s += " (" + convOneLine(p.Message) + ")"
+	}
+	return s
+}
+
+// String is one line: where, state, the task's own error, and how often it failed.
+func (p TaskProblem) String() string {
+	s := p.summary()
+	var extra []string
+	if p.ExitCode != 0 && !strings.Contains(p.Err, fmt.Sprintf("(%d)", p.ExitCode)) {
+		extra = append(extra, fmt.Sprintf("exit code %d", p.ExitCode))
+	}
+	if p.FailedAttempts > 1 {
+		extra = append(extra, fmt.Sprintf("%d failed attempts in a row", p.FailedAttempts))
+	}
+	if p.Hint != "" {
+		s += ": " + p.Hint
+	}
+	if p.TaskID != "" {
+		id := p.TaskID
+		if len(id) > 12 {
+			id = id[:12]
+		}
+		extra = append(extra, "task "+id)
+	}
+	if len(extra) > 0 {
+		s += " [" + strings.Join(extra, ", ") + "]"
+	}
+	return s
+}
+
+func convOneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,486 @@
+package swarm
+
+import (
+	"net"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/moby/moby/api/types/swarm"
+)
+
+// Service mode names, as the provider's schema spells them.
+const (
+	convModeReplicated    = "replicated"
+	convModeGlobal        = "global"
+	convModeReplicatedJob = "replicated_job"
+	convModeGlobalJob     = "global_job"
+)
+
+// convServiceMode names the mode of a service spec; a spec with no mode is one replica.
+func convServiceMode(spec swarm.ServiceSpec) string {
+	switch {
+	case spec.Mode.Replicated != nil:
+		return convModeReplicated
+	case spec.Mode.Global != nil:
+		return convModeGlobal
+	case spec.Mode.ReplicatedJob != nil:
+		return convModeReplicatedJob
+	case spec.Mode.GlobalJob != nil:
+		return convModeGlobalJob
+	}
+	// The Engine treats a spec with no mode as one replica.
+	return convModeReplicated
+}
+
+// convHasHealthcheck: the spec sets a health check of its own (not NONE).
+func convHasHealthcheck(cs *swarm.ContainerSpec) bool {
+	if cs == nil || cs.Healthcheck == nil || len(cs.Healthcheck.Test) == 0 {
+		return false
+	}
+	return cs.Healthcheck.Test[0] != "NONE"
+}
+
+func convIsJobMode(mode string) bool {
+	return mode == convModeReplicatedJob || mode == convModeGlobalJob
+}
+
+func convIsGlobalMode(mode string) bool { return mode == convModeGlobal || mode == convModeGlobalJob }
+
+// convTaskStateOrder orders task states the way Swarm moves a task through them.
+var convTaskStateOrder = map[swarm.TaskState]int{
+	swarm.TaskStateNew:       1,
+	swarm.TaskStateAllocated: 2,
+	swarm.TaskStatePending:   3,
+	swarm.TaskStateAssigned:  4,
+	swarm.TaskStateAccepted:  5,
+	swarm.TaskStatePreparing: 6,
+	swarm.TaskStateReady:     7,
+	swarm.TaskStateStarting:  8,
+	swarm.TaskStateRunning:   9,
+	swarm.TaskStateComplete:  10,
+	swarm.TaskStateShutdown:  11,
+	swarm.TaskStateFailed:    12,
+	swarm.TaskStateRejected:  13,
+	swarm.TaskStateRemove:    14,
+	swarm.TaskStateOrphaned:  15,
+}
+
+// convInProgress: the task has not reached running yet.
+func convInProgress(s swarm.TaskState) bool {
+	o := convTaskStateOrder[s]
+	return o > 0 && o < convTaskStateOrder[swarm.TaskStateRunning]
+}
+
+// convWantedRunning: Swarm still wants the task to run (desired state ready or running).
+func convWantedRunning(t swarm.Task) bool {
+	o := convTaskStateOrder[t.DesiredState]
+	return o > 0 && o <= convTaskStateOrder[swarm.TaskStateRunning]
+}
+
+// convProgress is what one look at a service's tasks says.
+type convProgress struct {
+	Mode    string
+	Desired int
+	// Done counts the slots (replicated) or nodes (global) that are running, or for jobs have
+	// completed.
+	Done int
+	// Converged: Done reached Desired.
+	Converged bool
+	// Failing: every unconverged slot or node failed its last attempts (FailedAttempts of them,
+	// or as many as the restart policy allows) and none of them runs.
+	Failing bool
+	// Unschedulable: every unconverged slot or node that is not Failing waits in pending with a
+	// scheduler error, and there is at least one.
+	Unschedulable bool
+	// Problems lists the unconverged slots or nodes, one task each.
+	Problems []TaskProblem
+}
+
+// convUnit is one slot (replicated modes) or one node (global modes) and its tasks, newest first.
+type convUnit struct {
+	slot   int
+	nodeID string
+	tasks  []swarm.Task
+}
+
+// convEvaluate decides how far a service has converged. tasks are the service's tasks (for service
+// modes only those that run the current spec); nodes is the swarm's node list, needed only for
+// the global modes; failedAttempts is the default give-up threshold.
+func convEvaluate(svc swarm.Service, tasks []swarm.Task, nodes []swarm.Node, failedAttempts int) convProgress {
+	mode := convServiceMode(svc.Spec)
+	p := convProgress{Mode: mode}
+	isJob := convIsJobMode(mode)
+	if isJob {
+		tasks = convCurrentIteration(svc, tasks)
+	}
+	threshold := convFailThreshold(svc.Spec.TaskTemplate.RestartPolicy, failedAttempts)
+	doneState := swarm.TaskStateRunning
+	if isJob {
+		doneState = swarm.TaskStateComplete
+	}
+
+	var units []convUnit
+	switch mode {
+	case convModeReplicated:
+		p.Desired = 1
+		if r := svc.Spec.Mode.Replicated; r != nil && r.Replicas != nil {
+			p.Desired = int(*r.Replicas)
+		}
+		units = convBySlot(tasks)
+	case convModeReplicatedJob:
+		p.Desired = convJobCompletions(svc.Spec.Mode.ReplicatedJob)
+		units = convBySlot(tasks)
+	case convModeGlobal, convModeGlobalJob:
+		eligible := convEligibleNodes(svc.Spec.TaskTemplate.Placement, nodes, tasks)
+		p.Desired = len(eligible)
+		units = convByNode(tasks, eligible)
+	}
+
+	hostnames := make(map[string]string, len(nodes))
+	for _, n := range nodes {
+		hostnames[n.ID] = n.Description.Hostname
+	}
+
+	health := convHasHealthcheck(svc.Spec.TaskTemplate.ContainerSpec)
+	unconverged, failing, unschedulable := 0, 0, 0
+	for _, u := range units {
+		st := convUnitState(u, doneState, threshold)
+		if st.done {
+			p.Done++
+			continue
+		}
+		if st.retired {
+			continue
+		}
+		unconverged++
+		switch {
+		case st.failing:
+			failing++
+		case st.unschedulable:
+			unschedulable++
+		}
+		pr := st.problem(u, hostnames)
+		if !isJob && pr.State == string(swarm.TaskStateComplete) && pr.Err == "" {
+			// The Engine stops a task that turns unhealthy; when the process then exits 0 the
+			// task ends "complete" and the health failure is not in its status.
+			if health {
+				pr.Hint = "the container stopped with exit code 0 before it ever stayed healthy: its health check most likely failed (unhealthy)"
+			} else {
+				pr.Hint = "the container exited with code 0, but a service's tasks must keep running (a failing health check in the image ends the same way)"
+			}
+		}
+		p.Problems = append(p.Problems, pr)
+	}
+	p.Converged = p.Done >= p.Desired
+	if !p.Converged && unconverged > 0 && failing+unschedulable == unconverged {
+		// No slot or node can get there by itself. For jobs the slots not started yet would
+		// wait behind the failing ones, so the same holds.
+		if unschedulable == 0 {
+			p.Failing = true
+		} else {
+			p.Unschedulable = true
+		}
+	}
+	sort.SliceStable(p.Problems, func(i, j int) bool {
+		a, b := p.Problems[i], p.Problems[j]
+		if a.Slot != b.Slot {
+			return a.Slot < b.Slot
+		}
+		if a.Node != b.Node {
+			return a.Node < b.Node
+		}
+		return a.NodeID < b.NodeID
+	})
+	return p
+}
+
+// convFailThreshold is how many failed attempts in a row mean a slot will not recover: 1 when the
+// restart policy never restarts, at most MaxAttempts+1 when it limits restarts.
+func convFailThreshold(rp *swarm.RestartPolicy, def int) int {
+	if def <= 0 {
+		def = defaultFailedAttempts
+	}
+	if rp == nil {
+		return def
+	}
+	if rp.Condition == swarm.RestartPolicyConditionNone {
+		return 1
+	}
+	if rp.MaxAttempts != nil && *rp.MaxAttempts > 0 && int(*rp.MaxAttempts)+1 < def {
+		return int(*rp.MaxAttempts) + 1
+	}
+	return def
+}
+
+func convJobCompletions(j *swarm.ReplicatedJob) int {
+	if j == nil {
+		return 1
+	}
+	if j.TotalCompletions != nil {
+		return int(*j.TotalCompletions)
+	}
+	if j.MaxConcurrent != nil {
+		return int(*j.MaxConcurrent)
+	}
+	return 1
+}
+
+// convCurrentIteration keeps the tasks of the job's current run.
+func convCurrentIteration(svc swarm.Service, tasks []swarm.Task) []swarm.Task {
+	if svc.JobStatus == nil {
+		return tasks
+	}
+	idx := svc.JobStatus.JobIteration.Index
+	var out []swarm.Task
+	for _, t := range tasks {
+		if t.JobIteration != nil && t.JobIteration.Index == idx {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func convNewestFirst(ts []swarm.Task) {
+	sort.SliceStable(ts, func(i, j int) bool {
+		if !ts[i].CreatedAt.Equal(ts[j].CreatedAt) {
+			return ts[i].CreatedAt.After(ts[j].CreatedAt)
+		}
+		return ts[i].Version.Index > ts[j].Version.Index
+	})
+}
+
+func convBySlot(tasks []swarm.Task) []convUnit {
+	m := map[int]*convUnit{}
+	var order []int
+	for _, t := range tasks {
+		u, ok := m[t.Slot]
+		if !ok {
+			u = &convUnit{slot: t.Slot}
+			m[t.Slot] = u
+			order = append(order, t.Slot)
+		}
+		u.tasks = append(u.tasks, t)
+	}
+	sort.Ints(order)
+	out := make([]convUnit, 0, len(order))
+	for _, s := range order {
+		convNewestFirst(m[s].tasks)
+		out = append(out, *m[s])
+	}
+	return out
+}
+
+// convByNode gives every eligible node a convUnit, with or without tasks.
+func convByNode(tasks []swarm.Task, eligible []swarm.Node) []convUnit {
+	m := map[string][]swarm.Task{}
+	for _, t := range tasks {
+		m[t.NodeID] = append(m[t.NodeID], t)
+	}
+	out := make([]convUnit, 0, len(eligible))
+	for _, n := range eligible {
+		ts := m[n.ID]
+		convNewestFirst(ts)
+		out = append(out, convUnit{nodeID: n.ID, tasks: ts})
+	}
+	return out
+}
+
+type convUnitStatus struct {
+	done bool
+	// retired: the slot's newest task was shut down on purpose (scale down, replaced).
+	retired       bool
+	failing       bool
+	unschedulable bool
+	attempts      int
+	show          *swarm.Task
+}
+
+func convUnitState(u convUnit, doneState swarm.TaskState, threshold int) convUnitStatus {
+	var st convUnitStatus
+	for _, t := range u.tasks {
+		if t.Status.State == doneState && (doneState == swarm.TaskStateComplete || convWantedRunning(t)) {
+			st.done = true
+			return st
+		}
+	}
+	if len(u.tasks) == 0 {
+		return st
+	}
+	newest := u.tasks[0]
+	if u.nodeID == "" && !convWantedRunning(newest) && (newest.Status.State == swarm.TaskStateShutdown ||
+		newest.Status.State == swarm.TaskStateRemove || newest.Status.State == swarm.TaskStateOrphaned ||
+		(doneState == swarm.TaskStateRunning && newest.Status.State == swarm.TaskStateComplete && newest.DesiredState == swarm.TaskStateRemove)) {
+		st.retired = true
+		return st
+	}
+	// Count the failed attempts in a row, newest first, skipping an attempt still on its way.
+	var lastFailed *swarm.Task
+attempts:
+	for i := range u.tasks {
+		t := u.tasks[i]
+		switch {
+		case t.Status.State == swarm.TaskStateFailed || t.Status.State == swarm.TaskStateRejected ||
+			(doneState == swarm.TaskStateRunning && t.Status.State == swarm.TaskStateComplete):
+			// A service task that exits 0 did not stay up either.
+			st.attempts++
+			if lastFailed == nil {
+				lastFailed = &u.tasks[i]
+			}
+			continue
+		case convInProgress(t.Status.State) && i == 0:
+			continue
+		default:
+			break attempts
+		}
+	}
+	st.failing = st.attempts >= threshold
+	if newest.Status.State == swarm.TaskStatePending && newest.Status.Err != "" && !st.failing {
+		st.unschedulable = true
+	}
+	st.show = &u.tasks[0]
+	if lastFailed != nil && !st.unschedulable && newest.Status.Err == "" {
+		st.show = lastFailed
+	}
+	return st
+}
+
+func (st convUnitStatus) problem(u convUnit, hostnames map[string]string) TaskProblem {
+	p := TaskProblem{Slot: u.slot, NodeID: u.nodeID, FailedAttempts: st.attempts}
+	if st.show == nil {
+		p.State = "no task yet"
+		p.Node = hostnames[p.NodeID]
+		return p
+	}
+	t := st.show
+	p.TaskID = t.ID
+	if t.NodeID != "" {
+		p.NodeID = t.NodeID
+	}
+	p.Node = hostnames[p.NodeID]
+	p.State = string(t.Status.State)
+	p.DesiredState = string(t.DesiredState)
+	p.Message = t.Status.Message
+	p.Err = t.Status.Err
+	if t.Status.ContainerStatus != nil {
+		p.ExitCode = t.Status.ContainerStatus.ExitCode
+	}
+	return p
+}
+
+// convEligibleNodes are the nodes where a global service should run a task: ready, active, and
+// satisfying the placement constraints and platforms. A node that runs a current task counts
+// too when the constraints use something this package cannot convEvaluate.
+func convEligibleNodes(pl *swarm.Placement, nodes []swarm.Node, tasks []swarm.Task) []swarm.Node {
+	hasTask := map[string]bool{}
+	for _, t := range tasks {
+		if convWantedRunning(t) || t.Status.State == swarm.TaskStateComplete {
+			hasTask[t.NodeID] = true
+		}
+	}
+	var out []swarm.Node
+	for _, n := range nodes {
+		if n.Status.State != swarm.NodeStateReady || n.Spec.Availability != swarm.NodeAvailabilityActive {
+			continue
+		}
+		ok, known := convPlacementMatches(pl, n)
+		if ok || (!known && hasTask[n.ID]) {
+			out = append(out, n)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Description.Hostname < out[j].Description.Hostname })
+	return out
+}
+
+var convConstraintKey = regexp.MustCompile(`^(?i)[a-z_][a-z0-9\-_.]+$`)
+
+// convPlacementMatches applies Swarm's constraint rules (key == value or key != value, values
+// compared case-insensitively) and platform list to a node. known is false when a constraint
+// could not be evaluated here.
+func convPlacementMatches(pl *swarm.Placement, n swarm.Node) (ok, known bool) {
+	if pl == nil {
+		return true, true
+	}
+	for _, c := range pl.Constraints {
+		m, k := convConstraintMatches(c, n)
+		if !k {
+			return false, false
+		}
+		if !m {
+			return false, true
+		}
+	}
+	if len(pl.Platforms) > 0 {
+		os := strings.ToLower(n.Description.Platform.OS)
+		arch := convNormalizeArch(n.Description.Platform.Architecture)
+		match := false
+		for _, pf := range pl.Platforms {
+			if (pf.OS == "" || strings.EqualFold(pf.OS, os)) &&
+				(pf.Architecture == "" || convNormalizeArch(pf.Architecture) == arch) {
+				match = true
+				break
+			}
+		}
+		if !match {
+			return false, true
+		}
+	}
+	return true, true
+}
+
+func convNormalizeArch(a string) string {
+	switch strings.ToLower(a) {
+	case "x86_64", "x86-64", "amd64":
+		return "amd64"
+	case "aarch64", "arm64":
+		return "arm64"
+	}
+	return strings.ToLower(a)
+}
+
+func convConstraintMatches(expr string, n swarm.Node) (match, known bool) {
+	op, eq := "==", true
+	if !strings.Contains(expr, "==") {
+		if !strings.Contains(expr, "!=") {
+			return false, false
+		}
+		op, eq = "!=", false
+	}
+	parts := strings.SplitN(expr, op, 2)
+	key, want := strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1])
+	if !convConstraintKey.MatchString(key) {
+		return false, false
+	}
+	var got string
+	lk := strings.ToLower(key)
+	switch {
+	case lk == "node.id":
+		got = n.ID
+	case lk == "node.hostname":
+		got = n.Description.Hostname
+	case lk == "node.role":
+		got = string(n.Spec.Role)
+	case lk == "node.platform.os":
+		got = n.Description.Platform.OS
+	case lk == "node.platform.arch":
+		got = n.Description.Platform.Architecture
+	case lk == "node.ip":
+		ip := net.ParseIP(n.Status.Addr)
+		var in bool
+		if _, cidr, err := net.ParseCIDR(want); err == nil {
+			in = ip != nil && cidr.Contains(ip)
+		} else if wip := net.ParseIP(want); wip != nil {
+			in = ip != nil && wip.Equal(ip)
+		} else {
+			return false, false
+		}
+		return in == eq, true
+	case strings.HasPrefix(lk, "node.labels.") && len(key) > len("node.labels."):
+		got = n.Spec.Labels[key[len("node.labels."):]]
+	case strings.HasPrefix(lk, "engine.labels.") && len(key) > len("engine.labels."):
+		got = n.Description.Engine.Labels[key[len("engine.labels."):]]
+	default:
+		return false, false
+	}
+	return strings.EqualFold(got, want) == eq, true
+}
