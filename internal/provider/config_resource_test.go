@@ -1,0 +1,297 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/moby/moby/api/types/swarm"
+	"github.com/moby/moby/client"
+
+	tfswarm "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+)
+
+const testAccConfigResourceConfig_basic = `
+variable "name" { type = string }
+variable "content" { type = string }
+variable "labels" {
+  type    = map(string)
+  default = null
+}
+variable "keep" {
+  type    = number
+  default = 1
+}
+
+resource "swarm_config" "test" {
+  name             = var.name
+  data             = var.content
+  templating       = "golang"
+  labels           = var.labels
+  versions_to_keep = var.keep
+}
+`
+
+const testAccConfigResourceConfig_writeOnly = `
+variable "name" { type = string }
+variable "content" {
+  type      = string
+  ephemeral = true
+}
+variable "content_version" { type = number }
+
+resource "swarm_config" "test" {
+  name            = var.name
+  data_wo         = var.content
+  data_wo_version = var.content_version
+}
+`
+
+func testAccConfigVars(name, content string, labels map[string]string, keep int) config.Variables {
+	v := config.Variables{
+		"name":    config.StringVariable(name),
+		"content": config.StringVariable(content),
+		"keep":    config.IntegerVariable(keep),
+	}
+	if labels != nil {
+		m := map[string]config.Variable{}
+		for k, x := range labels {
+			m[k] = config.StringVariable(x)
+		}
+		v["labels"] = config.MapVariable(m)
+	}
+	return v
+}
+
+func testAccConfigContent(want string) func(tfswarm.Object) error {
+	return func(o tfswarm.Object) error {
+		if string(o.Data) != want {
+			return fmt.Errorf("the Engine's config holds %q, want %q", o.Data, want)
+		}
+		return nil
+	}
+}
+
+func TestAccConfigResource_basic(t *testing.T) {
+	t.Parallel()
+	name := acctest.RandomWithPrefix("tfacc")
+	content := "listen {{ .Service.Name }}\n"
+	vars := testAccConfigVars(name, content, map[string]string{"app": "shop"}, 1)
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindConfig),
+		Steps: []tfresource.TestStep{
+			{
+				Config: testAccConfigResourceConfig_basic, ConfigVariables: vars,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("name"), knownvalue.StringExact(name)),
+					statecheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("versioned_name"), knownvalue.StringExact(name)),
+					statecheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("id"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("templating"), knownvalue.StringExact("golang")),
+					statecheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("data_sha256"), knownvalue.StringExact(sha256Hex([]byte(content)))),
+					statecheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("labels"), knownvalue.MapExact(map[string]knownvalue.Check{"app": knownvalue.StringExact("shop")})),
+				},
+				Check: tfresource.ComposeAggregateTestCheckFunc(
+					testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccObjectLabels(managedPlus(name, 1, 1, map[string]string{"app": "shop"}))),
+					testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccConfigContent(content)),
+					testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", func(o tfswarm.Object) error {
+						if o.Template == nil || o.Template.Name != "golang" {
+							return fmt.Errorf("templating on the Engine: %+v", o.Template)
+						}
+						return nil
+					}),
+				),
+			},
+			{
+				ResourceName: "swarm_config.test", ImportState: true, ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"data"},
+				Config:                  testAccConfigResourceConfig_basic, ConfigVariables: vars,
+			},
+			{
+				ResourceName: "swarm_config.test", ImportState: true, ImportStateVerify: true, ImportStateId: name,
+				ImportStateVerifyIgnore: []string{"data"},
+				Config:                  testAccConfigResourceConfig_basic, ConfigVariables: vars,
+			},
+		},
+	})
+}
+
+func TestAccConfigResource_update(t *testing.T) {
+	t.Parallel()
+	name := acctest.RandomWithPrefix("tfacc")
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindConfig),
+		Steps: []tfresource.TestStep{
+			{
+				Config: testAccConfigResourceConfig_basic, ConfigVariables: testAccConfigVars(name, "a", map[string]string{"app": "shop"}, 1),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue("swarm_config.test", tfjsonpath.New("id"))},
+			},
+			{
+				// Labels change in place.
+				Config: testAccConfigResourceConfig_basic, ConfigVariables: testAccConfigVars(name, "a", map[string]string{"app": "cart"}, 1),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("id"), knownvalue.NotNull()),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue("swarm_config.test", tfjsonpath.New("id"))},
+				Check: testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test",
+					testAccObjectLabels(managedPlus(name, 1, 1, map[string]string{"app": "cart"}))),
+			},
+			{
+				// New content: a new version, in place.
+				Config: testAccConfigResourceConfig_basic, ConfigVariables: testAccConfigVars(name, "b", map[string]string{"app": "cart"}, 1),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue("swarm_config.test", tfjsonpath.New("id")),
+					plancheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("data_sha256"), knownvalue.StringExact(sha256Hex([]byte("b")))),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("versioned_name"), knownvalue.StringExact(name+"-v2")),
+				},
+				Check: testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccConfigContent("b")),
+			},
+		},
+	})
+}
+
+func TestAccConfigResource_writeOnly(t *testing.T) {
+	t.Parallel()
+	name := acctest.RandomWithPrefix("tfacc")
+	one, two := "config-one-"+acctest.RandString(16), "config-two-"+acctest.RandString(16)
+	vars := func(content string, version int) config.Variables {
+		return config.Variables{"name": config.StringVariable(name), "content": config.StringVariable(content), "content_version": config.IntegerVariable(version)}
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindConfig),
+		Steps: []tfresource.TestStep{
+			{
+				Config: testAccConfigResourceConfig_writeOnly, ConfigVariables: vars(one, 1),
+				ConfigStateChecks: []statecheck.StateCheck{noValueInState{[]string{one}}},
+				Check:             testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccConfigContent(one)),
+			},
+			{
+				Config: testAccConfigResourceConfig_writeOnly, ConfigVariables: vars(two, 2),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue("swarm_config.test", tfjsonpath.New("id")),
+				}},
+				Check: testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccConfigContent(two)),
+			},
+			{
+				ResourceName: "swarm_config.test", ImportState: true, ImportStateVerify: true, ImportStateId: name,
+				ImportStateVerifyIgnore: []string{"data_wo", "data_wo_version"},
+				Config:                  testAccConfigResourceConfig_writeOnly, ConfigVariables: vars(two, 2),
+			},
+		},
+	})
+}
+
+func testAccRemoveConfig(t *testing.T, name string) {
+	t.Helper()
+	api, err := testAccClient(t).Manager(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := testAccClient(t).FindObjectByName(context.Background(), tfswarm.KindConfig, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.ConfigRemove(context.Background(), o.ID, client.ConfigRemoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAccConfigResource_disappears(t *testing.T) {
+	t.Parallel()
+	name := acctest.RandomWithPrefix("tfacc")
+	vars := testAccConfigVars(name, "a", nil, 1)
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindConfig),
+		Steps: []tfresource.TestStep{
+			{Config: testAccConfigResourceConfig_basic, ConfigVariables: vars},
+			{
+				PreConfig: func() { testAccRemoveConfig(t, name) },
+				Config:    testAccConfigResourceConfig_basic, ConfigVariables: vars,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionCreate),
+				}},
+				Check: testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccConfigContent("a")),
+			},
+		},
+	})
+}
+
+// TestAccConfigResource_drift: a config replaced outside Terraform by one with other content under
+// the same name shows as drift, and the next apply restores the content as a new version.
+func TestAccConfigResource_drift(t *testing.T) {
+	t.Parallel()
+	name := acctest.RandomWithPrefix("tfacc")
+	vars := testAccConfigVars(name, "original", nil, 1)
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindConfig),
+		Steps: []tfresource.TestStep{
+			{Config: testAccConfigResourceConfig_basic, ConfigVariables: vars},
+			{
+				PreConfig: func() {
+					testAccRemoveConfig(t, name)
+					api, err := testAccClient(t).Manager(context.Background())
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := api.ConfigCreate(context.Background(), client.ConfigCreateOptions{Spec: swarm.ConfigSpec{
+						Annotations: swarm.Annotations{Name: name}, Data: []byte("tampered"),
+					}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				RefreshState: true,
+				RefreshPlanChecks: tfresource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectNonEmptyPlan(),
+				}},
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: testAccConfigResourceConfig_basic, ConfigVariables: vars,
+				PlanOnly: true, ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: testAccConfigResourceConfig_basic, ConfigVariables: vars,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("data_sha256"), knownvalue.StringExact(sha256Hex([]byte("original")))),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("data_sha256"), knownvalue.StringExact(sha256Hex([]byte("original")))),
+				},
+				Check: tfresource.ComposeAggregateTestCheckFunc(
+					testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccConfigContent("original")),
+					func(s *terraform.State) error {
+						if got := s.RootModule().Resources["swarm_config.test"].Primary.Attributes["versioned_name"]; got != name+"-v2" {
+							return fmt.Errorf("versioned_name %q, want %s-v2", got, name)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}

@@ -1,0 +1,449 @@
+package provider
+
+// Shared code of swarm_secret and swarm_config: both are immutable Engine objects that the provider
+// rotates through a family of versions (see internal/swarm/rotation.go).
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/moby/moby/api/types/swarm"
+
+	tfswarm "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+)
+
+// objectTemplatingDrivers are the templating drivers the Engine knows.
+var objectTemplatingDrivers = []string{"golang"}
+
+// Minimum Engine API versions of optional fields.
+const (
+	apiTemplating   = "1.37"
+	apiSecretDriver = "1.31"
+)
+
+// objectModel holds the attributes swarm_secret and swarm_config share.
+type objectModel struct {
+	ID             types.String `tfsdk:"id"`
+	Name           types.String `tfsdk:"name"`
+	VersionedName  types.String `tfsdk:"versioned_name"`
+	Labels         types.Map    `tfsdk:"labels"`
+	Data           types.String `tfsdk:"data"`
+	DataIsBase64   types.Bool   `tfsdk:"data_is_base64"`
+	DataWO         types.String `tfsdk:"data_wo"`
+	DataWOVersion  types.Int64  `tfsdk:"data_wo_version"`
+	Templating     types.String `tfsdk:"templating"`
+	VersionsToKeep types.Int64  `tfsdk:"versions_to_keep"`
+}
+
+func objectQuotedList(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = "`" + v + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+// objectAttributes are the schema attributes both resources share; kind is "secret" or "config".
+func objectAttributes(kind tfswarm.Kind) map[string]schema.Attribute {
+	k := string(kind)
+	return map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: fmt.Sprintf("The Engine ID of the current version of the %s. Reference this from services: it changes "+
+				"when the %s rotates, so the services update to the new version in the same apply.", k, k),
+			Computed:      true,
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"name": schema.StringAttribute{
+			MarkdownDescription: fmt.Sprintf("The logical name of the %s: the Engine name of its first version, and the prefix of "+
+				"the later ones (`<name>-v2`, `<name>-v3`, …). Swarm's rule: letters, digits, `-`, `_` and `.`, beginning and "+
+				"ending with a letter or digit; at most %d characters here, so that the version suffix fits in Swarm's %d. "+
+				"Changing it replaces the resource.", k, tfswarm.LogicalNameMaxLen, tfswarm.ObjectNameMaxLen),
+			Required:      true,
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			Validators: []validator.String{
+				stringvalidator.LengthBetween(1, tfswarm.LogicalNameMaxLen),
+				stringvalidator.RegexMatches(tfswarm.ObjectNamePattern,
+					"must consist of letters, digits, '-', '_' and '.', and begin and end with a letter or digit"),
+			},
+		},
+		"versioned_name": schema.StringAttribute{
+			MarkdownDescription: fmt.Sprintf("The Engine name of the current version: `name` for the first version, `<name>-v<n>` "+
+				"for the n-th. Unknown in a plan that rotates the %s.", k),
+			Computed:      true,
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"labels": schema.MapAttribute{
+			MarkdownDescription: fmt.Sprintf("Labels of the %s. They change in place, on the current version only. Keys beginning "+
+				"with `com.tfswarm.` are reserved: the provider labels every version with `%s` (the name), `%s` (the version "+
+				"number) and `%s` (`versions_to_keep`).", k, tfswarm.LabelFamily, tfswarm.LabelGeneration, tfswarm.LabelKeep),
+			ElementType: types.StringType,
+			Optional:    true,
+			Validators: []validator.Map{
+				mapvalidator.KeysAre(reservedLabelValidator{}),
+			},
+		},
+		"data": schema.StringAttribute{
+			MarkdownDescription: fmt.Sprintf("The content of the %s (plain text, or base64 with `data_is_base64`). It is kept in "+
+				"the Terraform state (marked sensitive): prefer `data_wo`, which is never stored. A change creates a new "+
+				"version (see the rotation notes above). Exactly one of `data` and `data_wo`.", k),
+			Optional:   true,
+			Sensitive:  true,
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"data_is_base64": schema.BoolAttribute{
+			MarkdownDescription: "Whether `data` or `data_wo` is base64-encoded (for binary content); the Engine receives the decoded bytes. Defaults to `false`.",
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(false),
+		},
+		"data_wo": schema.StringAttribute{
+			MarkdownDescription: fmt.Sprintf("Write-only content of the %s (Terraform 1.11 or newer): it reaches the Engine but "+
+				"never the state or the plan. Terraform cannot see a change of a write-only value: bump `data_wo_version` to "+
+				"rotate. Requires `data_wo_version`.", k),
+			Optional:  true,
+			Sensitive: true,
+			WriteOnly: true,
+		},
+		"data_wo_version": schema.Int64Attribute{
+			MarkdownDescription: "The version of `data_wo`: any change creates a new version of the " + k + " from the current `data_wo`. Required with `data_wo`.",
+			Optional:            true,
+		},
+		"templating": schema.StringAttribute{
+			MarkdownDescription: fmt.Sprintf("Templating driver: the Engine renders the %s for each task (placeholders such as "+
+				"`{{ .Service.Name }}`). One of %s. Needs Engine API %s. A change creates a new version.", k, objectQuotedList(objectTemplatingDrivers), apiTemplating),
+			Optional:   true,
+			Validators: []validator.String{stringvalidator.OneOf(objectTemplatingDrivers...)},
+		},
+		"versions_to_keep": schema.Int64Attribute{
+			MarkdownDescription: fmt.Sprintf("How many superseded versions to keep on the Engine after a rotation (for rollbacks "+
+				"by hand). Older ones are removed as soon as no service uses them. Defaults to `%d`.", tfswarm.DefaultVersionsToKeep),
+			Optional:   true,
+			Computed:   true,
+			Default:    int64default.StaticInt64(tfswarm.DefaultVersionsToKeep),
+			Validators: []validator.Int64{int64validator.Between(0, 100)},
+		},
+	}
+}
+
+// objectRotationDescription is the common part of the resource descriptions.
+func objectRotationDescription(kind tfswarm.Kind) string {
+	k := string(kind)
+	return fmt.Sprintf("\n\n**Rotation.** Swarm %[1]ss are immutable. A new value (a change of `data`, a new "+
+		"`data_wo_version`, or a change of `templating`%[2]s) does not replace this resource: the provider creates a new "+
+		"Engine %[1]s called `<name>-v<n>` and `id` and `versioned_name` point to it. In the plan they are unknown exactly "+
+		"when that happens, so services that reference `id` update in place in the same apply, and their own "+
+		"`update_config` decides how tasks roll. Superseded versions are removed once no service uses them (the "+
+		"swarm_service resource prunes them after its update), keeping `versions_to_keep` of them. No `lifecycle` block is needed.\n\n"+
+		"**Import** by ID, or by name: the logical name imports the newest version made by this provider, or a %[1]s "+
+		"made elsewhere with exactly that name. The content cannot be read back%[3]s; after an import the first apply "+
+		"adopts the %[1]s as the current version of the configured value and does not rotate%[4]s.\n\n"+
+		"**Delete** removes every version that no service uses; it fails, naming the services, while the current one is in use.",
+		k,
+		map[tfswarm.Kind]string{tfswarm.KindSecret: " or `driver`", tfswarm.KindConfig: ""}[kind],
+		map[tfswarm.Kind]string{tfswarm.KindSecret: " (the Engine never returns it)", tfswarm.KindConfig: " into `data`"}[kind],
+		map[tfswarm.Kind]string{tfswarm.KindSecret: ": bump `data_wo_version` (or change `data`) afterwards to push a new value",
+			tfswarm.KindConfig: " unless the Engine's content differs from the configured one"}[kind],
+	)
+}
+
+// reservedLabelPrefix begins the label keys the provider manages.
+const reservedLabelPrefix = "com.tfswarm."
+
+// reservedLabelValidator refuses label keys that begin with reservedLabelPrefix.
+type reservedLabelValidator struct{}
+
+func (reservedLabelValidator) Description(context.Context) string {
+	return "must not begin with " + reservedLabelPrefix + " (reserved for the provider)"
+}
+
+func (v reservedLabelValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v reservedLabelValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if strings.HasPrefix(req.ConfigValue.ValueString(), reservedLabelPrefix) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Reserved label", fmt.Sprintf("The label %q %s.", req.ConfigValue.ValueString(), v.Description(ctx)))
+	}
+}
+
+// objectContent returns the bytes to send to the Engine: data or data_wo (the latter read from the
+// configuration), decoded when data_is_base64. known is false while the value is not known yet.
+func objectContent(m objectModel, config objectModel) (content []byte, present, known bool, err error) {
+	v := m.Data
+	if v.IsNull() {
+		v = config.DataWO
+	}
+	if v.IsNull() {
+		return nil, false, true, nil
+	}
+	if v.IsUnknown() || m.DataIsBase64.IsUnknown() {
+		return nil, true, false, nil
+	}
+	if m.DataIsBase64.ValueBool() {
+		b, err := base64.StdEncoding.DecodeString(v.ValueString())
+		if err != nil {
+			return nil, true, true, fmt.Errorf("the value is not valid base64: %w", err)
+		}
+		return b, true, true, nil
+	}
+	return []byte(v.ValueString()), true, true, nil
+}
+
+// sha256Hex is the content hash swarm_config keeps in state.
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// rotationDecision says whether an update needs a new version.
+type rotationDecision int
+
+const (
+	rotateNo rotationDecision = iota
+	rotateYes
+	rotateMaybe // depends on values not known at plan time; the apply decides
+)
+
+func (d rotationDecision) or(o rotationDecision) rotationDecision {
+	if d == rotateYes || o == rotateYes {
+		return rotateYes
+	}
+	if d == rotateMaybe || o == rotateMaybe {
+		return rotateMaybe
+	}
+	return rotateNo
+}
+
+// stringChanged compares an optional attribute of the prior state with the plan.
+func stringChanged(prior, plan types.String) rotationDecision {
+	if plan.IsUnknown() {
+		return rotateMaybe
+	}
+	if prior.Equal(plan) {
+		return rotateNo
+	}
+	return rotateYes
+}
+
+// secretDataRotation decides for content the Engine cannot return (secrets). An imported object
+// (no data and no data_wo_version in state) is adopted as is.
+func secretDataRotation(prior, plan, config objectModel) rotationDecision {
+	priorData, priorWO := !prior.Data.IsNull(), !prior.DataWOVersion.IsNull()
+	planData, planWO := !plan.Data.IsNull(), !plan.DataWOVersion.IsNull()
+	switch {
+	case !priorData && !priorWO:
+		return rotateNo // imported, or a driver-only secret
+	case priorData && planData:
+		old, _, _, err1 := objectContent(prior, objectModel{})
+		cur, _, known, err2 := objectContent(plan, config)
+		if !known {
+			return rotateMaybe
+		}
+		if err1 != nil || err2 != nil || string(old) != string(cur) {
+			return rotateYes
+		}
+		return rotateNo
+	case priorWO && planWO:
+		if plan.DataWOVersion.IsUnknown() {
+			return rotateMaybe
+		}
+		if prior.DataWOVersion.Equal(plan.DataWOVersion) {
+			return rotateNo
+		}
+		return rotateYes
+	case !planData && !planWO:
+		return rotateNo // content moved to a driver: the driver change decides
+	default:
+		return rotateYes // from data to data_wo or back
+	}
+}
+
+// configDataRotation decides for content the Engine returns (configs): by the content hash, and by
+// an explicit bump of data_wo_version.
+func configDataRotation(prior, plan, config objectModel, priorSHA types.String) rotationDecision {
+	d := rotateNo
+	if !prior.DataWOVersion.IsNull() && !plan.DataWOVersion.IsNull() {
+		if plan.DataWOVersion.IsUnknown() {
+			d = rotateMaybe
+		} else if !prior.DataWOVersion.Equal(plan.DataWOVersion) {
+			return rotateYes
+		}
+	}
+	content, _, known, err := objectContent(plan, config)
+	switch {
+	case !known:
+		return d.or(rotateMaybe)
+	case err != nil:
+		return rotateYes
+	case priorSHA.IsNull() || priorSHA.IsUnknown() || priorSHA.ValueString() != sha256Hex(content):
+		return rotateYes
+	}
+	return d
+}
+
+// expandObjectSpec builds what the swarm package creates or labels.
+func expandObjectSpec(ctx context.Context, m objectModel, content []byte) (tfswarm.ObjectSpec, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	spec := tfswarm.ObjectSpec{
+		Name:     m.Name.ValueString(),
+		Data:     content,
+		Template: expandDriver(m.Templating),
+		Keep:     int(m.VersionsToKeep.ValueInt64()),
+	}
+	if !m.Labels.IsNull() && !m.Labels.IsUnknown() {
+		diags.Append(m.Labels.ElementsAs(ctx, &spec.Labels, false)...)
+	}
+	return spec, diags
+}
+
+// expandDriver turns a driver name into the API's Driver (nil when not set).
+func expandDriver(v types.String) *swarm.Driver {
+	if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
+		return nil
+	}
+	return &swarm.Driver{Name: v.ValueString()}
+}
+
+// flattenDriver is the inverse of expandDriver.
+func flattenDriver(d *swarm.Driver) types.String {
+	if d == nil || d.Name == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(d.Name)
+}
+
+// flattenObjectLabels returns the user's labels (without the managed ones). No user label is null
+// or an empty map, whichever the prior value was, so that neither shows a perpetual diff.
+func flattenObjectLabels(labels map[string]string, prior types.Map) types.Map {
+	user := map[string]attr.Value{}
+	for k, v := range labels {
+		if !tfswarm.IsManagedLabel(k) {
+			user[k] = types.StringValue(v)
+		}
+	}
+	if len(user) == 0 && (prior.IsNull() || prior.IsUnknown()) {
+		return types.MapNull(types.StringType)
+	}
+	return types.MapValueMust(types.StringType, user)
+}
+
+// flattenObject writes what the Engine has into the shared attributes. Content attributes (data,
+// data_wo_version, data_is_base64) stay as they were: the Engine never returns a secret's data.
+func flattenObject(o tfswarm.Object, m *objectModel) {
+	m.ID = types.StringValue(o.ID)
+	m.VersionedName = types.StringValue(o.Name)
+	m.Labels = flattenObjectLabels(o.Labels, m.Labels)
+	m.Templating = flattenDriver(o.Template)
+	if o.Family() != "" {
+		m.VersionsToKeep = types.Int64Value(int64(o.Keep()))
+		m.Name = types.StringValue(o.Family())
+	} else if m.Name.IsNull() || m.Name.IsUnknown() {
+		m.Name = types.StringValue(o.Name)
+	}
+	if m.VersionsToKeep.IsNull() || m.VersionsToKeep.IsUnknown() {
+		m.VersionsToKeep = types.Int64Value(tfswarm.DefaultVersionsToKeep)
+	}
+	if m.DataIsBase64.IsNull() || m.DataIsBase64.IsUnknown() {
+		m.DataIsBase64 = types.BoolValue(false)
+	}
+	m.DataWO = types.StringNull() // write-only: never in state
+}
+
+// objectValidateConfig checks what the attribute validators cannot: base64 content, and the
+// warning for data.
+func objectValidateConfig(m objectModel, diags *diag.Diagnostics) {
+	if !m.Data.IsNull() {
+		diags.AddAttributeWarning(path.Root("data"), "Content stored in the Terraform state",
+			"`data` is kept in the Terraform state and plan files (marked sensitive, but readable by anyone who can read "+
+				"the state). With Terraform 1.11 or newer use `data_wo` and `data_wo_version` instead: the value then reaches "+
+				"the Engine only.")
+	}
+	if _, _, _, err := objectContent(m, m); err != nil {
+		p := path.Root("data")
+		if m.Data.IsNull() {
+			p = path.Root("data_wo")
+		}
+		diags.AddAttributeError(p, "Invalid base64 content", "data_is_base64 is true but "+err.Error())
+	}
+}
+
+// checkObjectAPI fails the plan when the Engine is too old for an optional field.
+func checkObjectAPI(ctx context.Context, c *tfswarm.Client, p path.Path, v types.String, min string, diags *diag.Diagnostics) {
+	if c == nil || v.IsNull() || v.IsUnknown() {
+		return
+	}
+	inUse, err := c.APIVersion(ctx)
+	if err != nil {
+		return // not reachable at plan time: the apply reports it
+	}
+	if !tfswarm.APIAtLeast(inUse, min) {
+		diags.AddAttributeError(p, "Not supported by this Docker Engine",
+			fmt.Sprintf("%s needs Engine API %s or newer; the Engine speaks %s.", p, min, inUse))
+	}
+}
+
+// objectDeleteError words a failed delete.
+func objectDeleteError(kind tfswarm.Kind, id string, err error) (string, string) {
+	var inUse *tfswarm.InUseError
+	if errors.As(err, &inUse) {
+		return fmt.Sprintf("Swarm %s still in use", kind), err.Error()
+	}
+	return fmt.Sprintf("Error deleting Swarm %s", kind), fmt.Sprintf("%s %s: %s", kind, id, err)
+}
+
+// diagsT shortens signatures.
+type diagsT = diag.Diagnostics
+
+// findObject finds the object of a state: by ID, or else, when that is gone, an object with the
+// same Engine name (a replacement made outside Terraform, adopted so that it shows as drift).
+func findObject(ctx context.Context, c *tfswarm.Client, kind tfswarm.Kind, m objectModel) (tfswarm.Object, error) {
+	o, err := c.InspectObject(ctx, kind, m.ID.ValueString())
+	if !errors.Is(err, tfswarm.ErrNotFound) || m.VersionedName.ValueString() == "" {
+		return o, err
+	}
+	return c.FindObjectByName(ctx, kind, m.VersionedName.ValueString())
+}
+
+// importObject finds what an import ID names: an Engine ID, or a logical name.
+func importObject(ctx context.Context, c *tfswarm.Client, kind tfswarm.Kind, id string) (tfswarm.Object, error) {
+	// The Engine's inspect also matches names and ID prefixes: only an exact ID counts here, a
+	// name goes to FindCurrent, which prefers the newest version of a family.
+	o, err := c.InspectObject(ctx, kind, id)
+	if errors.Is(err, tfswarm.ErrNotFound) || (err == nil && o.ID != id) {
+		o, err = c.FindCurrent(ctx, kind, id)
+	}
+	if errors.Is(err, tfswarm.ErrNotFound) {
+		return o, fmt.Errorf("no Swarm %s has the ID or name %q", kind, id)
+	}
+	return o, err
+}
+
+// importedObjectModel is the state of an import before flattening: content unknown to Terraform.
+func importedObjectModel() objectModel {
+	return objectModel{
+		Labels:         types.MapNull(types.StringType),
+		DataIsBase64:   types.BoolValue(false),
+		VersionsToKeep: types.Int64Value(tfswarm.DefaultVersionsToKeep),
+	}
+}
