@@ -1,0 +1,273 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+)
+
+// networkOptionEncrypted is the overlay driver option that turns on IPsec for the data plane;
+// the resource shows it as the `encrypted` attribute, never inside `options`.
+const networkOptionEncrypted = "encrypted"
+
+// networkGeneratedOptions are driver options the Engine adds by itself. They are left out of
+// `options` (unless the configuration sets them), so that they cause no diff.
+var networkGeneratedOptions = map[string]bool{
+	"com.docker.network.driver.overlay.vxlanid_list": true,
+}
+
+var networkIPAMAttrTypes = map[string]attr.Type{
+	"driver":  types.StringType,
+	"options": types.MapType{ElemType: types.StringType},
+	"configs": types.ListType{ElemType: types.ObjectType{AttrTypes: networkIPAMConfigAttrTypes}},
+}
+
+var networkIPAMConfigAttrTypes = map[string]attr.Type{
+	"subnet":        types.StringType,
+	"ip_range":      types.StringType,
+	"gateway":       types.StringType,
+	"aux_addresses": types.MapType{ElemType: types.StringType},
+}
+
+// expandNetworkCreateOptions turns the plan into the Engine's create request (the name is passed
+// separately).
+func expandNetworkCreateOptions(ctx context.Context, m networkResourceModel) (client.NetworkCreateOptions, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	opts := client.NetworkCreateOptions{
+		Driver:     m.Driver.ValueString(),
+		Internal:   m.Internal.ValueBool(),
+		Attachable: m.Attachable.ValueBool(),
+		Ingress:    m.Ingress.ValueBool(),
+		Options:    expandEngineMap(ctx, m.Options, &diags),
+		Labels:     expandEngineMap(ctx, m.Labels, &diags),
+	}
+	if m.IPv6.ValueBool() {
+		v := true
+		opts.EnableIPv6 = &v
+	}
+	if m.Encrypted.ValueBool() {
+		if opts.Options == nil {
+			opts.Options = map[string]string{}
+		}
+		opts.Options[networkOptionEncrypted] = ""
+	}
+	ipam, d := expandIPAM(ctx, m.IPAM)
+	diags.Append(d...)
+	opts.IPAM = ipam
+	return opts, diags
+}
+
+// expandIPAM returns nil when the configuration leaves IPAM to the Engine.
+func expandIPAM(ctx context.Context, obj types.Object) (*network.IPAM, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if obj.IsNull() || obj.IsUnknown() {
+		return nil, diags
+	}
+	var m networkIPAMModel
+	diags.Append(obj.As(ctx, &m, basetypes.ObjectAsOptions{})...)
+	if diags.HasError() {
+		return nil, diags
+	}
+	ipam := &network.IPAM{
+		Driver:  m.Driver.ValueString(),
+		Options: expandEngineMap(ctx, m.Options, &diags),
+	}
+	if !m.Configs.IsNull() && !m.Configs.IsUnknown() {
+		var configs []networkIPAMConfigModel
+		diags.Append(m.Configs.ElementsAs(ctx, &configs, false)...)
+		for _, c := range configs {
+			cfg, err := expandIPAMConfig(ctx, c)
+			if err != nil {
+				diags.AddError("Invalid IPAM configuration", err.Error())
+				continue
+			}
+			ipam.Config = append(ipam.Config, cfg)
+		}
+	}
+	return ipam, diags
+}
+
+// expandIPAMConfig parses one address pool; unknown or null values are left to the Engine.
+func expandIPAMConfig(ctx context.Context, m networkIPAMConfigModel) (network.IPAMConfig, error) {
+	var cfg network.IPAMConfig
+	var err error
+	if s := m.Subnet.ValueString(); s != "" {
+		if cfg.Subnet, err = netip.ParsePrefix(s); err != nil {
+			return cfg, fmt.Errorf("subnet: %w", err)
+		}
+	}
+	if s := m.IPRange.ValueString(); s != "" {
+		if cfg.IPRange, err = netip.ParsePrefix(s); err != nil {
+			return cfg, fmt.Errorf("ip_range: %w", err)
+		}
+	}
+	if s := m.Gateway.ValueString(); s != "" {
+		if cfg.Gateway, err = netip.ParseAddr(s); err != nil {
+			return cfg, fmt.Errorf("gateway: %w", err)
+		}
+	}
+	var diags diag.Diagnostics
+	aux := expandEngineMap(ctx, m.AuxAddresses, &diags)
+	if diags.HasError() {
+		return cfg, fmt.Errorf("aux_addresses: %v", diags)
+	}
+	if len(aux) > 0 {
+		cfg.AuxAddress = make(map[string]netip.Addr, len(aux))
+		for k, v := range aux {
+			a, err := netip.ParseAddr(v)
+			if err != nil {
+				return cfg, fmt.Errorf("aux_addresses[%q]: %w", k, err)
+			}
+			cfg.AuxAddress[k] = a
+		}
+	}
+	return cfg, nil
+}
+
+// flattenNetwork turns the Engine's network into the resource model. prior (the plan or the
+// state) decides between null and empty for maps, and which Engine-generated options the
+// configuration set itself.
+func flattenNetwork(ctx context.Context, n network.Inspect, prior networkResourceModel) (networkResourceModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	options, encrypted := flattenNetworkOptions(n.Options, prior.Options)
+	ipam, d := flattenIPAM(n.IPAM, priorAuxAddresses(ctx, prior.IPAM))
+	diags.Append(d...)
+	return networkResourceModel{
+		ID:         types.StringValue(n.ID),
+		Name:       types.StringValue(n.Name),
+		Driver:     types.StringValue(n.Driver),
+		Attachable: types.BoolValue(n.Attachable),
+		Internal:   types.BoolValue(n.Internal),
+		Ingress:    types.BoolValue(n.Ingress),
+		Encrypted:  types.BoolValue(encrypted),
+		IPv6:       types.BoolValue(n.EnableIPv6),
+		IPAM:       ipam,
+		Options:    options,
+		Labels:     flattenEngineMap(n.Labels, prior.Labels),
+		Scope:      types.StringValue(n.Scope),
+	}, diags
+}
+
+// flattenNetworkOptions splits the Engine's driver options into the user's `options` and the
+// `encrypted` flag, leaving out options the Engine generated unless prior holds them.
+func flattenNetworkOptions(engine map[string]string, prior types.Map) (types.Map, bool) {
+	_, encrypted := engine[networkOptionEncrypted]
+	priorKeys := prior.Elements()
+	user := make(map[string]string, len(engine))
+	for k, v := range engine {
+		if k == networkOptionEncrypted {
+			continue
+		}
+		if _, kept := priorKeys[k]; networkGeneratedOptions[k] && !kept {
+			continue
+		}
+		user[k] = v
+	}
+	return flattenEngineMap(user, prior), encrypted
+}
+
+// flattenIPAM turns the Engine's IPAM into the `ipam` object. priorAux holds the aux_addresses
+// of the prior value by subnet: the Engine does not report them for swarm networks, so they are
+// kept from the configuration (and cannot show drift).
+func flattenIPAM(ipam network.IPAM, priorAux map[string]types.Map) (types.Object, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	configs := make([]attr.Value, 0, len(ipam.Config))
+	for _, c := range ipam.Config {
+		obj, d := flattenIPAMConfig(c, priorAux[c.Subnet.String()])
+		diags.Append(d...)
+		configs = append(configs, obj)
+	}
+	list, d := types.ListValue(types.ObjectType{AttrTypes: networkIPAMConfigAttrTypes}, configs)
+	diags.Append(d...)
+	obj, d := types.ObjectValue(networkIPAMAttrTypes, map[string]attr.Value{
+		"driver":  types.StringValue(ipam.Driver),
+		"options": flattenEngineMap(ipam.Options, types.MapNull(types.StringType)),
+		"configs": list,
+	})
+	diags.Append(d...)
+	return obj, diags
+}
+
+// flattenIPAMConfig turns one address pool into an object; priorAux (may be the zero value)
+// stands in for aux addresses the Engine does not report.
+func flattenIPAMConfig(c network.IPAMConfig, priorAux types.Map) (types.Object, diag.Diagnostics) {
+	prefix := func(p netip.Prefix) types.String {
+		if !p.IsValid() {
+			return types.StringNull()
+		}
+		return types.StringValue(p.String())
+	}
+	gateway := types.StringNull()
+	if c.Gateway.IsValid() {
+		gateway = types.StringValue(c.Gateway.String())
+	}
+	aux := make(map[string]string, len(c.AuxAddress))
+	for k, v := range c.AuxAddress {
+		aux[k] = v.String()
+	}
+	auxValue := flattenEngineMap(aux, types.MapNull(types.StringType))
+	if len(aux) == 0 && !priorAux.IsNull() && !priorAux.IsUnknown() && len(priorAux.Elements()) > 0 {
+		auxValue = priorAux
+	}
+	return types.ObjectValue(networkIPAMConfigAttrTypes, map[string]attr.Value{
+		"subnet":        prefix(c.Subnet),
+		"ip_range":      prefix(c.IPRange),
+		"gateway":       gateway,
+		"aux_addresses": auxValue,
+	})
+}
+
+// expandEngineMap reads a map of strings; null and unknown give nil.
+func expandEngineMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]string {
+	if m.IsNull() || m.IsUnknown() {
+		return nil
+	}
+	out := make(map[string]string, len(m.Elements()))
+	diags.Append(m.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// flattenEngineMap turns a map the Engine returns into a value: an empty map is null unless prior
+// (what the configuration or state had) is an empty map, so that neither form causes a diff.
+func flattenEngineMap(m map[string]string, prior types.Map) types.Map {
+	if len(m) == 0 && (prior.IsNull() || prior.IsUnknown()) {
+		return types.MapNull(types.StringType)
+	}
+	elems := make(map[string]attr.Value, len(m))
+	for k, v := range m {
+		elems[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, elems)
+}
+
+// priorAuxAddresses collects the aux_addresses of a prior `ipam` value by subnet.
+func priorAuxAddresses(ctx context.Context, ipam types.Object) map[string]types.Map {
+	if ipam.IsNull() || ipam.IsUnknown() {
+		return nil
+	}
+	var m networkIPAMModel
+	if diags := ipam.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() || m.Configs.IsNull() || m.Configs.IsUnknown() {
+		return nil
+	}
+	var configs []networkIPAMConfigModel
+	if diags := m.Configs.ElementsAs(ctx, &configs, false); diags.HasError() {
+		return nil
+	}
+	out := make(map[string]types.Map, len(configs))
+	for _, c := range configs {
+		if c.Subnet.IsNull() || c.Subnet.IsUnknown() {
+			continue
+		}
+		if p, err := netip.ParsePrefix(c.Subnet.ValueString()); err == nil {
+			out[p.String()] = c.AuxAddresses
+		}
+	}
+	return out
+}

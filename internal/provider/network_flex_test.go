@@ -1,0 +1,333 @@
+package provider
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+)
+
+func testStringMap(kv ...string) types.Map {
+	elems := map[string]attr.Value{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		elems[kv[i]] = types.StringValue(kv[i+1])
+	}
+	return types.MapValueMust(types.StringType, elems)
+}
+
+func testIPAMConfig(subnet, ipRange, gateway string, aux types.Map) attr.Value {
+	s := func(v string) types.String {
+		if v == "" {
+			return types.StringNull()
+		}
+		return types.StringValue(v)
+	}
+	return types.ObjectValueMust(networkIPAMConfigAttrTypes, map[string]attr.Value{
+		"subnet": s(subnet), "ip_range": s(ipRange), "gateway": s(gateway), "aux_addresses": aux,
+	})
+}
+
+func testIPAM(driver string, options types.Map, configs ...attr.Value) types.Object {
+	return types.ObjectValueMust(networkIPAMAttrTypes, map[string]attr.Value{
+		"driver":  types.StringValue(driver),
+		"options": options,
+		"configs": types.ListValueMust(types.ObjectType{AttrTypes: networkIPAMConfigAttrTypes}, configs),
+	})
+}
+
+func testNetworkModel() networkResourceModel {
+	return networkResourceModel{
+		ID:         types.StringValue("n1"),
+		Name:       types.StringValue("front"),
+		Driver:     types.StringValue("overlay"),
+		Attachable: types.BoolValue(false),
+		Internal:   types.BoolValue(false),
+		Ingress:    types.BoolValue(false),
+		Encrypted:  types.BoolValue(false),
+		IPv6:       types.BoolValue(false),
+		IPAM:       types.ObjectNull(networkIPAMAttrTypes),
+		Options:    types.MapNull(types.StringType),
+		Labels:     types.MapNull(types.StringType),
+		Scope:      types.StringValue("swarm"),
+	}
+}
+
+var nullStringMap = types.MapNull(types.StringType)
+
+func TestExpandNetworkCreateOptions(t *testing.T) {
+	t.Parallel()
+	yes := true
+	cases := map[string]struct {
+		in   func(*networkResourceModel)
+		want client.NetworkCreateOptions
+	}{
+		"defaults": {
+			in:   func(*networkResourceModel) {},
+			want: client.NetworkCreateOptions{Driver: "overlay"},
+		},
+		"flags, encrypted and maps": {
+			in: func(m *networkResourceModel) {
+				m.Attachable, m.Internal, m.Encrypted, m.IPv6 = types.BoolValue(true), types.BoolValue(true), types.BoolValue(true), types.BoolValue(true)
+				m.Options = testStringMap("com.docker.network.driver.mtu", "1400")
+				m.Labels = testStringMap("app", "shop")
+			},
+			want: client.NetworkCreateOptions{
+				Driver: "overlay", Attachable: true, Internal: true, EnableIPv6: &yes,
+				Options: map[string]string{"com.docker.network.driver.mtu": "1400", "encrypted": ""},
+				Labels:  map[string]string{"app": "shop"},
+			},
+		},
+		"encrypted without options": {
+			in:   func(m *networkResourceModel) { m.Encrypted = types.BoolValue(true) },
+			want: client.NetworkCreateOptions{Driver: "overlay", Options: map[string]string{"encrypted": ""}},
+		},
+		"ipam": {
+			in: func(m *networkResourceModel) {
+				m.IPAM = testIPAM("default", nullStringMap,
+					testIPAMConfig("10.20.0.0/24", "10.20.0.128/25", "10.20.0.1", testStringMap("db", "10.20.0.5")))
+			},
+			want: client.NetworkCreateOptions{Driver: "overlay", IPAM: &network.IPAM{
+				Driver: "default",
+				Config: []network.IPAMConfig{{
+					Subnet:     netip.MustParsePrefix("10.20.0.0/24"),
+					IPRange:    netip.MustParsePrefix("10.20.0.128/25"),
+					Gateway:    netip.MustParseAddr("10.20.0.1"),
+					AuxAddress: map[string]netip.Addr{"db": netip.MustParseAddr("10.20.0.5")},
+				}},
+			}},
+		},
+		"ipam with unknown parts leaves them to the Engine": {
+			in: func(m *networkResourceModel) {
+				m.IPAM = types.ObjectValueMust(networkIPAMAttrTypes, map[string]attr.Value{
+					"driver":  types.StringUnknown(),
+					"options": nullStringMap,
+					"configs": types.ListValueMust(types.ObjectType{AttrTypes: networkIPAMConfigAttrTypes}, []attr.Value{
+						types.ObjectValueMust(networkIPAMConfigAttrTypes, map[string]attr.Value{
+							"subnet": types.StringValue("10.21.0.0/16"), "ip_range": types.StringNull(),
+							"gateway": types.StringUnknown(), "aux_addresses": nullStringMap,
+						}),
+					}),
+				})
+			},
+			want: client.NetworkCreateOptions{Driver: "overlay", IPAM: &network.IPAM{
+				Config: []network.IPAMConfig{{Subnet: netip.MustParsePrefix("10.21.0.0/16")}},
+			}},
+		},
+		"unknown ipam": {
+			in:   func(m *networkResourceModel) { m.IPAM = types.ObjectUnknown(networkIPAMAttrTypes) },
+			want: client.NetworkCreateOptions{Driver: "overlay"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m := testNetworkModel()
+			tc.in(&m)
+			got, diags := expandNetworkCreateOptions(t.Context(), m)
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			if diff := cmp.Diff(tc.want, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
+				cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestFlattenNetworkOptions(t *testing.T) {
+	t.Parallel()
+	vxlan := "com.docker.network.driver.overlay.vxlanid_list"
+	cases := map[string]struct {
+		engine        map[string]string
+		prior         types.Map
+		want          types.Map
+		wantEncrypted bool
+	}{
+		"generated option hidden, null kept": {
+			engine: map[string]string{vxlan: "4097"},
+			prior:  nullStringMap,
+			want:   nullStringMap,
+		},
+		"empty prior stays empty": {
+			engine: map[string]string{vxlan: "4097"},
+			prior:  testStringMap(),
+			want:   testStringMap(),
+		},
+		"encrypted split off": {
+			engine:        map[string]string{vxlan: "4097", "encrypted": "", "com.docker.network.driver.mtu": "1400"},
+			prior:         nullStringMap,
+			want:          testStringMap("com.docker.network.driver.mtu", "1400"),
+			wantEncrypted: true,
+		},
+		"generated option the user set is kept": {
+			engine: map[string]string{vxlan: "5000"},
+			prior:  testStringMap(vxlan, "5000"),
+			want:   testStringMap(vxlan, "5000"),
+		},
+		"option added out of band shows": {
+			engine: map[string]string{"x": "y"},
+			prior:  nullStringMap,
+			want:   testStringMap("x", "y"),
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, enc := flattenNetworkOptions(tc.engine, tc.prior)
+			if !got.Equal(tc.want) {
+				t.Errorf("options = %v, want %v", got, tc.want)
+			}
+			if enc != tc.wantEncrypted {
+				t.Errorf("encrypted = %v, want %v", enc, tc.wantEncrypted)
+			}
+		})
+	}
+}
+
+func TestFlattenIPAM(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		in   network.IPAM
+		want types.Object
+	}{
+		"engine's choice": {
+			in: network.IPAM{Driver: "default", Config: []network.IPAMConfig{{
+				Subnet: netip.MustParsePrefix("10.200.3.0/24"), Gateway: netip.MustParseAddr("10.200.3.1"),
+			}}},
+			want: testIPAM("default", nullStringMap, testIPAMConfig("10.200.3.0/24", "", "10.200.3.1", nullStringMap)),
+		},
+		"everything": {
+			in: network.IPAM{Driver: "default", Options: map[string]string{"a": "b"}, Config: []network.IPAMConfig{{
+				Subnet: netip.MustParsePrefix("10.20.0.0/24"), IPRange: netip.MustParsePrefix("10.20.0.128/25"),
+				Gateway: netip.MustParseAddr("10.20.0.1"), AuxAddress: map[string]netip.Addr{"db": netip.MustParseAddr("10.20.0.5")},
+			}, {
+				Subnet: netip.MustParsePrefix("fd00:1::/64"),
+			}}},
+			want: testIPAM("default", testStringMap("a", "b"),
+				testIPAMConfig("10.20.0.0/24", "10.20.0.128/25", "10.20.0.1", testStringMap("db", "10.20.0.5")),
+				testIPAMConfig("fd00:1::/64", "", "", nullStringMap)),
+		},
+		"no configs": {
+			in:   network.IPAM{Driver: "null"},
+			want: testIPAM("null", nullStringMap),
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, diags := flattenIPAM(tc.in, nil)
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			if !got.Equal(tc.want) {
+				t.Errorf("got  %v\nwant %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestNetworkRoundTrip expands a full model, lets a fake Engine echo it (adding what the Engine
+// adds), and flattens it back: the result must equal the model.
+func TestNetworkRoundTrip(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	m := testNetworkModel()
+	m.Attachable, m.Encrypted = types.BoolValue(true), types.BoolValue(true)
+	m.Options = testStringMap("com.docker.network.driver.mtu", "1400")
+	m.Labels = testStringMap("app", "shop")
+	m.IPAM = testIPAM("default", nullStringMap, testIPAMConfig("10.20.0.0/24", "10.20.0.0/25", "10.20.0.1", testStringMap("db", "10.20.0.5")))
+	opts, diags := expandNetworkCreateOptions(ctx, m)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	engineOpts := map[string]string{"com.docker.network.driver.overlay.vxlanid_list": "4100"}
+	for k, v := range opts.Options {
+		engineOpts[k] = v
+	}
+	n := network.Inspect{Network: network.Network{
+		ID: "n1", Name: "front", Driver: opts.Driver, Scope: "swarm", Attachable: opts.Attachable,
+		IPAM: *opts.IPAM, Options: engineOpts, Labels: opts.Labels,
+	}}
+	got, diags := flattenNetwork(ctx, n, m)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if diff := cmp.Diff(m, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// An import (no prior) gives the same.
+	imported, diags := flattenNetwork(ctx, n, networkResourceModel{Options: nullStringMap, Labels: nullStringMap})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if diff := cmp.Diff(m, imported); diff != "" {
+		t.Errorf("import (-want +got):\n%s", diff)
+	}
+}
+
+func TestIPAMConfigProblems(t *testing.T) {
+	t.Parallel()
+	s := func(v string) types.String {
+		if v == "" {
+			return types.StringNull()
+		}
+		return types.StringValue(v)
+	}
+	cases := map[string]struct {
+		subnet, ipRange, gateway string
+		aux                      types.Map
+		want                     []ipamProblem
+	}{
+		"all inside": {subnet: "10.0.0.0/24", ipRange: "10.0.0.128/25", gateway: "10.0.0.1", aux: testStringMap("a", "10.0.0.9")},
+		"gateway outside": {subnet: "10.0.0.0/24", gateway: "10.0.1.1", aux: nullStringMap,
+			want: []ipamProblem{{"gateway", "gateway 10.0.1.1 is not inside subnet 10.0.0.0/24"}}},
+		"range wider than subnet": {subnet: "10.0.0.0/24", ipRange: "10.0.0.0/16", aux: nullStringMap,
+			want: []ipamProblem{{"ip_range", "ip_range 10.0.0.0/16 is not inside subnet 10.0.0.0/24"}}},
+		"range elsewhere": {subnet: "10.0.0.0/24", ipRange: "10.0.5.0/25", aux: nullStringMap,
+			want: []ipamProblem{{"ip_range", "ip_range 10.0.5.0/25 is not inside subnet 10.0.0.0/24"}}},
+		"aux outside": {subnet: "10.0.0.0/24", aux: testStringMap("db", "192.168.1.1"),
+			want: []ipamProblem{{"aux_addresses", `aux_addresses["db"] 192.168.1.1 is not inside subnet 10.0.0.0/24`}}},
+		"ipv6 gateway in ipv4 subnet": {subnet: "10.0.0.0/24", gateway: "fd00::1", aux: nullStringMap,
+			want: []ipamProblem{{"gateway", "gateway fd00::1 is not inside subnet 10.0.0.0/24"}}},
+		"bad subnet is reported elsewhere": {subnet: "nope", gateway: "10.0.1.1", aux: nullStringMap},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got := ipamConfigProblems(networkIPAMConfigModel{Subnet: s(tc.subnet), IPRange: s(tc.ipRange), Gateway: s(tc.gateway), AuxAddresses: tc.aux})
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(ipamProblem{})); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestFlattenNetworkKeepsAuxAddresses: the Engine does not report aux addresses of swarm
+// networks; the configured ones are kept, matched by subnet.
+func TestFlattenNetworkKeepsAuxAddresses(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	prior := testNetworkModel()
+	prior.IPAM = testIPAM("default", nullStringMap, testIPAMConfig("10.20.0.0/24", "", "10.20.0.1", testStringMap("db", "10.20.0.5")))
+	n := network.Inspect{Network: network.Network{ID: "n1", Name: "front", Driver: "overlay", Scope: "swarm",
+		IPAM: network.IPAM{Driver: "default", Config: []network.IPAMConfig{{Subnet: netip.MustParsePrefix("10.20.0.0/24"), Gateway: netip.MustParseAddr("10.20.0.1")}}}}}
+	got, diags := flattenNetwork(ctx, n, prior)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if !got.IPAM.Equal(prior.IPAM) {
+		t.Errorf("ipam = %v, want %v", got.IPAM, prior.IPAM)
+	}
+	// Another subnet on the Engine (recreated out of band): the old aux addresses do not carry over.
+	n.IPAM.Config[0].Subnet = netip.MustParsePrefix("10.30.0.0/24")
+	got, _ = flattenNetwork(ctx, n, prior)
+	want := testIPAM("default", nullStringMap, testIPAMConfig("10.30.0.0/24", "", "10.20.0.1", nullStringMap))
+	if !got.IPAM.Equal(want) {
+		t.Errorf("ipam = %v, want %v", got.IPAM, want)
+	}
+}

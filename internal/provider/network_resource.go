@@ -1,0 +1,428 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*networkResource)(nil)
+	_ resource.ResourceWithImportState = (*networkResource)(nil)
+)
+
+// NewNetworkResource is the swarm_network resource.
+func NewNetworkResource() resource.Resource {
+	return &networkResource{}
+}
+
+type networkResource struct {
+	client *swarm.Client
+}
+
+type networkResourceModel struct {
+	ID         types.String `tfsdk:"id"`
+	Name       types.String `tfsdk:"name"`
+	Driver     types.String `tfsdk:"driver"`
+	Attachable types.Bool   `tfsdk:"attachable"`
+	Internal   types.Bool   `tfsdk:"internal"`
+	Ingress    types.Bool   `tfsdk:"ingress"`
+	Encrypted  types.Bool   `tfsdk:"encrypted"`
+	IPv6       types.Bool   `tfsdk:"ipv6"`
+	IPAM       types.Object `tfsdk:"ipam"`
+	Options    types.Map    `tfsdk:"options"`
+	Labels     types.Map    `tfsdk:"labels"`
+	Scope      types.String `tfsdk:"scope"`
+}
+
+type networkIPAMModel struct {
+	Driver  types.String `tfsdk:"driver"`
+	Options types.Map    `tfsdk:"options"`
+	Configs types.List   `tfsdk:"configs"`
+}
+
+type networkIPAMConfigModel struct {
+	Subnet       types.String `tfsdk:"subnet"`
+	IPRange      types.String `tfsdk:"ip_range"`
+	Gateway      types.String `tfsdk:"gateway"`
+	AuxAddresses types.Map    `tfsdk:"aux_addresses"`
+}
+
+// replaces ends the description of every argument: the Engine cannot update a network.
+const replaces = " Changing it replaces the network (the Engine cannot update networks)."
+
+// networkNamePattern is what swarmkit accepts as a network name: a DNS name component.
+var networkNamePattern = regexp.MustCompile(`^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$`)
+
+func (r *networkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_network"
+}
+
+func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replaceBool := func(desc string) schema.BoolAttribute {
+		return schema.BoolAttribute{
+			MarkdownDescription: desc + " Defaults to `false`." + replaces,
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(false),
+			PlanModifiers:       []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A swarm network (an `overlay` network by default) that services attach to. " +
+			"The Engine cannot change a network once it exists: every change of an argument plans a replacement, and " +
+			"the plan says so. Destroying a network waits (up to two minutes) for the tasks of services that were just " +
+			"removed to detach, and fails naming the services that still use it.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The network's ID.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The network's name: letters and digits, with `-` or `_` between them (a DNS name component, at most 63 characters), unique in the swarm." + replaces,
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, 63),
+					stringvalidator.RegexMatches(networkNamePattern, "must be letters and digits, with - or _ only between them (swarm requires a DNS name component)"),
+				},
+			},
+			"driver": schema.StringAttribute{
+				MarkdownDescription: "The network driver. Defaults to `overlay`, the driver that spans the swarm's nodes." + replaces,
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("overlay"),
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"attachable": replaceBool("Whether standalone containers (`docker run --network`) may attach too, not only services."),
+			"internal":   replaceBool("Whether the network is cut off from outside networks: no traffic leaves it."),
+			"ingress": replaceBool("Whether this is the swarm's ingress network, which carries the routing mesh. A swarm has one; " +
+				"remove the existing `ingress` network before creating another."),
+			"encrypted": replaceBool("Whether the overlay data plane is encrypted with IPsec (the driver option `encrypted`). " +
+				"Encryption costs throughput and needs the IPsec (ESP) kernel support on every node."),
+			"ipv6": replaceBool("Whether the network also gets IPv6 addresses. Configure an IPv6 subnet in `ipam.configs` as well."),
+			"ipam": schema.SingleNestedAttribute{
+				MarkdownDescription: "IP address management: the driver and the address pools. When not set, the Engine " +
+					"chooses (a subnet from the swarm's default address pool) and its choice is shown here; leaving it unset " +
+					"later keeps that choice." + replaces,
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
+				Attributes: map[string]schema.Attribute{
+					"driver": schema.StringAttribute{
+						MarkdownDescription: "The IPAM driver. Defaults to the Engine's `default`." + replaces,
+						Optional:            true,
+						Computed:            true,
+						PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"options": schema.MapAttribute{
+						MarkdownDescription: "Options of the IPAM driver." + replaces,
+						ElementType:         types.StringType,
+						Optional:            true,
+						PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+						Validators:          []validator.Map{mapvalidator.SizeAtLeast(1)},
+					},
+					"configs": schema.ListNestedAttribute{
+						MarkdownDescription: "Address pools, one per subnet (for example one IPv4 and one IPv6)." + replaces,
+						Optional:            true,
+						Computed:            true,
+						PlanModifiers: []planmodifier.List{
+							listplanmodifier.UseStateForUnknown(),
+							listplanmodifier.RequiresReplaceIf(listLengthChanged,
+								"Adding or removing an address pool replaces the network.",
+								"Adding or removing an address pool replaces the network."),
+						},
+						NestedObject: schema.NestedAttributeObject{
+							Validators: []validator.Object{ipamConfigValidator{}},
+							Attributes: map[string]schema.Attribute{
+								"subnet": schema.StringAttribute{
+									MarkdownDescription: "The subnet in CIDR notation, written as its network address (`10.20.0.0/24`)." + replaces,
+									Required:            true,
+									PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+									Validators:          []validator.String{cidrValidator{}},
+								},
+								"ip_range": schema.StringAttribute{
+									MarkdownDescription: "The part of the subnet, in CIDR notation, that container addresses are taken from. Must lie inside `subnet`." + replaces,
+									Optional:            true,
+									PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+									Validators:          []validator.String{cidrValidator{}},
+								},
+								"gateway": schema.StringAttribute{
+									MarkdownDescription: "The gateway address, inside `subnet`. Chosen by the Engine (the first address) when not set." + replaces,
+									Optional:            true,
+									Computed:            true,
+									PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
+									Validators:          []validator.String{ipValidator{}},
+								},
+								"aux_addresses": schema.MapAttribute{
+									MarkdownDescription: "Addresses inside `subnet` that the network driver must not hand out, by host name. The Engine does not report them back for swarm networks: they are kept as configured, cannot show drift, and are empty after an import." + replaces,
+									ElementType:         types.StringType,
+									Optional:            true,
+									PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+									Validators:          []validator.Map{mapvalidator.SizeAtLeast(1), mapvalidator.ValueStringsAre(ipValidator{})},
+								},
+							},
+						},
+					},
+				},
+			},
+			"options": schema.MapAttribute{
+				MarkdownDescription: "Driver options, such as `com.docker.network.driver.mtu`. Use `encrypted` rather than the " +
+					"`encrypted` option. Options the Engine adds by itself (the overlay's VXLAN ID) are not shown." + replaces,
+				ElementType:   types.StringType,
+				Optional:      true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.NoneOf(networkOptionEncrypted),
+					stringvalidator.LengthAtLeast(1))},
+			},
+			"labels": schema.MapAttribute{
+				MarkdownDescription: "Labels of the network." + replaces,
+				ElementType:         types.StringType,
+				Optional:            true,
+				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"scope": schema.StringAttribute{
+				MarkdownDescription: "Where the network exists: `swarm` for networks that span the swarm (overlay), `local` for a network of the manager's engine only.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *networkResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan networkResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	opts, diags := expandNetworkCreateOptions(ctx, plan)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := plan.Name.ValueString()
+	id, err := r.client.CreateNetwork(ctx, name, opts)
+	if err != nil {
+		resp.Diagnostics.AddError("Error creating Swarm network", fmt.Sprintf("Network %q: %v", name, err))
+		return
+	}
+	// Keep the ID even if reading back fails, so that the network is not orphaned.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	r.readInto(ctx, id, plan, &resp.State, &resp.Diagnostics, "Error reading Swarm network after creating it")
+}
+
+func (r *networkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state networkResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	n, err := r.client.InspectNetworkByID(ctx, state.ID.ValueString())
+	if errors.Is(err, swarm.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading Swarm network", fmt.Sprintf("Network %s: %v", state.ID.ValueString(), err))
+		return
+	}
+	m, diags := flattenNetwork(ctx, n, state)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Update is never planned (every argument requires replacement); it only refreshes the state.
+func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state networkResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.readInto(ctx, state.ID.ValueString(), plan, &resp.State, &resp.Diagnostics, "Error reading Swarm network")
+}
+
+func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state networkResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := r.client.RemoveNetwork(ctx, state.ID.ValueString(), swarm.NetworkRemoveTimeout); err != nil {
+		resp.Diagnostics.AddError("Error deleting Swarm network",
+			fmt.Sprintf("Network %q (%s): %v", state.Name.ValueString(), state.ID.ValueString(), err))
+	}
+}
+
+// ImportState takes a network ID or name.
+func (r *networkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	n, err := r.client.InspectNetwork(ctx, req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Error importing Swarm network",
+			fmt.Sprintf("No network with the ID or name %q could be read: %v", req.ID, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), n.ID)...)
+}
+
+// readInto reads the network back and stores it, flattened against prior.
+func (r *networkResource) readInto(ctx context.Context, id string, prior networkResourceModel, state *tfsdk.State, diags *diag.Diagnostics, summary string) {
+	n, err := r.client.InspectNetworkByID(ctx, id)
+	if err != nil {
+		diags.AddError(summary, fmt.Sprintf("Network %s: %v", id, err))
+		return
+	}
+	m, d := flattenNetwork(ctx, n, prior)
+	diags.Append(d...)
+	if d.HasError() {
+		return
+	}
+	diags.Append(state.Set(ctx, &m)...)
+}
+
+// listLengthChanged asks for replacement when elements are added or removed (the elements' own
+// modifiers only see elements that exist in the plan).
+func listLengthChanged(_ context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
+	if req.PlanValue.IsUnknown() || req.StateValue.IsUnknown() || req.StateValue.IsNull() {
+		return
+	}
+	resp.RequiresReplace = len(req.PlanValue.Elements()) != len(req.StateValue.Elements())
+}
+
+// cidrValidator accepts a prefix written as its network address (10.0.0.0/24, not 10.0.0.1/24),
+// which is how the Engine stores it.
+type cidrValidator struct{}
+
+func (cidrValidator) Description(context.Context) string {
+	return "must be a subnet in CIDR notation, written as its network address"
+}
+
+func (v cidrValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (cidrValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CIDR", fmt.Sprintf("%q is not in CIDR notation (such as 10.20.0.0/24): %v", s, err))
+		return
+	}
+	if p.Masked() != p {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CIDR",
+			fmt.Sprintf("%q has host bits set; write the network address: %s", s, p.Masked()))
+	}
+}
+
+// ipValidator accepts an IPv4 or IPv6 address.
+type ipValidator struct{}
+
+func (ipValidator) Description(context.Context) string { return "must be an IP address" }
+
+func (v ipValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (ipValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := netip.ParseAddr(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IP address", fmt.Sprintf("%q is not an IP address: %v", req.ConfigValue.ValueString(), err))
+	}
+}
+
+// ipamConfigValidator checks that ip_range, gateway and aux_addresses lie inside the subnet.
+type ipamConfigValidator struct{}
+
+func (ipamConfigValidator) Description(context.Context) string {
+	return "ip_range, gateway and aux_addresses must lie inside subnet"
+}
+
+func (v ipamConfigValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (ipamConfigValidator) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var m networkIPAMConfigModel
+	if diags := req.ConfigValue.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() {
+		return
+	}
+	for _, e := range ipamConfigProblems(m) {
+		resp.Diagnostics.AddAttributeError(req.Path.AtName(e.attr), "Address outside its subnet", e.msg)
+	}
+}
+
+type ipamProblem struct{ attr, msg string }
+
+// ipamConfigProblems lists what lies outside the subnet; values that are unknown or do not parse
+// (their own validators report those) are skipped.
+func ipamConfigProblems(m networkIPAMConfigModel) []ipamProblem {
+	if m.Subnet.IsNull() || m.Subnet.IsUnknown() {
+		return nil
+	}
+	subnet, err := netip.ParsePrefix(m.Subnet.ValueString())
+	if err != nil {
+		return nil
+	}
+	var out []ipamProblem
+	if !m.IPRange.IsNull() && !m.IPRange.IsUnknown() {
+		if r, err := netip.ParsePrefix(m.IPRange.ValueString()); err == nil &&
+			(r.Bits() < subnet.Bits() || !subnet.Contains(r.Addr())) {
+			out = append(out, ipamProblem{"ip_range", fmt.Sprintf("ip_range %s is not inside subnet %s", r, subnet)})
+		}
+	}
+	if !m.Gateway.IsNull() && !m.Gateway.IsUnknown() {
+		if a, err := netip.ParseAddr(m.Gateway.ValueString()); err == nil && !subnet.Contains(a) {
+			out = append(out, ipamProblem{"gateway", fmt.Sprintf("gateway %s is not inside subnet %s", a, subnet)})
+		}
+	}
+	if !m.AuxAddresses.IsNull() && !m.AuxAddresses.IsUnknown() {
+		for k, v := range m.AuxAddresses.Elements() {
+			s, ok := v.(types.String)
+			if !ok || s.IsNull() || s.IsUnknown() {
+				continue
+			}
+			if a, err := netip.ParseAddr(s.ValueString()); err == nil && !subnet.Contains(a) {
+				out = append(out, ipamProblem{"aux_addresses", fmt.Sprintf("aux_addresses[%q] %s is not inside subnet %s", k, a, subnet)})
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,341 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*volumeResource)(nil)
+	_ resource.ResourceWithImportState = (*volumeResource)(nil)
+)
+
+// NewVolumeResource is the swarm_volume resource.
+func NewVolumeResource() resource.Resource {
+	return &volumeResource{}
+}
+
+type volumeResource struct {
+	client *swarm.Client
+}
+
+type volumeResourceModel struct {
+	ID         types.String `tfsdk:"id"`
+	Name       types.String `tfsdk:"name"`
+	Driver     types.String `tfsdk:"driver"`
+	DriverOpts types.Map    `tfsdk:"driver_opts"`
+	Labels     types.Map    `tfsdk:"labels"`
+	Mountpoint types.String `tfsdk:"mountpoint"`
+	Scope      types.String `tfsdk:"scope"`
+	Engine     types.Object `tfsdk:"engine"`
+}
+
+// volumeNamePattern is what the Engine's local driver accepts as a volume name.
+var volumeNamePattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+
+// volumeImportSeparator splits `<host>|<name>` import IDs.
+const volumeImportSeparator = "|"
+
+const volumeReplaces = " Changing it replaces the volume: the Engine cannot update a volume, and replacing it loses its data."
+
+func (r *volumeResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_volume"
+}
+
+func (r *volumeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A named volume on one Docker Engine. Volumes belong to a node, not to the swarm: this " +
+			"resource creates the volume on the engine the provider talks to, or on the engine named in `engine` " +
+			"(for example the node that will run a database). Destroying a volume that containers use fails with " +
+			"their names; nothing is force-removed. The Engine cannot change a volume: every change of an argument " +
+			"except the `engine` connection settings other than `host` plans a replacement.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The volume's name (volumes are identified by name on their engine).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The volume's name, unique on its engine: a letter or digit, then letters, digits, `_`, `.` or `-` (at least two characters)." + volumeReplaces,
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(volumeNamePattern, "must start with a letter or digit, continue with letters, digits, _, . or -, and be at least two characters long"),
+				},
+			},
+			"driver": schema.StringAttribute{
+				MarkdownDescription: "The volume driver. Defaults to `local`." + volumeReplaces,
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("local"),
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"driver_opts": schema.MapAttribute{
+				MarkdownDescription: "Options of the driver. For the `local` driver they are the arguments of `mount`: an NFS " +
+					"share is `{ type = \"nfs\", o = \"addr=10.0.0.5,rw,nfsvers=4\", device = \":/exports/db\" }`, a tmpfs is " +
+					"`{ type = \"tmpfs\", device = \"tmpfs\", o = \"size=100m\" }`. The local driver mounts them when a " +
+					"container first uses the volume, so mistakes show then, not at creation." + volumeReplaces,
+				ElementType:   types.StringType,
+				Optional:      true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"labels": schema.MapAttribute{
+				MarkdownDescription: "Labels of the volume. The Engine cannot change the labels of a volume either." + volumeReplaces,
+				ElementType:         types.StringType,
+				Optional:            true,
+				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"mountpoint": schema.StringAttribute{
+				MarkdownDescription: "Where the volume's data lives on its engine's host.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"scope": schema.StringAttribute{
+				MarkdownDescription: "`local` for a volume of one engine, `global` for a driver whose volumes every node sees.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"engine": schema.SingleNestedAttribute{
+				MarkdownDescription: "The engine to create the volume on, instead of the provider's engine: the same " +
+					"connection settings as the provider's. A different `host` replaces the volume (it is another " +
+					"engine's volume then); the other settings (certificates, ssh options) change in place. Values that " +
+					"are not known at plan time are fine.",
+				Optional: true,
+				PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplaceIf(volumeEngineHostChanged,
+					"A different engine host replaces the volume.", "A different engine `host` replaces the volume.")},
+				Attributes: map[string]schema.Attribute{
+					"host": schema.StringAttribute{
+						MarkdownDescription: "The Docker Engine to create the volume on: `unix:///var/run/docker.sock`, `tcp://host:2376` or `ssh://user@host[:port]`.",
+						Required:            true,
+						Validators:          []validator.String{hostValidator{}},
+					},
+					"ca_pem":   schema.StringAttribute{MarkdownDescription: descCAPEM, Optional: true},
+					"cert_pem": schema.StringAttribute{MarkdownDescription: descCertPEM, Optional: true},
+					"key_pem":  schema.StringAttribute{MarkdownDescription: descKeyPEM, Optional: true, Sensitive: true},
+					"cert_path": schema.StringAttribute{
+						MarkdownDescription: descCertPath, Optional: true,
+						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"tls_verify": schema.BoolAttribute{MarkdownDescription: descVerify, Optional: true},
+					"ssh_opts": schema.ListAttribute{
+						MarkdownDescription: descSSHOpts, ElementType: types.StringType, Optional: true,
+						Validators: sshOptsValidators(),
+					},
+				},
+			},
+		},
+	}
+}
+
+func (r *volumeResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *volumeResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan volumeResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, done, diags := r.engineClient(ctx, plan.Engine)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	defer done()
+	opts, diags := expandVolumeCreateOptions(ctx, plan)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if _, err := c.CreateVolume(ctx, opts); err != nil {
+		resp.Diagnostics.AddError("Error creating volume", fmt.Sprintf("Volume %q on %s: %v", opts.Name, engineName(c), err))
+		return
+	}
+	r.readInto(ctx, c, opts.Name, plan, &resp.State, &resp.Diagnostics, "Error reading volume after creating it")
+}
+
+func (r *volumeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state volumeResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, done, diags := r.engineClient(ctx, state.Engine)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	defer done()
+	name := state.Name.ValueString()
+	v, err := c.InspectVolume(ctx, name)
+	if errors.Is(err, swarm.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading volume", fmt.Sprintf("Volume %q on %s: %v", name, engineName(c), err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, flattenVolume(v, state))...)
+}
+
+// Update only changes how the engine is reached (certificates, ssh options): everything else
+// requires replacement.
+func (r *volumeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan volumeResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, done, diags := r.engineClient(ctx, plan.Engine)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	defer done()
+	r.readInto(ctx, c, plan.Name.ValueString(), plan, &resp.State, &resp.Diagnostics, "Error reading volume")
+}
+
+func (r *volumeResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state volumeResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, done, diags := r.engineClient(ctx, state.Engine)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	defer done()
+	name := state.Name.ValueString()
+	if err := c.RemoveVolume(ctx, name, swarm.VolumeRemoveTimeout); err != nil {
+		resp.Diagnostics.AddError("Error deleting volume", fmt.Sprintf("Volume %q on %s: %v", name, engineName(c), err))
+	}
+}
+
+// ImportState takes `<name>` (a volume of the provider's engine) or `<host>|<name>` (a volume of
+// the engine at host, reached without TLS material of its own; add the rest of `engine` to the
+// configuration).
+func (r *volumeResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	host, name, err := parseVolumeImportID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	if host != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("engine").AtName("host"), host)...)
+	}
+}
+
+// parseVolumeImportID splits `<name>` or `<host>|<name>`.
+func parseVolumeImportID(id string) (host, name string, err error) {
+	name = id
+	if i := strings.LastIndex(id, volumeImportSeparator); i >= 0 {
+		host, name = id[:i], id[i+1:]
+		if _, perr := swarm.ParseHost(host); perr != nil {
+			return "", "", fmt.Errorf("the import ID is `<name>` or `<host>|<name>`; in %q the host is invalid: %v", id, perr)
+		}
+	}
+	if !volumeNamePattern.MatchString(name) {
+		return "", "", fmt.Errorf("the import ID is `<name>` or `<host>|<name>`; %q is not a valid volume name", name)
+	}
+	return host, name, nil
+}
+
+// readInto reads the volume back and stores it, flattened against prior.
+func (r *volumeResource) readInto(ctx context.Context, c *swarm.Client, name string, prior volumeResourceModel, state *tfsdk.State, diags *diag.Diagnostics, summary string) {
+	v, err := c.InspectVolume(ctx, name)
+	if err != nil {
+		diags.AddError(summary, fmt.Sprintf("Volume %q on %s: %v", name, engineName(c), err))
+		return
+	}
+	diags.Append(state.Set(ctx, flattenVolume(v, prior))...)
+}
+
+// engineClient is the client of the volume's engine: the provider's, or one built from the
+// `engine` override for this one call (done closes it).
+func (r *volumeResource) engineClient(ctx context.Context, engine types.Object) (*swarm.Client, func(), diag.Diagnostics) {
+	var diags diag.Diagnostics
+	noop := func() {}
+	if engine.IsNull() {
+		if r.client == nil {
+			diags.AddError("Provider not configured", "The provider has no Engine client; this is a bug in the provider.")
+			return nil, noop, diags
+		}
+		return r.client, noop, diags
+	}
+	if engine.IsUnknown() {
+		diags.AddAttributeError(path.Root("engine"), "Engine not known yet", "The `engine` settings are not known yet; apply what they depend on first.")
+		return nil, noop, diags
+	}
+	var conn connectionModel
+	diags.Append(engine.As(ctx, &conn, basetypes.ObjectAsOptions{})...)
+	if diags.HasError() {
+		return nil, noop, diags
+	}
+	if conn.unknown() {
+		diags.AddAttributeError(path.Root("engine"), "Engine not known yet", "The `engine` settings are not known yet; apply what they depend on first.")
+		return nil, noop, diags
+	}
+	eps, d := conn.endpoints(ctx, nil)
+	diags.Append(d...)
+	if diags.HasError() {
+		return nil, noop, diags
+	}
+	c, err := swarm.New(swarm.Config{Endpoints: eps})
+	if err != nil {
+		diags.Append(connectionError(path.Root("engine"), err))
+		return nil, noop, diags
+	}
+	return c, func() { _ = c.Close() }, diags
+}
+
+func engineName(c *swarm.Client) string {
+	return "engine " + strings.Join(c.Hosts(), ", ")
+}
+
+// volumeEngineHostChanged replaces the volume when it moves to another engine. Adding or removing
+// the block counts as a move unless the host stays the same; an unknown host is assumed to move.
+func volumeEngineHostChanged(ctx context.Context, req planmodifier.ObjectRequest, resp *objectplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = volumeEngineHost(ctx, req.PlanValue) != volumeEngineHost(ctx, req.StateValue)
+}
+
+// volumeEngineHost is the host of an engine block: "" for none, "?" for unknown.
+func volumeEngineHost(ctx context.Context, obj types.Object) string {
+	if obj.IsNull() {
+		return ""
+	}
+	if obj.IsUnknown() {
+		return "?"
+	}
+	var conn connectionModel
+	if diags := obj.As(ctx, &conn, basetypes.ObjectAsOptions{}); diags.HasError() || conn.Host.IsUnknown() {
+		return "?"
+	}
+	return conn.Host.ValueString()
+}

@@ -1,0 +1,273 @@
+package swarm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/api/types/swarm"
+	"github.com/moby/moby/client"
+)
+
+// networkAPI is the part of the Engine API the network functions use; tests replace it.
+type networkAPI interface {
+	NetworkCreate(ctx context.Context, name string, options client.NetworkCreateOptions) (client.NetworkCreateResult, error)
+	NetworkInspect(ctx context.Context, networkID string, options client.NetworkInspectOptions) (client.NetworkInspectResult, error)
+	NetworkList(ctx context.Context, options client.NetworkListOptions) (client.NetworkListResult, error)
+	NetworkRemove(ctx context.Context, networkID string, options client.NetworkRemoveOptions) (client.NetworkRemoveResult, error)
+	ServiceList(ctx context.Context, options client.ServiceListOptions) (client.ServiceListResult, error)
+	TaskList(ctx context.Context, options client.TaskListOptions) (client.TaskListResult, error)
+}
+
+// NetworkRemoveTimeout bounds how long RemoveNetwork waits for tasks to detach.
+const NetworkRemoveTimeout = 2 * time.Minute
+
+// CreateNetwork creates a network through the manager and returns its ID. A name that is taken
+// already is reported with the ID of the network that holds it.
+func (c *Client) CreateNetwork(ctx context.Context, name string, opts client.NetworkCreateOptions) (string, error) {
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return "", err
+	}
+	id, err := createNetwork(ctx, api, name, opts)
+	if err != nil {
+		return "", c.Err(err)
+	}
+	return id, c.Err(waitNetworkAllocated(ctx, api, id, networkAllocateTimeout, 200*time.Millisecond))
+}
+
+// networkAllocateTimeout bounds the wait for the swarm's allocator after a create.
+const networkAllocateTimeout = 30 * time.Second
+
+// waitNetworkAllocated waits until the swarm's allocator has given the new network its driver
+// state and addresses: until then the Engine shows an empty driver and no IPAM configuration.
+// Networks of local scope are complete at once.
+func waitNetworkAllocated(ctx context.Context, api networkAPI, id string, timeout, interval time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		n, err := inspectNetwork(ctx, api, id)
+		if err != nil {
+			return err
+		}
+		if n.Driver != "" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("network %s was created, but the swarm did not allocate it within %s", id, timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(interval):
+		}
+	}
+}
+
+func createNetwork(ctx context.Context, api networkAPI, name string, opts client.NetworkCreateOptions) (string, error) {
+	res, err := api.NetworkCreate(ctx, name, opts)
+	if err == nil {
+		return res.ID, nil
+	}
+	if cerrdefs.IsConflict(err) || cerrdefs.IsAlreadyExists(err) {
+		if other, ferr := findNetworkByName(ctx, api, name); ferr == nil {
+			return "", fmt.Errorf("a network named %q exists already (ID %s), and it is not managed by this resource: "+
+				"import it (`terraform import`), or remove it or choose another name: %w", name, other.ID, err)
+		}
+	}
+	return "", fmt.Errorf("creating network %q: %w", name, err)
+}
+
+// InspectNetwork finds a network by ID or name. ErrNotFound when there is none.
+func (c *Client) InspectNetwork(ctx context.Context, idOrName string) (network.Inspect, error) {
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return network.Inspect{}, err
+	}
+	n, err := inspectNetwork(ctx, api, idOrName)
+	return n, c.Err(err)
+}
+
+// InspectNetworkByID finds the network with exactly this ID: a network that merely carries the ID
+// as its name, or whose ID starts with it, does not count. ErrNotFound when there is none.
+func (c *Client) InspectNetworkByID(ctx context.Context, id string) (network.Inspect, error) {
+	n, err := c.InspectNetwork(ctx, id)
+	if err != nil {
+		return n, err
+	}
+	if n.ID != id {
+		return network.Inspect{}, fmt.Errorf("network %s: %w", id, ErrNotFound)
+	}
+	return n, nil
+}
+
+func inspectNetwork(ctx context.Context, api networkAPI, idOrName string) (network.Inspect, error) {
+	res, err := api.NetworkInspect(ctx, idOrName, client.NetworkInspectOptions{})
+	if err != nil {
+		if cerrdefs.IsNotFound(err) {
+			return network.Inspect{}, fmt.Errorf("network %s: %w", idOrName, ErrNotFound)
+		}
+		return network.Inspect{}, fmt.Errorf("inspecting network %s: %w", idOrName, err)
+	}
+	return res.Network, nil
+}
+
+// findNetworkByName returns the network whose name is exactly name (the Engine's name filter
+// also matches parts of names).
+func findNetworkByName(ctx context.Context, api networkAPI, name string) (network.Summary, error) {
+	res, err := api.NetworkList(ctx, client.NetworkListOptions{Filters: make(client.Filters).Add("name", name)})
+	if err != nil {
+		return network.Summary{}, err
+	}
+	for _, n := range res.Items {
+		if n.Name == name {
+			return n, nil
+		}
+	}
+	return network.Summary{}, fmt.Errorf("network %s: %w", name, ErrNotFound)
+}
+
+// NetworkInUseError says which services still hold a network that could not be removed.
+type NetworkInUseError struct {
+	Network string
+	// Services are the names (or IDs) of services attached to the network, sorted.
+	Services []string
+	// Waited is how long removal was retried.
+	Waited time.Duration
+	// Err is the Engine's last answer.
+	Err error
+}
+
+func (e *NetworkInUseError) Error() string {
+	who := "tasks that have not detached yet"
+	if len(e.Services) > 0 {
+		who = "services " + strings.Join(e.Services, ", ")
+	}
+	return fmt.Sprintf("network %s is still in use by %s after waiting %s; remove or update them first: %v",
+		e.Network, who, e.Waited.Round(time.Second), e.Err)
+}
+
+func (e *NetworkInUseError) Unwrap() error { return e.Err }
+
+// RemoveNetwork removes a network. While services or running tasks are still attached (tasks of a
+// service removed a moment ago take a few seconds to detach) it retries every second, up to
+// timeout, and then fails with a NetworkInUseError naming the services. A network that is gone
+// already counts as removed.
+func (c *Client) RemoveNetwork(ctx context.Context, id string, timeout time.Duration) error {
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return err
+	}
+	return c.Err(removeNetwork(ctx, api, id, timeout, time.Second))
+}
+
+func removeNetwork(ctx context.Context, api networkAPI, id string, timeout, interval time.Duration) error {
+	start := time.Now()
+	for {
+		_, err := api.NetworkRemove(ctx, id, client.NetworkRemoveOptions{})
+		if err == nil || cerrdefs.IsNotFound(err) {
+			return nil
+		}
+		if client.IsErrConnectionFailed(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("removing network %s: %w", id, err)
+		}
+		services, tasks, uerr := networkUsers(ctx, api, id)
+		if uerr != nil {
+			return fmt.Errorf("removing network %s: %w (and listing what uses it failed: %v)", id, err, uerr)
+		}
+		inUse := len(services) > 0 || tasks > 0 || cerrdefs.IsConflict(err) || cerrdefs.IsFailedPrecondition(err)
+		if !inUse {
+			return fmt.Errorf("removing network %s: %w", id, err)
+		}
+		if waited := time.Since(start); waited >= timeout {
+			return &NetworkInUseError{Network: id, Services: services, Waited: waited, Err: err}
+		}
+		select {
+		case <-ctx.Done():
+			return &NetworkInUseError{Network: id, Services: services, Waited: time.Since(start), Err: ctx.Err()}
+		case <-time.After(interval):
+		}
+	}
+}
+
+// networkUsers lists the services whose spec names the network, and counts the tasks still
+// attached to it, as swarmkit does before it lets a network go: a task counts while both its
+// desired and its observed state are at most "running". The services of such tasks are named
+// too.
+func networkUsers(ctx context.Context, api networkAPI, id string) ([]string, int, error) {
+	n, err := inspectNetwork(ctx, api, id)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, 0, nil
+		}
+		return nil, 0, err
+	}
+	svcs, err := api.ServiceList(ctx, client.ServiceListOptions{})
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing services: %w", err)
+	}
+	tasks, err := api.TaskList(ctx, client.TaskListOptions{})
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing tasks: %w", err)
+	}
+	names, count := NetworkUsers(n.ID, n.Name, svcs.Items, tasks.Items)
+	return names, count, nil
+}
+
+// NetworkUsers is the pure part of networkUsers: which services (by name, or by ID for tasks of
+// services that are gone) use the network, and how many live tasks are attached.
+func NetworkUsers(id, name string, services []swarm.Service, tasks []swarm.Task) ([]string, int) {
+	serviceName := make(map[string]string, len(services))
+	users := map[string]bool{}
+	for _, s := range services {
+		serviceName[s.ID] = s.Spec.Name
+		for _, a := range s.Spec.TaskTemplate.Networks {
+			if a.Target == id || (name != "" && a.Target == name) {
+				users[s.Spec.Name] = true
+			}
+		}
+	}
+	count := 0
+	for _, t := range tasks {
+		if !taskLive(t) {
+			continue
+		}
+		for _, a := range t.NetworksAttachments {
+			if a.Network.ID != id {
+				continue
+			}
+			count++
+			if n, ok := serviceName[t.ServiceID]; ok {
+				users[n] = true
+			} else {
+				users[t.ServiceID] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(users))
+	for n := range users {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, count
+}
+
+// taskStateOrder ranks task states as swarmkit does (new < … < running < complete < …).
+var taskStateOrder = map[swarm.TaskState]int{
+	swarm.TaskStateNew: 0, swarm.TaskStateAllocated: 1, swarm.TaskStatePending: 2,
+	swarm.TaskStateAssigned: 3, swarm.TaskStateAccepted: 4, swarm.TaskStatePreparing: 5,
+	swarm.TaskStateReady: 6, swarm.TaskStateStarting: 7, swarm.TaskStateRunning: 8,
+	swarm.TaskStateComplete: 9, swarm.TaskStateShutdown: 10, swarm.TaskStateFailed: 11,
+	swarm.TaskStateRejected: 12, swarm.TaskStateRemove: 13, swarm.TaskStateOrphaned: 14,
+}
+
+func taskLive(t swarm.Task) bool {
+	running := taskStateOrder[swarm.TaskStateRunning]
+	desired, ok1 := taskStateOrder[t.DesiredState]
+	observed, ok2 := taskStateOrder[t.Status.State]
+	return ok1 && ok2 && desired <= running && observed <= running
+}
