@@ -84,6 +84,9 @@ func (c *Client) newAPIVersion(dialers []*dialer, version string) (*client.Clien
 		IdleConnTimeout:       30 * time.Second,
 		ResponseHeaderTimeout: 0,
 	}
+	// The Engine client closes idle connections only of a transport it sees directly; ours is
+	// wrapped in leaderRetry, so Close does it.
+	fo.transport = transport
 	host := dialers[0].ep.Target.Raw
 	if dialers[0].ep.Target.Scheme == SchemeSSH {
 		// The moby client only knows unix and tcp; the dialer does the ssh part.
@@ -91,7 +94,10 @@ func (c *Client) newAPIVersion(dialers []*dialer, version string) (*client.Clien
 	}
 	opts := []client.Opt{
 		client.WithHost(host),
-		client.WithHTTPClient(&http.Client{Transport: transport, CheckRedirect: client.CheckRedirect}),
+		client.WithHTTPClient(&http.Client{
+			Transport:     &leaderRetry{next: transport, wait: leaderWait, interval: time.Second},
+			CheckRedirect: client.CheckRedirect,
+		}),
 	}
 	if c.cfg.UserAgent != "" {
 		opts = append(opts, client.WithUserAgent(c.cfg.UserAgent))
@@ -159,11 +165,13 @@ func (c *Client) Manager(ctx context.Context) (API, error) {
 		ping, err := probe.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true})
 		if err != nil {
 			_ = probe.Close()
+			fo.transport.CloseIdleConnections()
 			problems = append(problems, c.connectErr(fo, err).Error())
 			continue
 		}
 		state, control, err := swarmStatus(ctx, probe, ping)
 		_ = probe.Close()
+		fo.transport.CloseIdleConnections()
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("%s: %v", d.ep.Target.Raw, err))
 			continue
@@ -257,6 +265,9 @@ func (c *Client) APIVersion(ctx context.Context) (string, error) {
 func (c *Client) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.fo != nil && c.fo.transport != nil {
+		c.fo.transport.CloseIdleConnections()
+	}
 	if c.api != nil {
 		return c.api.Close()
 	}

@@ -1,12 +1,14 @@
 package swarm
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -56,6 +58,8 @@ func (d *dialer) dial(ctx context.Context) (net.Conn, error) {
 // in the middle of a run costs one failed dial, not one per request.
 type failover struct {
 	dialers []*dialer
+	// transport is the HTTP transport that dials through this failover.
+	transport *http.Transport
 
 	mu        sync.Mutex
 	preferred int
@@ -246,4 +250,58 @@ func (b *limitedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return string(b.buf)
+}
+
+// leaderWait bounds how long a request is re-sent while the swarm elects a new leader.
+const leaderWait = 60 * time.Second
+
+// leaderRetry re-sends a request that a manager refused because the swarm has no leader for the
+// moment, as after a manager stopped, until a leader is elected (at most leaderWait). A refused
+// request changed nothing, so re-sending a write is safe. The Engine says this only in words.
+type leaderRetry struct {
+	next     http.RoundTripper
+	wait     time.Duration
+	interval time.Duration
+}
+
+func (l *leaderRetry) RoundTrip(req *http.Request) (*http.Response, error) {
+	deadline := time.Now().Add(l.wait)
+	for {
+		resp, err := l.next.RoundTrip(req)
+		if err != nil || resp.StatusCode < 500 || !time.Now().Before(deadline) {
+			return resp, err
+		}
+		replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+		head, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		if rerr != nil || !replayable || !noLeaderMessage(head) {
+			resp.Body = readCloser{Reader: io.MultiReader(bytes.NewReader(head), resp.Body), Closer: resp.Body}
+			return resp, nil
+		}
+		_ = resp.Body.Close()
+		t := time.NewTimer(l.interval)
+		select {
+		case <-req.Context().Done():
+			t.Stop()
+			return nil, req.Context().Err()
+		case <-t.C:
+		}
+		next := req.Clone(req.Context())
+		if req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			next.Body = body
+		}
+		req = next
+	}
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+func noLeaderMessage(body []byte) bool {
+	return bytes.Contains(body, []byte("does not have a leader")) || bytes.Contains(body, []byte("no elected cluster leader"))
 }

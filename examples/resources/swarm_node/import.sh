@@ -1,0 +1,2 @@
+# By node ID or hostname.
+terraform import swarm_node.db worker1

@@ -1,0 +1,198 @@
+package provider
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/moby/moby/api/types/swarm"
+	"github.com/moby/moby/client"
+)
+
+// clusterRaftModel is the raft block of swarm_cluster.
+type clusterRaftModel struct {
+	SnapshotInterval           types.Int64 `tfsdk:"snapshot_interval"`
+	KeepOldSnapshots           types.Int64 `tfsdk:"keep_old_snapshots"`
+	LogEntriesForSlowFollowers types.Int64 `tfsdk:"log_entries_for_slow_followers"`
+	HeartbeatTick              types.Int64 `tfsdk:"heartbeat_tick"`
+	ElectionTick               types.Int64 `tfsdk:"election_tick"`
+}
+
+// expandInitOptions builds the init request of swarm_cluster's Create from the plan.
+func expandInitOptions(ctx context.Context, m clusterResourceModel) (client.SwarmInitOptions, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	spec, d := expandSwarmSpec(ctx, m, swarm.Spec{})
+	diags.Append(d...)
+	opts := client.SwarmInitOptions{
+		ListenAddr:       m.ListenAddr.ValueString(),
+		AdvertiseAddr:    m.AdvertiseAddr.ValueString(),
+		DataPathAddr:     m.DataPathAddr.ValueString(),
+		DataPathPort:     uint32(m.DataPathPort.ValueInt64()),
+		SubnetSize:       uint32(m.SubnetSize.ValueInt64()),
+		Spec:             spec,
+		AutoLockManagers: m.Autolock.ValueBool(),
+	}
+	if opts.ListenAddr == "" {
+		opts.ListenAddr = "0.0.0.0:2377"
+	}
+	if setAndKnown(m.DefaultAddrPool) {
+		var pools []string
+		diags.Append(m.DefaultAddrPool.ElementsAs(ctx, &pools, false)...)
+		for i, p := range pools {
+			prefix, err := netip.ParsePrefix(p)
+			if err != nil {
+				diags.AddAttributeError(path.Root("default_addr_pool").AtListIndex(i), "Invalid address pool", err.Error())
+				continue
+			}
+			opts.DefaultAddrPool = append(opts.DefaultAddrPool, prefix)
+		}
+	}
+	return opts, diags
+}
+
+// expandSwarmSpec applies the spec attributes the configuration sets (known and not null) onto
+// base, the swarm's current spec (or the zero spec at init, where the Engine fills in defaults).
+func expandSwarmSpec(ctx context.Context, m clusterResourceModel, base swarm.Spec) (swarm.Spec, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	spec := base
+	if setAndKnown(m.Labels) {
+		labels := map[string]string{}
+		diags.Append(m.Labels.ElementsAs(ctx, &labels, false)...)
+		spec.Labels = labels
+	}
+	if setAndKnown(m.TaskHistoryRetentionLimit) {
+		v := m.TaskHistoryRetentionLimit.ValueInt64()
+		spec.Orchestration.TaskHistoryRetentionLimit = &v
+	}
+	if setAndKnown(m.Raft) {
+		var r clusterRaftModel
+		diags.Append(m.Raft.As(ctx, &r, basetypes.ObjectAsOptions{})...)
+		spec.Raft = expandRaftConfig(r, spec.Raft)
+	}
+	if setAndKnown(m.DispatcherHeartbeatPeriod) {
+		d, err := time.ParseDuration(m.DispatcherHeartbeatPeriod.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root("dispatcher_heartbeat_period"), "Invalid duration", err.Error())
+		}
+		spec.Dispatcher.HeartbeatPeriod = d
+	}
+	if setAndKnown(m.CANodeCertExpiry) {
+		d, err := time.ParseDuration(m.CANodeCertExpiry.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root("ca_node_cert_expiry"), "Invalid duration", err.Error())
+		}
+		spec.CAConfig.NodeCertExpiry = d
+	}
+	if setAndKnown(m.Autolock) {
+		spec.EncryptionConfig.AutoLockManagers = m.Autolock.ValueBool()
+	}
+	return spec, diags
+}
+
+// expandRaftConfig applies the known raft settings onto base.
+func expandRaftConfig(r clusterRaftModel, base swarm.RaftConfig) swarm.RaftConfig {
+	out := base
+	if setAndKnown(r.SnapshotInterval) {
+		out.SnapshotInterval = uint64(r.SnapshotInterval.ValueInt64())
+	}
+	if setAndKnown(r.KeepOldSnapshots) {
+		v := uint64(r.KeepOldSnapshots.ValueInt64())
+		out.KeepOldSnapshots = &v
+	}
+	if setAndKnown(r.LogEntriesForSlowFollowers) {
+		out.LogEntriesForSlowFollowers = uint64(r.LogEntriesForSlowFollowers.ValueInt64())
+	}
+	if setAndKnown(r.HeartbeatTick) {
+		out.HeartbeatTick = int(r.HeartbeatTick.ValueInt64())
+	}
+	if setAndKnown(r.ElectionTick) {
+		out.ElectionTick = int(r.ElectionTick.ValueInt64())
+	}
+	return out
+}
+
+// flattenRaftConfig turns the Engine's raft settings into the raft block.
+func flattenRaftConfig(r swarm.RaftConfig) (types.Object, diag.Diagnostics) {
+	var keepOld int64
+	if r.KeepOldSnapshots != nil {
+		keepOld = int64(*r.KeepOldSnapshots)
+	}
+	return types.ObjectValue(raftAttrTypes, map[string]attr.Value{
+		"snapshot_interval":              types.Int64Value(int64(r.SnapshotInterval)),
+		"keep_old_snapshots":             types.Int64Value(keepOld),
+		"log_entries_for_slow_followers": types.Int64Value(int64(r.LogEntriesForSlowFollowers)),
+		"heartbeat_tick":                 types.Int64Value(int64(r.HeartbeatTick)),
+		"election_tick":                  types.Int64Value(int64(r.ElectionTick)),
+	})
+}
+
+// flattenSwarm sets the attributes the Engine reports from sw onto prior (the plan or the state),
+// keeping what the Engine does not report (init addresses, rotation triggers, node ID, unlock key).
+// A duration written differently from the Engine's form ("1m" for "1m0s") is kept as written.
+func flattenSwarm(ctx context.Context, sw swarm.Swarm, prior clusterResourceModel) (clusterResourceModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	m := prior
+	spec := sw.Spec
+	m.ID = types.StringValue(sw.ID)
+
+	labels, d := types.MapValueFrom(ctx, types.StringType, nonNilMap(spec.Labels))
+	diags.Append(d...)
+	m.Labels = labels
+
+	var history int64
+	if spec.Orchestration.TaskHistoryRetentionLimit != nil {
+		history = *spec.Orchestration.TaskHistoryRetentionLimit
+	}
+	m.TaskHistoryRetentionLimit = types.Int64Value(history)
+
+	raft, d := flattenRaftConfig(spec.Raft)
+	diags.Append(d...)
+	m.Raft = raft
+
+	m.DispatcherHeartbeatPeriod = flattenClusterDuration(prior.DispatcherHeartbeatPeriod, spec.Dispatcher.HeartbeatPeriod)
+	m.CANodeCertExpiry = flattenClusterDuration(prior.CANodeCertExpiry, spec.CAConfig.NodeCertExpiry)
+	m.Autolock = types.BoolValue(spec.EncryptionConfig.AutoLockManagers)
+
+	pools := make([]string, len(sw.DefaultAddrPool))
+	for i, p := range sw.DefaultAddrPool {
+		pools[i] = p.String()
+	}
+	poolList, d := types.ListValueFrom(ctx, types.StringType, pools)
+	diags.Append(d...)
+	m.DefaultAddrPool = poolList
+	m.SubnetSize = types.Int64Value(int64(sw.SubnetSize))
+	m.DataPathPort = types.Int64Value(int64(sw.DataPathPort))
+	return m, diags
+}
+
+// flattenClusterDuration keeps the prior spelling of a duration when it means the Engine's value.
+func flattenClusterDuration(prior types.String, d time.Duration) types.String {
+	if setAndKnown(prior) {
+		if p, err := time.ParseDuration(prior.ValueString()); err == nil && p == d {
+			return prior
+		}
+	}
+	return types.StringValue(d.String())
+}
+
+// knownValue is what setAndKnown needs of an attribute value.
+type knownValue interface {
+	IsNull() bool
+	IsUnknown() bool
+}
+
+// setAndKnown says whether a value is set and known.
+func setAndKnown(v knownValue) bool { return !v.IsNull() && !v.IsUnknown() }
+
+// clusterRotation says which secrets an update rotates: those whose trigger changed.
+func clusterRotation(plan, state clusterResourceModel) (worker, manager, unlock bool) {
+	changed := func(a, b types.String) bool { return !a.IsUnknown() && !a.Equal(b) }
+	return changed(plan.RotateWorkerToken, state.RotateWorkerToken),
+		changed(plan.RotateManagerToken, state.RotateManagerToken),
+		changed(plan.RotateUnlockKey, state.RotateUnlockKey)
+}

@@ -1,0 +1,287 @@
+package provider
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/moby/moby/api/types/swarm"
+	"github.com/moby/moby/client"
+)
+
+func clusterTestPtr[T any](v T) *T { return &v }
+
+// unsetClusterModel is a model where every spec attribute is unknown (not configured).
+func unsetClusterModel() clusterResourceModel {
+	return clusterResourceModel{
+		ID: types.StringUnknown(), NodeID: types.StringUnknown(),
+		AdvertiseAddr: types.StringNull(), ListenAddr: types.StringNull(), DataPathAddr: types.StringNull(),
+		DataPathPort: types.Int64Unknown(), DefaultAddrPool: types.ListUnknown(types.StringType), SubnetSize: types.Int64Unknown(),
+		Labels: types.MapUnknown(types.StringType), TaskHistoryRetentionLimit: types.Int64Unknown(),
+		Raft:                      types.ObjectUnknown(raftAttrTypes),
+		DispatcherHeartbeatPeriod: types.StringUnknown(), CANodeCertExpiry: types.StringUnknown(), Autolock: types.BoolUnknown(),
+		RotateWorkerToken: types.StringNull(), RotateManagerToken: types.StringNull(), RotateUnlockKey: types.StringNull(),
+		UnlockKey: types.StringUnknown(),
+	}
+}
+
+func testRaftObject(t *testing.T, vals map[string]attr.Value) types.Object {
+	t.Helper()
+	full := map[string]attr.Value{}
+	for k := range raftAttrTypes {
+		full[k] = types.Int64Unknown()
+	}
+	for k, v := range vals {
+		full[k] = v
+	}
+	o, diags := types.ObjectValue(raftAttrTypes, full)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	return o
+}
+
+func TestExpandSwarmSpec(t *testing.T) {
+	base := swarm.Spec{
+		Annotations:      swarm.Annotations{Name: "default", Labels: map[string]string{"old": "1"}},
+		Orchestration:    swarm.OrchestrationConfig{TaskHistoryRetentionLimit: clusterTestPtr(int64(5))},
+		Raft:             swarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: clusterTestPtr(uint64(0)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1},
+		Dispatcher:       swarm.DispatcherConfig{HeartbeatPeriod: 5 * time.Second},
+		CAConfig:         swarm.CAConfig{NodeCertExpiry: 2160 * time.Hour},
+		EncryptionConfig: swarm.EncryptionConfig{AutoLockManagers: false},
+	}
+	cases := map[string]struct {
+		model func() clusterResourceModel
+		want  swarm.Spec
+	}{
+		"nothing configured keeps the spec": {
+			model: unsetClusterModel,
+			want:  base,
+		},
+		"everything configured": {
+			model: func() clusterResourceModel {
+				m := unsetClusterModel()
+				m.Labels = nodeTestLabels(t, map[string]string{"env": "acc"})
+				m.TaskHistoryRetentionLimit = types.Int64Value(3)
+				m.Raft = testRaftObject(t, map[string]attr.Value{
+					"snapshot_interval": types.Int64Value(5000), "keep_old_snapshots": types.Int64Value(2),
+					"log_entries_for_slow_followers": types.Int64Value(100), "heartbeat_tick": types.Int64Value(2),
+					"election_tick": types.Int64Value(20),
+				})
+				m.DispatcherHeartbeatPeriod = types.StringValue("1m")
+				m.CANodeCertExpiry = types.StringValue("720h")
+				m.Autolock = types.BoolValue(true)
+				return m
+			},
+			want: swarm.Spec{
+				Annotations:      swarm.Annotations{Name: "default", Labels: map[string]string{"env": "acc"}},
+				Orchestration:    swarm.OrchestrationConfig{TaskHistoryRetentionLimit: clusterTestPtr(int64(3))},
+				Raft:             swarm.RaftConfig{SnapshotInterval: 5000, KeepOldSnapshots: clusterTestPtr(uint64(2)), LogEntriesForSlowFollowers: 100, ElectionTick: 20, HeartbeatTick: 2},
+				Dispatcher:       swarm.DispatcherConfig{HeartbeatPeriod: time.Minute},
+				CAConfig:         swarm.CAConfig{NodeCertExpiry: 720 * time.Hour},
+				EncryptionConfig: swarm.EncryptionConfig{AutoLockManagers: true},
+			},
+		},
+		"partial raft keeps the other raft settings": {
+			model: func() clusterResourceModel {
+				m := unsetClusterModel()
+				m.Raft = testRaftObject(t, map[string]attr.Value{"snapshot_interval": types.Int64Value(7)})
+				return m
+			},
+			want: func() swarm.Spec {
+				s := base
+				s.Raft.SnapshotInterval = 7
+				return s
+			}(),
+		},
+		"empty labels remove all labels": {
+			model: func() clusterResourceModel {
+				m := unsetClusterModel()
+				m.Labels = nodeTestLabels(t, map[string]string{})
+				return m
+			},
+			want: func() swarm.Spec {
+				s := base
+				s.Labels = map[string]string{}
+				return s
+			}(),
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, diags := expandSwarmSpec(context.Background(), tc.model(), base)
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("expandSwarmSpec (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestExpandInitOptions(t *testing.T) {
+	cases := map[string]struct {
+		model func() clusterResourceModel
+		want  client.SwarmInitOptions
+	}{
+		"defaults": {
+			model: unsetClusterModel,
+			want:  client.SwarmInitOptions{ListenAddr: "0.0.0.0:2377"},
+		},
+		"addresses and pools": {
+			model: func() clusterResourceModel {
+				m := unsetClusterModel()
+				m.AdvertiseAddr = types.StringValue("10.77.0.31")
+				m.ListenAddr = types.StringValue("10.77.0.31:2377")
+				m.DataPathAddr = types.StringValue("eth0")
+				m.DataPathPort = types.Int64Value(7789)
+				m.SubnetSize = types.Int64Value(26)
+				m.Autolock = types.BoolValue(true)
+				l, _ := types.ListValueFrom(context.Background(), types.StringType, []string{"10.200.0.0/16"})
+				m.DefaultAddrPool = l
+				return m
+			},
+			want: client.SwarmInitOptions{
+				ListenAddr: "10.77.0.31:2377", AdvertiseAddr: "10.77.0.31", DataPathAddr: "eth0", DataPathPort: 7789,
+				SubnetSize: 26, DefaultAddrPool: []netip.Prefix{netip.MustParsePrefix("10.200.0.0/16")},
+				AutoLockManagers: true, Spec: swarm.Spec{EncryptionConfig: swarm.EncryptionConfig{AutoLockManagers: true}},
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, diags := expandInitOptions(context.Background(), tc.model())
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			if d := cmp.Diff(tc.want, got, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); d != "" {
+				t.Errorf("expandInitOptions (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestFlattenSwarm(t *testing.T) {
+	sw := swarm.Swarm{ClusterInfo: swarm.ClusterInfo{
+		ID: "sw1",
+		Spec: swarm.Spec{
+			Annotations:      swarm.Annotations{Name: "default"},
+			Orchestration:    swarm.OrchestrationConfig{TaskHistoryRetentionLimit: clusterTestPtr(int64(5))},
+			Raft:             swarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: clusterTestPtr(uint64(0)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1},
+			Dispatcher:       swarm.DispatcherConfig{HeartbeatPeriod: time.Minute},
+			CAConfig:         swarm.CAConfig{NodeCertExpiry: 2160 * time.Hour},
+			EncryptionConfig: swarm.EncryptionConfig{AutoLockManagers: true},
+		},
+		DefaultAddrPool: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")},
+		SubnetSize:      24,
+		DataPathPort:    4789,
+	}}
+	cases := map[string]struct {
+		prior        func() clusterResourceModel
+		heartbeat    types.String
+		certExpiry   types.String
+		advertise    types.String
+		rotateWorker types.String
+	}{
+		"engine spelling of durations": {
+			prior:     unsetClusterModel,
+			heartbeat: types.StringValue("1m0s"), certExpiry: types.StringValue("2160h0m0s"),
+			advertise: types.StringNull(), rotateWorker: types.StringNull(),
+		},
+		"prior spelling kept when it means the same": {
+			prior: func() clusterResourceModel {
+				m := unsetClusterModel()
+				m.DispatcherHeartbeatPeriod = types.StringValue("60s")
+				m.CANodeCertExpiry = types.StringValue("90h") // not the same: replaced
+				m.AdvertiseAddr = types.StringValue("10.77.0.31")
+				m.RotateWorkerToken = types.StringValue("1")
+				return m
+			},
+			heartbeat: types.StringValue("60s"), certExpiry: types.StringValue("2160h0m0s"),
+			advertise: types.StringValue("10.77.0.31"), rotateWorker: types.StringValue("1"),
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, diags := flattenSwarm(context.Background(), sw, tc.prior())
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			raft := testRaftObject(t, map[string]attr.Value{
+				"snapshot_interval": types.Int64Value(10000), "keep_old_snapshots": types.Int64Value(0),
+				"log_entries_for_slow_followers": types.Int64Value(500), "heartbeat_tick": types.Int64Value(1),
+				"election_tick": types.Int64Value(10),
+			})
+			pools, _ := types.ListValueFrom(context.Background(), types.StringType, []string{"10.0.0.0/8"})
+			want := tc.prior()
+			want.ID = types.StringValue("sw1")
+			want.Labels = nodeTestLabels(t, map[string]string{})
+			want.TaskHistoryRetentionLimit = types.Int64Value(5)
+			want.Raft = raft
+			want.DispatcherHeartbeatPeriod = tc.heartbeat
+			want.CANodeCertExpiry = tc.certExpiry
+			want.Autolock = types.BoolValue(true)
+			want.DefaultAddrPool = pools
+			want.SubnetSize = types.Int64Value(24)
+			want.DataPathPort = types.Int64Value(4789)
+			want.AdvertiseAddr = tc.advertise
+			want.RotateWorkerToken = tc.rotateWorker
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("flattenSwarm (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestRaftConfigRoundTrip(t *testing.T) {
+	in := swarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: clusterTestPtr(uint64(3)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1}
+	obj, diags := flattenRaftConfig(in)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	var r clusterRaftModel
+	if diags := obj.As(context.Background(), &r, basetypes.ObjectAsOptions{}); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if d := cmp.Diff(in, expandRaftConfig(r, swarm.RaftConfig{})); d != "" {
+		t.Errorf("round trip (-want +got):\n%s", d)
+	}
+}
+
+func TestClusterRotation(t *testing.T) {
+	cases := map[string]struct {
+		plan, state                     [3]types.String
+		wantWorker, wantManager, wantUK bool
+	}{
+		"unchanged": {
+			plan:  [3]types.String{types.StringValue("1"), types.StringNull(), types.StringValue("a")},
+			state: [3]types.String{types.StringValue("1"), types.StringNull(), types.StringValue("a")},
+		},
+		"changed and set": {
+			plan:       [3]types.String{types.StringValue("2"), types.StringValue("x"), types.StringValue("a")},
+			state:      [3]types.String{types.StringValue("1"), types.StringNull(), types.StringValue("a")},
+			wantWorker: true, wantManager: true,
+		},
+		"unlock key": {
+			plan:   [3]types.String{types.StringNull(), types.StringNull(), types.StringValue("b")},
+			state:  [3]types.String{types.StringNull(), types.StringNull(), types.StringValue("a")},
+			wantUK: true,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			plan := clusterResourceModel{RotateWorkerToken: tc.plan[0], RotateManagerToken: tc.plan[1], RotateUnlockKey: tc.plan[2]}
+			state := clusterResourceModel{RotateWorkerToken: tc.state[0], RotateManagerToken: tc.state[1], RotateUnlockKey: tc.state[2]}
+			w, m, u := clusterRotation(plan, state)
+			if w != tc.wantWorker || m != tc.wantManager || u != tc.wantUK {
+				t.Errorf("clusterRotation = %t %t %t, want %t %t %t", w, m, u, tc.wantWorker, tc.wantManager, tc.wantUK)
+			}
+		})
+	}
+}

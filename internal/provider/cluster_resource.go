@@ -1,0 +1,405 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/moby/moby/api/types/swarm"
+
+	swarmclient "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*clusterResource)(nil)
+	_ resource.ResourceWithImportState = (*clusterResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*clusterResource)(nil)
+)
+
+// NewClusterResource is the swarm_cluster resource: a swarm initialised on (or adopted from) the
+// engine the provider connects to.
+func NewClusterResource() resource.Resource {
+	return &clusterResource{}
+}
+
+type clusterResource struct {
+	client *swarmclient.Client
+}
+
+type clusterResourceModel struct {
+	ID                        types.String `tfsdk:"id"`
+	NodeID                    types.String `tfsdk:"node_id"`
+	AdvertiseAddr             types.String `tfsdk:"advertise_addr"`
+	ListenAddr                types.String `tfsdk:"listen_addr"`
+	DataPathAddr              types.String `tfsdk:"data_path_addr"`
+	DataPathPort              types.Int64  `tfsdk:"data_path_port"`
+	DefaultAddrPool           types.List   `tfsdk:"default_addr_pool"`
+	SubnetSize                types.Int64  `tfsdk:"subnet_size"`
+	Labels                    types.Map    `tfsdk:"labels"`
+	TaskHistoryRetentionLimit types.Int64  `tfsdk:"task_history_retention_limit"`
+	Raft                      types.Object `tfsdk:"raft"`
+	DispatcherHeartbeatPeriod types.String `tfsdk:"dispatcher_heartbeat_period"`
+	CANodeCertExpiry          types.String `tfsdk:"ca_node_cert_expiry"`
+	Autolock                  types.Bool   `tfsdk:"autolock"`
+	RotateWorkerToken         types.String `tfsdk:"rotate_worker_token"`
+	RotateManagerToken        types.String `tfsdk:"rotate_manager_token"`
+	RotateUnlockKey           types.String `tfsdk:"rotate_unlock_key"`
+	UnlockKey                 types.String `tfsdk:"unlock_key"`
+}
+
+func (r *clusterResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_cluster"
+}
+
+// replaceWhenChangedAfterCreate replaces the swarm when an init-only address changes between two
+// set values. A value the state does not know (after import) or that is removed from the
+// configuration is only recorded: the Engine does not report these addresses.
+func replaceWhenChangedAfterCreate() planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = !req.StateValue.IsNull() && !req.PlanValue.IsNull() && !req.PlanValue.IsUnknown()
+	}, "Changing this address after the swarm exists re-creates the swarm.", "Changing this address after the swarm exists re-creates the swarm.")
+}
+
+func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	initString := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{
+			MarkdownDescription: desc + " Used at init only; changing it later re-creates the swarm (after an import it is only recorded).",
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			PlanModifiers:       []planmodifier.String{replaceWhenChangedAfterCreate()},
+		}
+	}
+	specInt := func(desc string, min int64) schema.Int64Attribute {
+		return schema.Int64Attribute{
+			MarkdownDescription: desc + " Defaults to the Engine's value.",
+			Optional:            true, Computed: true,
+			Validators:    []validator.Int64{int64validator.AtLeast(min)},
+			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+		}
+	}
+	durationString := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{
+			MarkdownDescription: desc + " A Go duration such as `5s` or `2160h`. Defaults to the Engine's value.",
+			Optional:            true, Computed: true,
+			Validators:    []validator.String{clusterDurationValidator{}},
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		}
+	}
+	rotate := func(what string) schema.StringAttribute {
+		return schema.StringAttribute{
+			MarkdownDescription: "Any value; every change of it (after the swarm exists) rotates the " + what +
+				". For example a date, or a counter bumped by hand.",
+			Optional: true,
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Docker Swarm: `docker swarm init` on the engine the provider connects to (its `host`, or the " +
+			"first of its `hosts` that answers), and the swarm's settings afterwards, changed in place.\n\n" +
+			"Import adopts the swarm the engine is already part of, by the swarm's ID.\n\n" +
+			"~> **Destroy makes that engine leave the swarm with force**, which dissolves a swarm whose last manager it is: " +
+			"every service, secret, config and network of the swarm is lost. Guard this resource with " +
+			"`lifecycle { prevent_destroy = true }`.\n\n" +
+			"Join tokens are never stored: use the `swarm_join_token` ephemeral resource. The unlock key is stored " +
+			"(as a sensitive value) only when `autolock` is on.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The swarm's ID.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"node_id": schema.StringAttribute{
+				MarkdownDescription: "Node ID of the engine that initialised the swarm (after an import: of the engine the provider talks to).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"advertise_addr": initString("Address (`ip`, `ip:port` or interface name) that other nodes use to reach this manager. " +
+				"Required by the Engine when the host has several addresses."),
+			"listen_addr":    initString("Address on which this manager listens for the other nodes. Defaults to `0.0.0.0:2377`."),
+			"data_path_addr": initString("Address or interface for the overlay data traffic, when it should differ from `advertise_addr`."),
+			"data_path_port": schema.Int64Attribute{
+				MarkdownDescription: "UDP port of the overlay data path (VXLAN), 1024 to 49151. Defaults to 4789. Set at init; changing it re-creates the swarm.",
+				Optional:            true, Computed: true,
+				Validators:    []validator.Int64{int64validator.Between(1024, 49151)},
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
+			},
+			"default_addr_pool": schema.ListAttribute{
+				MarkdownDescription: "CIDR ranges from which overlay networks get their subnets. Defaults to `[\"10.0.0.0/8\"]`. Set at init; changing it re-creates the swarm.",
+				ElementType:         types.StringType,
+				Optional:            true, Computed: true,
+				Validators:    []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(clusterCIDRValidator{})},
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), listplanmodifier.RequiresReplace()},
+			},
+			"subnet_size": schema.Int64Attribute{
+				MarkdownDescription: "Prefix length of the subnets taken from `default_addr_pool`. Defaults to 24. Set at init; changing it re-creates the swarm.",
+				Optional:            true, Computed: true,
+				Validators:    []validator.Int64{int64validator.Between(1, 32)},
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace()},
+			},
+			"labels": schema.MapAttribute{
+				MarkdownDescription: "The swarm's labels. When set, these are all of its labels (others are removed); when not set, the swarm's labels are left alone.",
+				ElementType:         types.StringType,
+				Optional:            true, Computed: true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
+			},
+			"task_history_retention_limit": specInt("How many finished tasks the swarm keeps per service slot.", 0),
+			"raft": schema.SingleNestedAttribute{
+				MarkdownDescription: "Raft settings of the managers. Unset values keep the Engine's.",
+				Optional:            true, Computed: true,
+				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
+				Attributes: map[string]schema.Attribute{
+					"snapshot_interval":              specInt("Log entries between snapshots.", 1),
+					"keep_old_snapshots":             specInt("Snapshots kept beyond the current one.", 0),
+					"log_entries_for_slow_followers": specInt("Log entries kept after a snapshot for slow followers.", 0),
+					"heartbeat_tick":                 specInt("Ticks between heartbeats.", 1),
+					"election_tick":                  specInt("Ticks without a leader before an election; must be larger than `heartbeat_tick`.", 1),
+				},
+			},
+			"dispatcher_heartbeat_period": durationString("How often nodes report to the dispatcher."),
+			"ca_node_cert_expiry":         durationString("Validity of node certificates."),
+			"autolock": schema.BoolAttribute{
+				MarkdownDescription: "Whether managers are locked after a restart until `docker swarm unlock` is given the `unlock_key`. Defaults to `false`.",
+				Optional:            true, Computed: true,
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"rotate_worker_token":  rotate("worker join token"),
+			"rotate_manager_token": rotate("manager join token"),
+			"rotate_unlock_key":    rotate("unlock key (with `autolock`)"),
+			"unlock_key": schema.StringAttribute{
+				MarkdownDescription: "The key that unlocks the managers after a restart; only when `autolock` is on, else null.",
+				Computed:            true,
+				Sensitive:           true,
+			},
+		},
+	}
+}
+
+func (r *clusterResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan clusterResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	opts, diags := expandInitOptions(ctx, plan)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	nodeID, err := r.client.InitSwarm(ctx, opts)
+	if err != nil {
+		resp.Diagnostics.AddError("Error creating the swarm", err.Error()+
+			"\n\nAn engine that is already part of a swarm can be adopted with `terraform import`.")
+		return
+	}
+	plan.NodeID = types.StringValue(nodeID)
+	// The Engine merges only some of the spec given at init; write it once more so that every
+	// setting the configuration gives is in place.
+	var specDiags diag.Diagnostics
+	if err := r.client.UpdateSwarm(ctx, func(s *swarm.Spec) {
+		merged, d := expandSwarmSpec(ctx, plan, *s)
+		specDiags = d
+		*s = merged
+	}, swarmclient.Rotation{}); err != nil {
+		resp.Diagnostics.AddError("Error configuring the new swarm", err.Error())
+	}
+	resp.Diagnostics.Append(specDiags...)
+	r.readInto(ctx, &plan, &resp.Diagnostics)
+	if plan.ID.IsNull() {
+		resp.Diagnostics.AddError("Error creating the swarm", "The engine is in no swarm right after the init.")
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// readInto reads the swarm back onto m; a swarm that is gone leaves m.ID null.
+func (r *clusterResource) readInto(ctx context.Context, m *clusterResourceModel, diags *diag.Diagnostics) {
+	sw, err := r.client.ReadSwarm(ctx)
+	if errors.Is(err, swarmclient.ErrNotFound) {
+		m.ID = types.StringNull()
+		return
+	}
+	if err != nil {
+		diags.AddError("Error reading the swarm", err.Error())
+		return
+	}
+	flat, d := flattenSwarm(ctx, sw, *m)
+	diags.Append(d...)
+	*m = flat
+	if m.NodeID.IsNull() || m.NodeID.IsUnknown() {
+		local, err := r.client.LocalNode(ctx)
+		if err != nil {
+			diags.AddError("Error reading the engine's node", err.Error())
+			return
+		}
+		m.NodeID = types.StringValue(local.NodeID)
+	}
+	m.UnlockKey = types.StringNull()
+	if sw.Spec.EncryptionConfig.AutoLockManagers {
+		key, err := r.client.UnlockKey(ctx)
+		if err != nil {
+			diags.AddError("Error reading the swarm's unlock key", err.Error())
+			return
+		}
+		m.UnlockKey = types.StringValue(key)
+	}
+}
+
+func (r *clusterResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state clusterResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	wantID := state.ID.ValueString()
+	r.readInto(ctx, &state, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state.ID.IsNull() || (wantID != "" && state.ID.ValueString() != wantID) {
+		// The engine left the swarm, or is part of another one now.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *clusterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state clusterResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	worker, manager, unlock := clusterRotation(plan, state)
+	var specDiags diag.Diagnostics
+	err := r.client.UpdateSwarm(ctx, func(s *swarm.Spec) {
+		merged, d := expandSwarmSpec(ctx, plan, *s)
+		specDiags = d
+		*s = merged
+	}, swarmclient.Rotation{WorkerToken: worker, ManagerToken: manager, UnlockKey: unlock})
+	resp.Diagnostics.Append(specDiags...)
+	if err != nil {
+		resp.Diagnostics.AddError("Error updating the swarm", err.Error())
+		return
+	}
+	r.readInto(ctx, &plan, &resp.Diagnostics)
+	if plan.ID.IsNull() {
+		resp.Diagnostics.AddError("Error updating the swarm", "The engine is in no swarm any more.")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *clusterResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state clusterResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sw, err := r.client.ReadSwarm(ctx)
+	if errors.Is(err, swarmclient.ErrNotFound) {
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading the swarm before leaving it", err.Error())
+		return
+	}
+	if sw.ID != state.ID.ValueString() {
+		resp.Diagnostics.AddWarning("The engine is part of another swarm",
+			"Swarm "+state.ID.ValueString()+" is gone from the engine, which is now part of swarm "+sw.ID+"; it is left as it is.")
+		return
+	}
+	if err := r.client.LeaveSwarm(ctx, true); err != nil {
+		resp.Diagnostics.AddError("Error leaving the swarm", err.Error())
+	}
+}
+
+func (r *clusterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// ModifyPlan says when the unlock key will change: with autolock switched or its rotation.
+func (r *clusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+		return
+	}
+	var plan, state clusterResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	_, _, unlock := clusterRotation(plan, state)
+	switch {
+	case plan.Autolock.IsUnknown() || plan.RotateUnlockKey.IsUnknown():
+		plan.UnlockKey = types.StringUnknown()
+	case !plan.Autolock.ValueBool():
+		plan.UnlockKey = types.StringNull()
+	case !state.Autolock.ValueBool() || unlock:
+		plan.UnlockKey = types.StringUnknown()
+	default:
+		plan.UnlockKey = state.UnlockKey
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("unlock_key"), plan.UnlockKey)...)
+}
+
+// clusterDurationValidator checks a Go duration that must be positive.
+type clusterDurationValidator struct{}
+
+func (clusterDurationValidator) Description(context.Context) string {
+	return "must be a positive Go duration such as 5s, 1m30s or 2160h"
+}
+
+func (v clusterDurationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v clusterDurationValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !setAndKnown(req.ConfigValue) {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil || d <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration", req.ConfigValue.ValueString()+": "+v.Description(ctx))
+	}
+}
+
+// clusterCIDRValidator checks an address pool such as 10.20.0.0/16.
+type clusterCIDRValidator struct{}
+
+func (clusterCIDRValidator) Description(context.Context) string {
+	return "must be a CIDR range such as 10.20.0.0/16"
+}
+
+func (v clusterCIDRValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v clusterCIDRValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !setAndKnown(req.ConfigValue) {
+		return
+	}
+	p, err := netip.ParsePrefix(req.ConfigValue.ValueString())
+	if err != nil || p.Masked() != p {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid address pool", req.ConfigValue.ValueString()+": "+v.Description(ctx)+" (the address must be the range's first one)")
+	}
+}

@@ -1,0 +1,189 @@
+package swarm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/moby/moby/api/types/swarm"
+	"github.com/moby/moby/client"
+)
+
+// LocalNode is what an engine says about its own place in a swarm (docker info's Swarm part).
+func (c *Client) LocalNode(ctx context.Context) (swarm.Info, error) {
+	api, err := c.Engine(ctx)
+	if err != nil {
+		return swarm.Info{}, err
+	}
+	res, err := api.Info(ctx, client.InfoOptions{})
+	if err != nil {
+		return swarm.Info{}, fmt.Errorf("reading the engine's swarm state: %w", c.Err(err))
+	}
+	return res.Info.Swarm, nil
+}
+
+// InitSwarm makes the engine (not necessarily a manager yet: Engine, not Manager) the first
+// manager of a new swarm and returns its node ID.
+func (c *Client) InitSwarm(ctx context.Context, opts client.SwarmInitOptions) (string, error) {
+	api, err := c.Engine(ctx)
+	if err != nil {
+		return "", err
+	}
+	res, err := api.SwarmInit(ctx, opts)
+	if err != nil {
+		return "", fmt.Errorf("initialising the swarm: %w", c.Err(err))
+	}
+	return res.NodeID, nil
+}
+
+// ReadSwarm reads the swarm of the engine through a manager. An engine that is in no swarm gives
+// ErrNotFound.
+func (c *Client) ReadSwarm(ctx context.Context) (swarm.Swarm, error) {
+	local, err := c.LocalNode(ctx)
+	if err != nil {
+		return swarm.Swarm{}, err
+	}
+	if local.LocalNodeState == swarm.LocalNodeStateInactive {
+		return swarm.Swarm{}, fmt.Errorf("swarm: %w", ErrNotFound)
+	}
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return swarm.Swarm{}, err
+	}
+	res, err := api.SwarmInspect(ctx, client.SwarmInspectOptions{})
+	if err != nil {
+		return swarm.Swarm{}, fmt.Errorf("inspecting the swarm: %w", c.Err(err))
+	}
+	return res.Swarm, nil
+}
+
+// Rotation says which secrets of the swarm a SwarmUpdate replaces.
+type Rotation struct {
+	WorkerToken  bool
+	ManagerToken bool
+	UnlockKey    bool
+}
+
+// UpdateSwarm inspects the swarm, lets change edit its spec (change may be nil) and writes it with
+// the version just read, rotating what rot asks for. It starts again when another writer got in
+// between.
+func (c *Client) UpdateSwarm(ctx context.Context, change func(*swarm.Spec), rot Rotation) error {
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return err
+	}
+	for attempt := 0; ; attempt++ {
+		res, err := api.SwarmInspect(ctx, client.SwarmInspectOptions{})
+		if err != nil {
+			return fmt.Errorf("inspecting the swarm: %w", c.Err(err))
+		}
+		spec := res.Swarm.Spec
+		spec.Labels = cloneLabels(spec.Labels)
+		if change != nil {
+			change(&spec)
+		}
+		_, err = api.SwarmUpdate(ctx, client.SwarmUpdateOptions{
+			Version:                res.Swarm.Version,
+			Spec:                   spec,
+			RotateWorkerToken:      rot.WorkerToken,
+			RotateManagerToken:     rot.ManagerToken,
+			RotateManagerUnlockKey: rot.UnlockKey,
+		})
+		if err == nil {
+			return nil
+		}
+		if !isSequenceConflict(err) || attempt >= 5 {
+			return fmt.Errorf("updating the swarm: %w", c.Err(err))
+		}
+		if err := pauseCtx(ctx, nodePollInterval); err != nil {
+			return err
+		}
+	}
+}
+
+// UnlockKey reads the key that unlocks the managers of an autolocked swarm.
+func (c *Client) UnlockKey(ctx context.Context) (string, error) {
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return "", err
+	}
+	res, err := api.SwarmGetUnlockKey(ctx)
+	if err != nil {
+		return "", fmt.Errorf("reading the swarm's unlock key: %w", c.Err(err))
+	}
+	return res.Key, nil
+}
+
+// JoinToken returns the swarm's ID and its current join token for role.
+func (c *Client) JoinToken(ctx context.Context, role swarm.NodeRole) (clusterID, token string, err error) {
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	res, err := api.SwarmInspect(ctx, client.SwarmInspectOptions{})
+	if err != nil {
+		return "", "", fmt.Errorf("inspecting the swarm: %w", c.Err(err))
+	}
+	switch role {
+	case swarm.NodeRoleManager:
+		return res.Swarm.ID, res.Swarm.JoinTokens.Manager, nil
+	case swarm.NodeRoleWorker:
+		return res.Swarm.ID, res.Swarm.JoinTokens.Worker, nil
+	default:
+		return "", "", fmt.Errorf("unknown node role %q", role)
+	}
+}
+
+// JoinSwarm makes the engine join a swarm and waits, at most timeout, until it is an active member.
+// It returns the engine's view of its membership (NodeID is its node's ID).
+func (c *Client) JoinSwarm(ctx context.Context, opts client.SwarmJoinOptions, timeout time.Duration) (swarm.Info, error) {
+	api, err := c.Engine(ctx)
+	if err != nil {
+		return swarm.Info{}, err
+	}
+	if _, err := api.SwarmJoin(ctx, opts); err != nil {
+		return swarm.Info{}, fmt.Errorf("joining the swarm: %w", c.Err(err))
+	}
+	var info swarm.Info
+	err = pollUntil(ctx, timeout, "the engine to become an active swarm member", func() (bool, error) {
+		i, err := c.LocalNode(ctx)
+		if err != nil {
+			return false, err
+		}
+		info = i
+		switch i.LocalNodeState {
+		case swarm.LocalNodeStateActive:
+			return i.NodeID != "", nil
+		case swarm.LocalNodeStateError:
+			return false, fmt.Errorf("joining the swarm: %s", i.Error)
+		case swarm.LocalNodeStateLocked:
+			return false, errors.New("joining the swarm: the engine's swarm is locked; unlock it with `docker swarm unlock`")
+		}
+		return false, nil
+	})
+	return info, err
+}
+
+// LeaveSwarm makes the engine leave its swarm. An engine in no swarm is not an error.
+func (c *Client) LeaveSwarm(ctx context.Context, force bool) error {
+	local, err := c.LocalNode(ctx)
+	if err != nil {
+		return err
+	}
+	if local.LocalNodeState == swarm.LocalNodeStateInactive {
+		return nil
+	}
+	api, err := c.Engine(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := api.SwarmLeave(ctx, client.SwarmLeaveOptions{Force: force}); err != nil {
+		// It may have left in between (a retried destroy).
+		if again, ierr := c.LocalNode(ctx); ierr == nil && again.LocalNodeState == swarm.LocalNodeStateInactive {
+			return nil
+		}
+		return fmt.Errorf("leaving the swarm: %w", c.Err(err))
+	}
+	return nil
+}
