@@ -147,15 +147,25 @@ func (p *swarmProvider) Configure(ctx context.Context, req provider.ConfigureReq
 }
 
 func (p *swarmProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewNetworkResource,
+		NewSecretResource, NewConfigResource,
+		NewServiceResource,
+		NewVolumeResource,
+		NewClusterResource, NewJoinResource, NewNodeResource,
+	}
 }
 
 func (p *swarmProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewClusterDataSource,
+		NewNodesDataSource,
+		NewServiceDataSource, NewServicesDataSource,
 	}
 }
 
 func (p *swarmProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{}
+	return []func() ephemeral.EphemeralResource{
+		NewJoinTokenEphemeralResource,
+	}
 }

@@ -1,0 +1,619 @@
+package provider
+
+import (
+	"maps"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/api/types/swarm"
+)
+
+// serviceSpecModel is the part of the resource model that mirrors swarm.ServiceSpec; the resource
+// and both data sources share it.
+type serviceSpecModel struct {
+	Name           string
+	Labels         map[string]string
+	Mode           types.Object
+	TaskTemplate   taskTemplateModel
+	UpdateConfig   updateConfigModel
+	RollbackConfig updateConfigModel
+	EndpointSpec   endpointSpecModel
+}
+
+// expandServiceSpec builds the spec to send. current is the live service (nil on create): the
+// attributes the configuration leaves unmanaged (replicas, force_update) keep its values.
+func expandServiceSpec(m serviceSpecModel, current *swarm.Service) (swarm.ServiceSpec, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var live *swarm.ServiceSpec
+	if current != nil {
+		live = &current.Spec
+	}
+	mode, d := expandServiceMode(m.Mode, live)
+	diags.Append(d...)
+	spec := swarm.ServiceSpec{
+		Annotations:    swarm.Annotations{Name: m.Name, Labels: nonNilMap(m.Labels)},
+		TaskTemplate:   expandTaskSpec(m.TaskTemplate, live),
+		Mode:           mode,
+		UpdateConfig:   expandUpdateConfig(m.UpdateConfig),
+		RollbackConfig: expandUpdateConfig(m.RollbackConfig),
+		EndpointSpec:   expandEndpointSpec(m.EndpointSpec),
+	}
+	if mode.ReplicatedJob != nil || mode.GlobalJob != nil {
+		// Swarm refuses an update config on jobs; unset reads back as the defaults.
+		spec.UpdateConfig, spec.RollbackConfig = nil, nil
+	}
+	return spec, diags
+}
+
+// flattenServiceSpec turns a live spec into the model. priorNetworks are the networks in state
+// (or plan), so that a network the user named keeps its name while it resolves to the same ID.
+func flattenServiceSpec(spec swarm.ServiceSpec, priorNetworks []networkAttachModel) serviceSpecModel {
+	return serviceSpecModel{
+		Name:           spec.Name,
+		Labels:         nonNilMap(spec.Labels),
+		Mode:           flattenServiceMode(spec.Mode),
+		TaskTemplate:   flattenTaskSpec(spec.TaskTemplate, priorNetworks),
+		UpdateConfig:   flattenUpdateConfig(spec.UpdateConfig),
+		RollbackConfig: flattenUpdateConfig(spec.RollbackConfig),
+		EndpointSpec:   flattenEndpointSpec(spec.EndpointSpec),
+	}
+}
+
+// ---- mode ----
+
+func expandServiceMode(o types.Object, live *swarm.ServiceSpec) (swarm.ServiceMode, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var liveReplicas *uint64
+	if live != nil && live.Mode.Replicated != nil {
+		liveReplicas = live.Mode.Replicated.Replicas
+	}
+	if o.IsNull() || o.IsUnknown() {
+		return swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: liveReplicas}}, diags
+	}
+	attrs := o.Attributes()
+	switch modeKind(o) {
+	case "global":
+		return swarm.ServiceMode{Global: &swarm.GlobalService{}}, diags
+	case "global_job":
+		return swarm.ServiceMode{GlobalJob: &swarm.GlobalJob{}}, diags
+	case "replicated_job":
+		job, _ := attrs["replicated_job"].(types.Object)
+		ja := job.Attributes()
+		return swarm.ServiceMode{ReplicatedJob: &swarm.ReplicatedJob{
+			MaxConcurrent:    uint64Ptr(int64Attr(ja["max_concurrent"], 1)),
+			TotalCompletions: uint64Ptr(int64Attr(ja["total_completions"], 1)),
+		}}, diags
+	default:
+		replicas := liveReplicas
+		if rep, ok := attrs["replicated"].(types.Object); ok && !rep.IsNull() && !rep.IsUnknown() {
+			if r, ok := rep.Attributes()["replicas"].(types.Int64); ok && !r.IsNull() && !r.IsUnknown() {
+				if r.ValueInt64() < 0 {
+					diags.AddError("Invalid replicas", "replicas must not be negative")
+				}
+				replicas = uint64Ptr(r.ValueInt64())
+			}
+		}
+		return swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: replicas}}, diags
+	}
+}
+
+func flattenServiceMode(mode swarm.ServiceMode) types.Object {
+	t := modeObjectType()
+	vals := map[string]attr.Value{}
+	for k, at := range t.AttrTypes {
+		vals[k] = types.ObjectNull(at.(types.ObjectType).AttrTypes)
+	}
+	switch {
+	case mode.Global != nil:
+		vals["global"] = types.ObjectValueMust(map[string]attr.Type{}, map[string]attr.Value{})
+	case mode.GlobalJob != nil:
+		vals["global_job"] = types.ObjectValueMust(map[string]attr.Type{}, map[string]attr.Value{})
+	case mode.ReplicatedJob != nil:
+		vals["replicated_job"] = types.ObjectValueMust(t.AttrTypes["replicated_job"].(types.ObjectType).AttrTypes, map[string]attr.Value{
+			"max_concurrent":    types.Int64Value(int64(derefOr(mode.ReplicatedJob.MaxConcurrent, 1))),
+			"total_completions": types.Int64Value(int64(derefOr(mode.ReplicatedJob.TotalCompletions, derefOr(mode.ReplicatedJob.MaxConcurrent, 1)))),
+		})
+	default:
+		var replicas uint64 = 1
+		if mode.Replicated != nil && mode.Replicated.Replicas != nil {
+			replicas = *mode.Replicated.Replicas
+		}
+		return replicatedModeValue(types.Int64Value(int64(replicas)))
+	}
+	return types.ObjectValueMust(t.AttrTypes, vals)
+}
+
+// ---- task template ----
+
+func expandTaskSpec(m taskTemplateModel, live *swarm.ServiceSpec) swarm.TaskSpec {
+	ts := swarm.TaskSpec{
+		ContainerSpec: expandContainerSpec(m.ContainerSpec),
+		Resources:     expandResourceRequirements(m.Resources),
+		RestartPolicy: expandRestartPolicy(m.RestartPolicy),
+		Placement:     expandPlacement(m.Placement),
+		Networks:      expandNetworkAttachmentConfigs(m.Networks),
+		LogDriver:     expandLogDriver(m.LogDriver),
+	}
+	switch {
+	case !m.ForceUpdate.IsNull() && !m.ForceUpdate.IsUnknown():
+		ts.ForceUpdate = uint64(max(m.ForceUpdate.ValueInt64(), 0))
+	case live != nil:
+		ts.ForceUpdate = live.TaskTemplate.ForceUpdate
+	}
+	if m.Runtime != "" {
+		ts.Runtime = swarm.RuntimeType(m.Runtime)
+	}
+	return ts
+}
+
+func flattenTaskSpec(ts swarm.TaskSpec, priorNetworks []networkAttachModel) taskTemplateModel {
+	m := taskTemplateModel{
+		ContainerSpec: flattenContainerSpec(ts.ContainerSpec),
+		Resources:     flattenResourceRequirements(ts.Resources),
+		RestartPolicy: flattenRestartPolicy(ts.RestartPolicy),
+		Placement:     flattenPlacement(ts.Placement),
+		Networks:      flattenNetworkAttachmentConfigs(ts.Networks, priorNetworks),
+		LogDriver:     flattenLogDriver(ts.LogDriver),
+		ForceUpdate:   types.Int64Value(int64(ts.ForceUpdate)),
+	}
+	m.Runtime = string(ts.Runtime)
+	if m.Runtime == "" {
+		m.Runtime = string(swarm.RuntimeContainer)
+	}
+	return m
+}
+
+// ---- resources ----
+
+func expandResourceRequirements(m *resourcesModel) *swarm.ResourceRequirements {
+	if m == nil {
+		return nil
+	}
+	r := &swarm.ResourceRequirements{}
+	if l := m.Limits; l != nil {
+		r.Limits = &swarm.Limit{NanoCPUs: cpusToNano(l.CPUs), MemoryBytes: sizeBytes(l.Memory), Pids: derefOr(l.Pids, 0)}
+	}
+	if rv := m.Reservations; rv != nil {
+		r.Reservations = &swarm.Resources{NanoCPUs: cpusToNano(rv.CPUs), MemoryBytes: sizeBytes(rv.Memory)}
+		for _, g := range rv.GenericResources {
+			r.Reservations.GenericResources = append(r.Reservations.GenericResources, expandGenericResource(g))
+		}
+	}
+	return r
+}
+
+func flattenResourceRequirements(r *swarm.ResourceRequirements) *resourcesModel {
+	if r == nil {
+		return nil
+	}
+	m := &resourcesModel{}
+	if l := r.Limits; l != nil && (l.NanoCPUs != 0 || l.MemoryBytes != 0 || l.Pids != 0) {
+		m.Limits = &limitsModel{CPUs: nanoToCPUs(l.NanoCPUs), Memory: bytesToSize(l.MemoryBytes), Pids: nonZero(l.Pids)}
+	}
+	if rv := r.Reservations; rv != nil && (rv.NanoCPUs != 0 || rv.MemoryBytes != 0 || len(rv.GenericResources) > 0) {
+		m.Reservations = &reservationsModel{CPUs: nanoToCPUs(rv.NanoCPUs), Memory: bytesToSize(rv.MemoryBytes), GenericResources: []genericResourceModel{}}
+		for _, g := range rv.GenericResources {
+			m.Reservations.GenericResources = append(m.Reservations.GenericResources, flattenGenericResource(g))
+		}
+	}
+	if m.Limits == nil && m.Reservations == nil {
+		return nil
+	}
+	return m
+}
+
+func expandGenericResource(m genericResourceModel) swarm.GenericResource {
+	if m.NamedValue != nil {
+		return swarm.GenericResource{NamedResourceSpec: &swarm.NamedGenericResource{Kind: m.Kind, Value: *m.NamedValue}}
+	}
+	return swarm.GenericResource{DiscreteResourceSpec: &swarm.DiscreteGenericResource{Kind: m.Kind, Value: derefOr(m.DiscreteValue, 0)}}
+}
+
+func flattenGenericResource(g swarm.GenericResource) genericResourceModel {
+	if g.NamedResourceSpec != nil {
+		return genericResourceModel{Kind: g.NamedResourceSpec.Kind, NamedValue: strPtr(g.NamedResourceSpec.Value)}
+	}
+	if g.DiscreteResourceSpec != nil {
+		return genericResourceModel{Kind: g.DiscreteResourceSpec.Kind, DiscreteValue: int64Ptr(g.DiscreteResourceSpec.Value)}
+	}
+	return genericResourceModel{}
+}
+
+func cpusToNano(c *float64) int64 {
+	if c == nil {
+		return 0
+	}
+	return int64(*c*1e9 + 0.5)
+}
+
+func nanoToCPUs(n int64) *float64 {
+	if n == 0 {
+		return nil
+	}
+	v := float64(n) / 1e9
+	return &v
+}
+
+func sizeBytes(s semString) int64 {
+	if s.IsNull() || s.IsUnknown() {
+		return 0
+	}
+	n, _ := parseSize(s.ValueString())
+	return n
+}
+
+func bytesToSize(n int64) semString {
+	if n == 0 {
+		return nullSize()
+	}
+	return newSize(formatSize(n))
+}
+
+// ---- restart policy ----
+
+func expandRestartPolicy(m restartPolicyModel) *swarm.RestartPolicy {
+	delay := durationOr(m.Delay, 5*time.Second)
+	window := durationOr(m.Window, 0)
+	attempts := uint64(max(m.MaxAttempts, 0))
+	cond := m.Condition
+	if cond == "" {
+		cond = defaultRestartCondition
+	}
+	return &swarm.RestartPolicy{Condition: swarm.RestartPolicyCondition(cond), Delay: &delay, MaxAttempts: &attempts, Window: &window}
+}
+
+func flattenRestartPolicy(r *swarm.RestartPolicy) restartPolicyModel {
+	m := restartPolicyModel{Condition: defaultRestartCondition, Delay: newDuration(defaultRestartDelay), Window: newDuration(defaultRestartWindow)}
+	if r == nil {
+		return m
+	}
+	if r.Condition != "" {
+		m.Condition = string(r.Condition)
+	}
+	if r.Delay != nil {
+		m.Delay = newDuration(formatDuration(*r.Delay))
+	}
+	if r.MaxAttempts != nil {
+		m.MaxAttempts = int64(*r.MaxAttempts)
+	}
+	if r.Window != nil {
+		m.Window = newDuration(formatDuration(*r.Window))
+	}
+	return m
+}
+
+// ---- placement ----
+
+func expandPlacement(m placementModel) *swarm.Placement {
+	p := &swarm.Placement{Constraints: m.Constraints, MaxReplicas: uint64(max(m.MaxReplicas, 0))}
+	for _, s := range m.Preferences {
+		p.Preferences = append(p.Preferences, swarm.PlacementPreference{Spread: &swarm.SpreadOver{SpreadDescriptor: s}})
+	}
+	for _, pl := range m.Platforms {
+		p.Platforms = append(p.Platforms, swarm.Platform{Architecture: pl.Architecture, OS: pl.OS})
+	}
+	return p
+}
+
+func flattenPlacement(p *swarm.Placement) placementModel {
+	m := placementModel{Constraints: []string{}, Preferences: []string{}, Platforms: []platformModel{}}
+	if p == nil {
+		return m
+	}
+	m.Constraints = nonNilSlice(p.Constraints)
+	m.MaxReplicas = int64(p.MaxReplicas)
+	for _, pref := range p.Preferences {
+		if pref.Spread != nil {
+			m.Preferences = append(m.Preferences, pref.Spread.SpreadDescriptor)
+		}
+	}
+	for _, pl := range p.Platforms {
+		m.Platforms = append(m.Platforms, platformModel{Architecture: pl.Architecture, OS: pl.OS})
+	}
+	return m
+}
+
+// ---- networks ----
+
+func expandNetworkAttachmentConfigs(ms []networkAttachModel) []swarm.NetworkAttachmentConfig {
+	var out []swarm.NetworkAttachmentConfig
+	for _, m := range ms {
+		out = append(out, swarm.NetworkAttachmentConfig{Target: m.Target, Aliases: m.Aliases, DriverOpts: m.DriverOpts})
+	}
+	return out
+}
+
+// flattenNetworkAttachmentConfigs keeps the target the user wrote (a name) when the prior
+// attachment resolved to the same network ID.
+func flattenNetworkAttachmentConfigs(ns []swarm.NetworkAttachmentConfig, prior []networkAttachModel) []networkAttachModel {
+	out := []networkAttachModel{}
+	for i, n := range ns {
+		m := networkAttachModel{Target: n.Target, NetworkID: types.StringValue(n.Target), Aliases: nonNilSlice(n.Aliases), DriverOpts: nonNilMap(n.DriverOpts)}
+		matched := false
+		for _, p := range prior {
+			if p.Target == n.Target || (!p.NetworkID.IsNull() && !p.NetworkID.IsUnknown() && p.NetworkID.ValueString() == n.Target) {
+				m.Target, matched = p.Target, true
+				break
+			}
+		}
+		// Right after create or update the plan's new attachments have no resolved ID yet; the
+		// Engine keeps the order they were sent in.
+		if !matched && i < len(prior) && len(prior) == len(ns) && prior[i].NetworkID.IsUnknown() {
+			m.Target = prior[i].Target
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// ---- log driver ----
+
+func expandLogDriver(m *logDriverModel) *swarm.Driver {
+	if m == nil {
+		return nil
+	}
+	return &swarm.Driver{Name: m.Name, Options: m.Options}
+}
+
+func flattenLogDriver(d *swarm.Driver) *logDriverModel {
+	if d == nil || d.Name == "" {
+		return nil
+	}
+	return &logDriverModel{Name: d.Name, Options: nonNilMap(d.Options)}
+}
+
+// ---- update and rollback config ----
+
+func expandUpdateConfig(m updateConfigModel) *swarm.UpdateConfig {
+	fa, order := m.FailureAction, m.Order
+	if fa == "" {
+		fa = defaultUpdateFailureAction
+	}
+	if order == "" {
+		order = defaultUpdateOrder
+	}
+	return &swarm.UpdateConfig{
+		Parallelism:     uint64(max(m.Parallelism, 0)),
+		Delay:           durationOr(m.Delay, 0),
+		FailureAction:   swarm.FailureAction(fa),
+		Monitor:         durationOr(m.Monitor, 5*time.Second),
+		MaxFailureRatio: float32(m.MaxFailureRatio),
+		Order:           swarm.UpdateOrder(order),
+	}
+}
+
+func flattenUpdateConfig(u *swarm.UpdateConfig) updateConfigModel {
+	if u == nil {
+		return updateConfigModel{
+			Parallelism: defaultUpdateParallelism, Delay: newDuration(defaultUpdateDelay), FailureAction: defaultUpdateFailureAction,
+			Monitor: newDuration(defaultUpdateMonitor), Order: defaultUpdateOrder,
+		}
+	}
+	m := updateConfigModel{
+		Parallelism:     int64(u.Parallelism),
+		Delay:           newDuration(formatDuration(u.Delay)),
+		FailureAction:   string(u.FailureAction),
+		Monitor:         newDuration(formatDuration(u.Monitor)),
+		MaxFailureRatio: floatRound(u.MaxFailureRatio),
+		Order:           string(u.Order),
+	}
+	if m.FailureAction == "" {
+		m.FailureAction = defaultUpdateFailureAction
+	}
+	if u.Monitor == 0 {
+		m.Monitor = newDuration(defaultUpdateMonitor)
+	}
+	if m.Order == "" {
+		m.Order = defaultUpdateOrder
+	}
+	return m
+}
+
+// ---- endpoint spec ----
+
+func expandEndpointSpec(m endpointSpecModel) *swarm.EndpointSpec {
+	mode := m.Mode
+	if mode == "" {
+		mode = defaultEndpointMode
+	}
+	e := &swarm.EndpointSpec{Mode: swarm.ResolutionMode(mode)}
+	for _, p := range m.Ports {
+		e.Ports = append(e.Ports, expandPortConfig(p))
+	}
+	return e
+}
+
+func flattenEndpointSpec(e *swarm.EndpointSpec) endpointSpecModel {
+	m := endpointSpecModel{Mode: defaultEndpointMode, Ports: []portModel{}}
+	if e == nil {
+		return m
+	}
+	if e.Mode != "" {
+		m.Mode = string(e.Mode)
+	}
+	for _, p := range e.Ports {
+		m.Ports = append(m.Ports, flattenPortConfig(p))
+	}
+	return m
+}
+
+func expandPortConfig(m portModel) swarm.PortConfig {
+	p := swarm.PortConfig{
+		Name: derefOr(m.Name, ""), Protocol: swarmProtocol(m.Protocol), TargetPort: uint32(m.TargetPort),
+		PublishMode: swarm.PortConfigPublishMode(m.PublishMode),
+	}
+	if m.PublishedPort != nil {
+		p.PublishedPort = uint32(*m.PublishedPort)
+	}
+	if p.PublishMode == "" {
+		p.PublishMode = swarm.PortConfigPublishModeIngress
+	}
+	return p
+}
+
+func flattenPortConfig(p swarm.PortConfig) portModel {
+	m := portModel{Protocol: string(p.Protocol), TargetPort: int64(p.TargetPort), PublishMode: string(p.PublishMode)}
+	if p.Name != "" {
+		m.Name = strPtr(p.Name)
+	}
+	if p.PublishedPort != 0 {
+		m.PublishedPort = int64Ptr(int64(p.PublishedPort))
+	}
+	if m.Protocol == "" {
+		m.Protocol = "tcp"
+	}
+	if m.PublishMode == "" {
+		m.PublishMode = string(swarm.PortConfigPublishModeIngress)
+	}
+	return m
+}
+
+// ---- small helpers ----
+
+func durationOr(s semString, def time.Duration) time.Duration {
+	if s.IsNull() || s.IsUnknown() {
+		return def
+	}
+	d, err := parseDuration(s.ValueString())
+	if err != nil {
+		return def
+	}
+	return d
+}
+
+func durationPtr(s semString) *time.Duration {
+	if s.IsNull() || s.IsUnknown() {
+		return nil
+	}
+	d, err := parseDuration(s.ValueString())
+	if err != nil {
+		return nil
+	}
+	return &d
+}
+
+func durationValue(d time.Duration) semString {
+	if d == 0 {
+		return nullDuration()
+	}
+	return newDuration(formatDuration(d))
+}
+
+func derefOr[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func strPtr(s string) *string   { return &s }
+func int64Ptr(i int64) *int64   { return &i }
+func boolPtr(b bool) *bool      { return &b }
+func uint64Ptr(i int64) *uint64 { u := uint64(max(i, 0)); return &u }
+
+func optStr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func nonZero(i int64) *int64 {
+	if i == 0 {
+		return nil
+	}
+	return &i
+}
+
+func nonNilSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func int64Attr(v attr.Value, def int64) int64 {
+	i, ok := v.(types.Int64)
+	if !ok || i.IsNull() || i.IsUnknown() {
+		return def
+	}
+	return i.ValueInt64()
+}
+
+func swarmProtocol(p string) network.IPProtocol {
+	if p == "" {
+		p = "tcp"
+	}
+	return network.IPProtocol(p)
+}
+
+// expandEnv turns the env map into KEY=value entries, sorted by key.
+func expandEnv(env map[string]string) []string {
+	if len(env) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(env))
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		out = append(out, k+"="+env[k])
+	}
+	return out
+}
+
+// flattenEnv splits KEY=value entries; an entry without "=" has an empty value.
+func flattenEnv(env []string) map[string]string {
+	out := map[string]string{}
+	for _, e := range env {
+		k, v, _ := strings.Cut(e, "=")
+		out[k] = v
+	}
+	return out
+}
+
+// expandHosts turns hostname → IP into "IP hostname" lines, sorted by hostname.
+func expandHosts(hosts map[string]string) []string {
+	if len(hosts) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(hosts))
+	for _, h := range slices.Sorted(maps.Keys(hosts)) {
+		out = append(out, hosts[h]+" "+h)
+	}
+	return out
+}
+
+// flattenHosts reads "IP hostname [alias…]" lines (and the "hostname:IP" form).
+func flattenHosts(lines []string) map[string]string {
+	out := map[string]string{}
+	for _, l := range lines {
+		f := strings.Fields(l)
+		switch {
+		case len(f) >= 2:
+			for _, h := range f[1:] {
+				out[h] = f[0]
+			}
+		case len(f) == 1:
+			if h, ip, ok := strings.Cut(f[0], ":"); ok {
+				out[h] = ip
+			}
+		}
+	}
+	return out
+}
+
+func fileMode(m int64) os.FileMode { return os.FileMode(uint32(max(m, 0))) }
+
+func stringOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+func parseAddr(s string) (netip.Addr, error) { return netip.ParseAddr(s) }

@@ -1,0 +1,353 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+)
+
+// ---- mode ----
+
+var modeKindNames = []string{"replicated", "global", "replicated_job", "global_job"}
+
+// modeKind is the kind set in a mode object ("" when null, unknown or none).
+func modeKind(o types.Object) string {
+	if o.IsNull() || o.IsUnknown() {
+		return ""
+	}
+	attrs := o.Attributes()
+	for _, k := range modeKindNames {
+		if v, ok := attrs[k]; ok && !v.IsNull() && !v.IsUnknown() {
+			return k
+		}
+	}
+	return ""
+}
+
+// modePlanModifier makes a left-out mode mean "replicated" (keeping the live replica count, which
+// is then unmanaged) and replaces the service when the kind of mode changes, which Swarm cannot do
+// in place.
+type modePlanModifier struct{}
+
+func (modePlanModifier) Description(context.Context) string {
+	return "Left out means replicated; a change of the kind of mode replaces the service."
+}
+func (m modePlanModifier) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (modePlanModifier) PlanModifyObject(_ context.Context, req planmodifier.ObjectRequest, resp *planmodifier.ObjectResponse) {
+	if req.ConfigValue.IsNull() {
+		if modeKind(req.StateValue) == "replicated" {
+			resp.PlanValue = req.StateValue
+			return
+		}
+		resp.PlanValue = replicatedModeValue(types.Int64Unknown())
+		if !req.StateValue.IsNull() {
+			resp.RequiresReplace = true
+		}
+		return
+	}
+	if req.StateValue.IsNull() || req.PlanValue.IsUnknown() {
+		return
+	}
+	if from, to := modeKind(req.StateValue), modeKind(req.PlanValue); from != "" && to != "" && from != to {
+		resp.RequiresReplace = true
+	}
+}
+
+// ---- secret_name / config_name ----
+
+// refNamePlanModifier keeps the name of a referenced secret or config from state while its ID is
+// unchanged, so that a left-out name is not "known after apply" on every change.
+type refNamePlanModifier struct{ idAttr string }
+
+func (m refNamePlanModifier) Description(context.Context) string {
+	return "Keeps the name while the " + m.idAttr + " is unchanged."
+}
+func (m refNamePlanModifier) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (m refNamePlanModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	keepWhenSiblingUnchanged(ctx, req, resp, m.idAttr)
+}
+
+// networkIDPlanModifier keeps the resolved network ID while the target is unchanged.
+type networkIDPlanModifier struct{}
+
+func (networkIDPlanModifier) Description(context.Context) string {
+	return "Keeps the resolved network ID while the target is unchanged."
+}
+func (m networkIDPlanModifier) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (networkIDPlanModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	keepWhenSiblingUnchanged(ctx, req, resp, "target")
+}
+
+func keepWhenSiblingUnchanged(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse, sibling string) {
+	if !req.ConfigValue.IsNull() || !req.PlanValue.IsUnknown() || req.StateValue.IsNull() || req.StateValue.IsUnknown() {
+		return
+	}
+	p := req.Path.ParentPath().AtName(sibling)
+	var planSib, stateSib types.String
+	if d := req.Plan.GetAttribute(ctx, p, &planSib); d.HasError() {
+		return
+	}
+	if d := req.State.GetAttribute(ctx, p, &stateSib); d.HasError() {
+		return
+	}
+	if !planSib.IsUnknown() && !planSib.IsNull() && planSib.Equal(stateSib) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+// ---- validators ----
+
+// exactlyOneModeValidator requires exactly one kind of mode.
+type exactlyOneModeValidator struct{}
+
+func (exactlyOneModeValidator) Description(context.Context) string {
+	return "exactly one of " + strings.Join(modeKindNames, ", ") + " must be set"
+}
+func (v exactlyOneModeValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (exactlyOneModeValidator) ValidateObject(_ context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var set []string
+	attrs := req.ConfigValue.Attributes()
+	for _, k := range modeKindNames {
+		v := attrs[k]
+		if v == nil || v.IsNull() {
+			continue
+		}
+		if v.IsUnknown() {
+			return
+		}
+		set = append(set, k)
+	}
+	if len(set) != 1 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid service mode",
+			fmt.Sprintf("Set exactly one of %s; found %d (%s).", strings.Join(modeKindNames, ", "), len(set), strings.Join(set, ", ")))
+	}
+}
+
+// healthcheckTestValidator checks the form of a health check's test.
+type healthcheckTestValidator struct{}
+
+func (healthcheckTestValidator) Description(context.Context) string {
+	return "the first element is " + strings.Join(serviceHealthcheckTestCommands, ", ")
+}
+func (v healthcheckTestValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (healthcheckTestValidator) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	elems := req.ConfigValue.Elements()
+	if len(elems) == 0 {
+		return
+	}
+	first, ok := elems[0].(types.String)
+	if !ok || first.IsUnknown() {
+		return
+	}
+	cmd := first.ValueString()
+	switch {
+	case cmd == "NONE" && len(elems) != 1:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid health check test", `["NONE"] takes no further elements.`)
+	case (cmd == "CMD" || cmd == "CMD-SHELL") && len(elems) < 2:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid health check test", fmt.Sprintf("%q needs the command after it.", cmd))
+	case cmd != "NONE" && cmd != "CMD" && cmd != "CMD-SHELL":
+		resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(0), "Invalid health check test",
+			fmt.Sprintf("The first element must be one of %s, not %q.", strings.Join(serviceHealthcheckTestCommands, ", "), cmd))
+	}
+}
+
+// uniquePublishedPortsValidator refuses the same published port (and protocol) twice.
+type uniquePublishedPortsValidator struct{}
+
+func (uniquePublishedPortsValidator) Description(context.Context) string {
+	return "no published port (with its protocol) may appear twice"
+}
+func (v uniquePublishedPortsValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (uniquePublishedPortsValidator) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	seen := map[string]int{}
+	for i, e := range req.ConfigValue.Elements() {
+		o, ok := e.(types.Object)
+		if !ok || o.IsNull() || o.IsUnknown() {
+			continue
+		}
+		attrs := o.Attributes()
+		pub, _ := attrs["published_port"].(types.Int64)
+		if pub.IsNull() || pub.IsUnknown() {
+			continue
+		}
+		proto := "tcp"
+		if p, ok := attrs["protocol"].(types.String); ok && !p.IsNull() && !p.IsUnknown() {
+			proto = p.ValueString()
+		}
+		key := fmt.Sprintf("%d/%s", pub.ValueInt64(), proto)
+		if j, dup := seen[key]; dup {
+			resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i).AtName("published_port"), "Duplicate published port",
+				fmt.Sprintf("The port %s is already published by ports[%d].", key, j))
+			continue
+		}
+		seen[key] = i
+	}
+}
+
+// ---- Engine API version gates ----
+
+// serviceFieldMinAPI lists attributes newer than the oldest Engine API the provider talks to,
+// with the version that brought them (from the Engine API changelog). The key is the attribute
+// path without list indexes.
+var serviceFieldMinAPI = map[string]string{
+	"mode.replicated_job":                                        "1.41",
+	"mode.global_job":                                            "1.41",
+	"task_template.container_spec.capability_add":                "1.41",
+	"task_template.container_spec.capability_drop":               "1.41",
+	"task_template.container_spec.ulimits":                       "1.41",
+	"task_template.resources.limits.pids":                        "1.41",
+	"task_template.container_spec.healthcheck.start_interval":    "1.44",
+	"task_template.container_spec.privileges.seccomp":            "1.44",
+	"task_template.container_spec.privileges.apparmor":           "1.44",
+	"task_template.container_spec.mounts.volume_options.subpath": "1.45",
+}
+
+// apiGateViolation is a configured attribute the Engine's API version does not know.
+type apiGateViolation struct {
+	Path path.Path
+	Name string
+	Min  string
+}
+
+// serviceAPIGateViolations walks a configuration and lists every set attribute (a non-empty
+// collection, or any other non-null value) newer than apiVersion.
+func serviceAPIGateViolations(raw tftypes.Value, apiVersion string) []apiGateViolation {
+	var out []apiGateViolation
+	_ = tftypes.Walk(raw, func(p *tftypes.AttributePath, v tftypes.Value) (bool, error) {
+		if v.IsNull() {
+			return false, nil
+		}
+		name, fwPath := gatePathName(p)
+		min, gated := serviceFieldMinAPI[name]
+		if !gated || !v.IsKnown() {
+			return true, nil
+		}
+		if v.Type().Is(tftypes.Bool) {
+			// false is what an older Engine does anyway.
+			var b bool
+			if err := v.As(&b); err != nil || !b {
+				return false, nil
+			}
+		}
+		if v.Type().Is(tftypes.List{}) || v.Type().Is(tftypes.Map{}) || v.Type().Is(tftypes.Set{}) {
+			var elems []tftypes.Value
+			var m map[string]tftypes.Value
+			if v.Type().Is(tftypes.Map{}) {
+				if err := v.As(&m); err != nil || len(m) == 0 {
+					return false, nil
+				}
+			} else if err := v.As(&elems); err != nil || len(elems) == 0 {
+				return false, nil
+			}
+		}
+		if !swarm.APIAtLeast(apiVersion, min) {
+			out = append(out, apiGateViolation{Path: fwPath, Name: name, Min: min})
+		}
+		return false, nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Path.String() < out[j].Path.String() })
+	return out
+}
+
+// gatePathName turns a tftypes path into the gate key (attribute names joined by dots) and a
+// framework path for the diagnostic.
+func gatePathName(p *tftypes.AttributePath) (string, path.Path) {
+	var names []string
+	fw := path.Empty()
+	for _, s := range p.Steps() {
+		switch s := s.(type) {
+		case tftypes.AttributeName:
+			names = append(names, string(s))
+			fw = fw.AtName(string(s))
+		case tftypes.ElementKeyInt:
+			fw = fw.AtListIndex(int(s))
+		case tftypes.ElementKeyString:
+			fw = fw.AtMapKey(string(s))
+		}
+	}
+	return strings.Join(names, "."), fw
+}
+
+// addAPIGateDiagnostics reports each violation at its attribute.
+func addAPIGateDiagnostics(diags *diag.Diagnostics, violations []apiGateViolation, apiVersion string) {
+	for _, v := range violations {
+		diags.AddAttributeError(v.Path, "Attribute needs a newer Docker Engine",
+			fmt.Sprintf("`%s` needs Engine API %s or newer; the Engine speaks API %s. Remove the attribute or upgrade the Engine.",
+				v.Name, v.Min, apiVersion))
+	}
+}
+
+func replicatedModeValue(replicas types.Int64) types.Object {
+	t := modeObjectType()
+	repT := t.AttrTypes["replicated"].(types.ObjectType)
+	vals := map[string]attr.Value{}
+	for k, at := range t.AttrTypes {
+		vals[k] = types.ObjectNull(at.(types.ObjectType).AttrTypes)
+	}
+	vals["replicated"] = types.ObjectValueMust(repT.AttrTypes, map[string]attr.Value{"replicas": replicas})
+	return types.ObjectValueMust(t.AttrTypes, vals)
+}
+
+func modeObjectType() types.ObjectType {
+	return types.ObjectType{AttrTypes: map[string]attr.Type{
+		"replicated":     types.ObjectType{AttrTypes: map[string]attr.Type{"replicas": types.Int64Type}},
+		"global":         types.ObjectType{AttrTypes: map[string]attr.Type{}},
+		"replicated_job": types.ObjectType{AttrTypes: map[string]attr.Type{"max_concurrent": types.Int64Type, "total_completions": types.Int64Type}},
+		"global_job":     types.ObjectType{AttrTypes: map[string]attr.Type{}},
+	}}
+}
+
+// keepSemanticState plans the state's spelling when the configuration says the same thing
+// another way ("128MiB" for "0.125GiB", "90s" for "1m30s"), so that no diff appears. Semantic
+// equality alone only covers values read back from the Engine.
+type keepSemanticState struct{ kind semKind }
+
+func (keepSemanticState) Description(context.Context) string {
+	return "An equal value in another spelling is not a change."
+}
+func (m keepSemanticState) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (m keepSemanticState) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
+		return
+	}
+	if semEqual(m.kind, req.StateValue.ValueString(), req.PlanValue.ValueString()) {
+		resp.PlanValue = req.StateValue
+	}
+}

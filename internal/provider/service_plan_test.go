@@ -1,0 +1,185 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+func obj(attrs map[string]tftypes.Value) tftypes.Value {
+	types := map[string]tftypes.Type{}
+	for k, v := range attrs {
+		types[k] = v.Type()
+	}
+	return tftypes.NewValue(tftypes.Object{AttributeTypes: types}, attrs)
+}
+
+func TestServiceAPIGateViolations(t *testing.T) {
+	t.Parallel()
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	nullStr := tftypes.NewValue(tftypes.String, nil)
+	emptyList := tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, []tftypes.Value{})
+	capList := tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, []tftypes.Value{str("NET_ADMIN")})
+	cfg := func(startInterval tftypes.Value, caps tftypes.Value) tftypes.Value {
+		return obj(map[string]tftypes.Value{
+			"task_template": obj(map[string]tftypes.Value{
+				"container_spec": obj(map[string]tftypes.Value{
+					"healthcheck":    obj(map[string]tftypes.Value{"start_interval": startInterval, "interval": str("5s")}),
+					"capability_add": caps,
+				}),
+			}),
+		})
+	}
+	tests := map[string]struct {
+		cfg     tftypes.Value
+		version string
+		want    []string
+	}{
+		"new field on an old engine":      {cfg(str("1s"), emptyList), "1.41", []string{"task_template.container_spec.healthcheck.start_interval"}},
+		"new field on a new engine":       {cfg(str("1s"), capList), "1.44", nil},
+		"unset field on an old engine":    {cfg(nullStr, emptyList), "1.41", nil},
+		"empty list is not set":           {cfg(nullStr, emptyList), "1.40", nil},
+		"non-empty list on an old engine": {cfg(nullStr, capList), "1.40", []string{"task_template.container_spec.capability_add"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var got []string
+			for _, v := range serviceAPIGateViolations(tc.cfg, tc.version) {
+				got = append(got, v.Name)
+				if v.Path.String() != v.Name {
+					t.Errorf("path %s for %s", v.Path, v.Name)
+				}
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Fatalf("(-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestServiceValidators(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	list := func(vals ...string) types.List {
+		elems := make([]attr.Value, len(vals))
+		for i, v := range vals {
+			elems[i] = types.StringValue(v)
+		}
+		return types.ListValueMust(types.StringType, elems)
+	}
+	for name, tc := range map[string]struct {
+		in      types.List
+		wantErr string
+	}{
+		"cmd":         {list("CMD", "/testapp", "health"), ""},
+		"shell":       {list("CMD-SHELL", "curl -f localhost"), ""},
+		"none":        {list("NONE"), ""},
+		"none extra":  {list("NONE", "x"), "takes no further"},
+		"cmd alone":   {list("CMD"), "needs the command"},
+		"bad command": {list("RUN", "x"), "first element"},
+	} {
+		t.Run("healthcheck "+name, func(t *testing.T) {
+			resp := &validator.ListResponse{}
+			healthcheckTestValidator{}.ValidateList(ctx, validator.ListRequest{Path: path.Root("test"), ConfigValue: tc.in}, resp)
+			checkDiag(t, resp.Diagnostics.Errors(), tc.wantErr)
+		})
+	}
+
+	portT := map[string]attr.Type{"published_port": types.Int64Type, "protocol": types.StringType}
+	port := func(p int64, proto string) attr.Value {
+		return types.ObjectValueMust(portT, map[string]attr.Value{"published_port": types.Int64Value(p), "protocol": types.StringValue(proto)})
+	}
+	for name, tc := range map[string]struct {
+		ports   []attr.Value
+		wantErr string
+	}{
+		"distinct":            {[]attr.Value{port(80, "tcp"), port(443, "tcp")}, ""},
+		"same port other udp": {[]attr.Value{port(53, "tcp"), port(53, "udp")}, ""},
+		"duplicate":           {[]attr.Value{port(80, "tcp"), port(80, "tcp")}, "already published by ports[0]"},
+	} {
+		t.Run("ports "+name, func(t *testing.T) {
+			resp := &validator.ListResponse{}
+			in := types.ListValueMust(types.ObjectType{AttrTypes: portT}, tc.ports)
+			uniquePublishedPortsValidator{}.ValidateList(ctx, validator.ListRequest{Path: path.Root("ports"), ConfigValue: in}, resp)
+			checkDiag(t, resp.Diagnostics.Errors(), tc.wantErr)
+		})
+	}
+
+	modeT := modeObjectType()
+	for name, tc := range map[string]struct {
+		kinds   []string
+		wantErr string
+	}{
+		"one":  {[]string{"global"}, ""},
+		"two":  {[]string{"global", "replicated"}, "found 2"},
+		"none": {nil, "found 0"},
+	} {
+		t.Run("mode "+name, func(t *testing.T) {
+			vals := map[string]attr.Value{}
+			for k, at := range modeT.AttrTypes {
+				vals[k] = types.ObjectNull(at.(types.ObjectType).AttrTypes)
+			}
+			for _, k := range tc.kinds {
+				at := modeT.AttrTypes[k].(types.ObjectType).AttrTypes
+				v := map[string]attr.Value{}
+				for a, ty := range at {
+					v[a] = nullOf(ty)
+				}
+				vals[k] = types.ObjectValueMust(at, v)
+			}
+			resp := &validator.ObjectResponse{}
+			exactlyOneModeValidator{}.ValidateObject(ctx, validator.ObjectRequest{Path: path.Root("mode"), ConfigValue: types.ObjectValueMust(modeT.AttrTypes, vals)}, resp)
+			checkDiag(t, resp.Diagnostics.Errors(), tc.wantErr)
+		})
+	}
+}
+
+func nullOf(t attr.Type) attr.Value {
+	if t == types.Int64Type {
+		return types.Int64Null()
+	}
+	return types.StringNull()
+}
+
+func checkDiag(t *testing.T, errs diag.Diagnostics, want string) {
+	t.Helper()
+	if want == "" {
+		if len(errs) > 0 {
+			t.Fatalf("unexpected errors: %v", errs)
+		}
+		return
+	}
+	for _, e := range errs {
+		if strings.Contains(e.Detail(), want) {
+			return
+		}
+	}
+	t.Fatalf("want an error containing %q, got %v", want, errs)
+}
+
+func TestValueValidation(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		v     semString
+		valid bool
+	}{
+		{newDuration("10s"), true}, {newDuration("10"), false}, {newDuration("-1s"), false},
+		{newSize("512M"), true}, {newSize("1.5GiB"), true}, {newSize("lots"), false},
+		{newImage("nginx"), true}, {newImage(" "), false},
+	} {
+		resp := &xattr.ValidateAttributeResponse{}
+		tc.v.ValidateAttribute(context.Background(), xattr.ValidateAttributeRequest{Path: path.Root("x")}, resp)
+		if got := !resp.Diagnostics.HasError(); got != tc.valid {
+			t.Errorf("%q valid = %v, want %v", tc.v.ValueString(), got, tc.valid)
+		}
+	}
+}

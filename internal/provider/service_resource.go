@@ -1,0 +1,363 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	apiswarm "github.com/moby/moby/api/types/swarm"
+
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*serviceResource)(nil)
+	_ resource.ResourceWithIdentity    = (*serviceResource)(nil)
+	_ resource.ResourceWithImportState = (*serviceResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*serviceResource)(nil)
+)
+
+const (
+	defaultServiceCreateTimeout = 10 * time.Minute
+	defaultServiceUpdateTimeout = 10 * time.Minute
+	defaultServiceDeleteTimeout = 5 * time.Minute
+)
+
+// NewServiceResource is the swarm_service resource.
+func NewServiceResource() resource.Resource {
+	return &serviceResource{}
+}
+
+type serviceResource struct {
+	client *swarm.Client
+}
+
+type serviceResourceModel struct {
+	ID                 types.String      `tfsdk:"id"`
+	Name               types.String      `tfsdk:"name"`
+	Labels             map[string]string `tfsdk:"labels"`
+	Mode               types.Object      `tfsdk:"mode"`
+	TaskTemplate       taskTemplateModel `tfsdk:"task_template"`
+	UpdateConfig       updateConfigModel `tfsdk:"update_config"`
+	RollbackConfig     updateConfigModel `tfsdk:"rollback_config"`
+	EndpointSpec       endpointSpecModel `tfsdk:"endpoint_spec"`
+	WaitForConvergence types.Bool        `tfsdk:"wait_for_convergence"`
+	Timeouts           timeouts.Value    `tfsdk:"timeouts"`
+}
+
+type serviceIdentityModel struct {
+	ID types.String `tfsdk:"id"`
+}
+
+func (m serviceResourceModel) spec() serviceSpecModel {
+	return serviceSpecModel{
+		Name: m.Name.ValueString(), Labels: m.Labels, Mode: m.Mode, TaskTemplate: m.TaskTemplate,
+		UpdateConfig: m.UpdateConfig, RollbackConfig: m.RollbackConfig, EndpointSpec: m.EndpointSpec,
+	}
+}
+
+// withLive returns the model with everything the Engine holds, keeping the provider-only
+// attributes.
+func (m serviceResourceModel) withLive(svc apiswarm.Service, priorNetworks []networkAttachModel) serviceResourceModel {
+	s := flattenServiceSpec(svc.Spec, priorNetworks)
+	out := serviceResourceModel{
+		ID: types.StringValue(svc.ID), Name: types.StringValue(s.Name), Labels: s.Labels, Mode: s.Mode,
+		TaskTemplate: s.TaskTemplate, UpdateConfig: s.UpdateConfig, RollbackConfig: s.RollbackConfig, EndpointSpec: s.EndpointSpec,
+		WaitForConvergence: m.WaitForConvergence, Timeouts: m.Timeouts,
+	}
+	if out.WaitForConvergence.IsNull() || out.WaitForConvergence.IsUnknown() {
+		out.WaitForConvergence = types.BoolValue(true)
+	}
+	if out.Timeouts.IsNull() || out.Timeouts.IsUnknown() {
+		out.Timeouts = timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+			"create": types.StringType, "update": types.StringType, "delete": types.StringType,
+		})}
+	}
+	return out
+}
+
+func (r *serviceResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_service"
+}
+
+func (r *serviceResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = serviceResourceSchema(ctx)
+}
+
+func (r *serviceResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"id": identityschema.StringAttribute{Description: "The service's ID.", RequiredForImport: true},
+		},
+	}
+}
+
+func (r *serviceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan serviceResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultServiceCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	if err := r.fillReferenceNames(ctx, &plan.TaskTemplate.ContainerSpec); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("task_template").AtName("container_spec"), "Error creating Swarm service", err.Error())
+		return
+	}
+	spec, diags := expandServiceSpec(plan.spec(), nil)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, warnings, err := r.client.CreateService(ctx, spec)
+	if err != nil {
+		resp.Diagnostics.AddError("Error creating Swarm service", fmt.Sprintf("Service %s: %s", spec.Name, err))
+		return
+	}
+	logWarnings(ctx, spec.Name, warnings)
+
+	var waitErr error
+	if plan.WaitForConvergence.ValueBool() {
+		waitErr = r.client.WaitConverged(ctx, id, swarm.ConvergeOptions{})
+	}
+	// The service exists now: whatever happens next, it goes into state (a failed wait taints it).
+	readCtx, readCancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer readCancel()
+	svc, err := r.client.InspectService(readCtx, id)
+	if err != nil {
+		plan.ID = types.StringValue(id)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+		resp.Diagnostics.Append(setServiceIdentity(ctx, resp.Identity, id)...)
+		resp.Diagnostics.AddError("Error reading Swarm service after create", fmt.Sprintf("Service %s (%s): %s", spec.Name, id, err))
+		return
+	}
+	state := plan.withLive(svc, plan.TaskTemplate.Networks)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setServiceIdentity(ctx, resp.Identity, id)...)
+	if waitErr != nil {
+		resp.Diagnostics.AddError("Swarm service did not converge",
+			fmt.Sprintf("Service %s (%s) was created but did not converge; it stays in state and is marked for replacement.\n\n%s", spec.Name, id, waitErr))
+	}
+}
+
+func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var prior serviceResourceModel
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("wait_for_convergence"), &prior.WaitForConvergence)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("timeouts"), &prior.Timeouts)...)
+	var priorNetworks []networkAttachModel
+	// An imported state has no networks yet; that is not an error.
+	_ = req.State.GetAttribute(ctx, path.Root("task_template").AtName("networks"), &priorNetworks)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	svc, err := r.client.InspectService(ctx, id.ValueString())
+	if errors.Is(err, swarm.ErrNotFound) {
+		tflog.Warn(ctx, "Swarm service not found; removing it from state", map[string]any{"id": id.ValueString()})
+		resp.Diagnostics.Append(setServiceIdentity(ctx, resp.Identity, id.ValueString())...)
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading Swarm service", fmt.Sprintf("Service %s: %s", id.ValueString(), err))
+		return
+	}
+	state := prior.withLive(svc, priorNetworks)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setServiceIdentity(ctx, resp.Identity, svc.ID)...)
+}
+
+func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state serviceResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultServiceUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := state.ID.ValueString()
+	if err := r.fillReferenceNames(ctx, &plan.TaskTemplate.ContainerSpec); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("task_template").AtName("container_spec"), "Error updating Swarm service", err.Error())
+		return
+	}
+	var sent apiswarm.ServiceSpec
+	res, err := r.client.UpdateService(ctx, id, func(current apiswarm.Service) (apiswarm.ServiceSpec, error) {
+		spec, d := expandServiceSpec(plan.spec(), &current)
+		if d.HasError() {
+			return spec, fmt.Errorf("%s", diagSummary(d))
+		}
+		sent = spec
+		return spec, nil
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Error updating Swarm service", fmt.Sprintf("Service %s (%s): %s", plan.Name.ValueString(), id, err))
+		return
+	}
+	logWarnings(ctx, plan.Name.ValueString(), res.Warnings)
+
+	var waitErr error
+	if plan.WaitForConvergence.ValueBool() {
+		waitErr = r.client.WaitConverged(ctx, id, swarm.ConvergeOptions{PreviousVersion: res.Previous.Version.Index})
+	}
+
+	readCtx, readCancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer readCancel()
+	if waitErr == nil {
+		// Secret and config versions the old spec used and the new one does not may go now.
+		oldSecrets, oldConfigs := swarm.ReferencedObjects(res.Previous.Spec)
+		newSecrets, newConfigs := swarm.ReferencedObjects(sent)
+		if err := r.client.PruneReleased(readCtx, swarm.Released(oldSecrets, newSecrets), swarm.Released(oldConfigs, newConfigs)); err != nil {
+			resp.Diagnostics.AddWarning("Superseded secret or config versions were not removed", err.Error())
+		}
+	}
+	svc, err := r.client.InspectService(readCtx, id)
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading Swarm service after update", fmt.Sprintf("Service %s (%s): %s", plan.Name.ValueString(), id, err))
+		return
+	}
+	newState := plan.withLive(svc, plan.TaskTemplate.Networks)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &newState)...)
+	resp.Diagnostics.Append(setServiceIdentity(ctx, resp.Identity, id)...)
+	if waitErr != nil {
+		resp.Diagnostics.AddError("Swarm service update did not converge",
+			fmt.Sprintf("Service %s (%s): %s", plan.Name.ValueString(), id, waitErr))
+	}
+}
+
+func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state serviceResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultServiceDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := state.ID.ValueString()
+	// What the live service references decides what may be pruned afterwards.
+	var secretIDs, configIDs []string
+	if svc, err := r.client.InspectService(ctx, id); err == nil {
+		secretIDs, configIDs = swarm.ReferencedObjects(svc.Spec)
+	}
+	if err := r.client.RemoveService(ctx, id); err != nil {
+		resp.Diagnostics.AddError("Error deleting Swarm service", fmt.Sprintf("Service %s (%s): %s", state.Name.ValueString(), id, err))
+		return
+	}
+	if err := r.client.WaitServiceRemoved(ctx, id); err != nil {
+		resp.Diagnostics.AddError("Error waiting for the Swarm service's tasks to stop",
+			fmt.Sprintf("Service %s (%s) was removed, but its tasks did not all go away: %s", state.Name.ValueString(), id, err))
+		return
+	}
+	if len(secretIDs)+len(configIDs) > 0 {
+		if err := r.client.PruneReleased(ctx, secretIDs, configIDs); err != nil {
+			resp.Diagnostics.AddWarning("Superseded secret or config versions were not removed", err.Error())
+		}
+	}
+}
+
+func (r *serviceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity == nil {
+		resp.Diagnostics.AddError("Invalid import ID", "Import a swarm_service by its ID or its name: terraform import swarm_service.example <id-or-name>")
+		return
+	}
+	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
+}
+
+// ModifyPlan refuses attributes that the Engine's API version does not have yet.
+func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.client == nil {
+		return
+	}
+	apiVersion, err := r.client.APIVersion(ctx)
+	if err != nil || apiVersion == "" {
+		// The Engine is not reachable at plan time (or the provider is not configured yet): the
+		// apply will tell.
+		tflog.Debug(ctx, "skipping the Engine API version check of swarm_service", map[string]any{"error": fmt.Sprint(err)})
+		return
+	}
+	addAPIGateDiagnostics(&resp.Diagnostics, serviceAPIGateViolations(req.Config.Raw, apiVersion), apiVersion)
+}
+
+// fillReferenceNames fills secret_name and config_name from the Engine when left out.
+func (r *serviceResource) fillReferenceNames(ctx context.Context, cs *containerSpecModel) error {
+	for i := range cs.Secrets {
+		s := &cs.Secrets[i]
+		if s.SecretName.IsNull() || s.SecretName.IsUnknown() {
+			name, err := r.client.ObjectName(ctx, swarm.KindSecret, s.SecretID)
+			if err != nil {
+				return fmt.Errorf("secrets[%d]: %w", i, err)
+			}
+			s.SecretName = types.StringValue(name)
+		}
+	}
+	for i := range cs.Configs {
+		c := &cs.Configs[i]
+		if c.ConfigName.IsNull() || c.ConfigName.IsUnknown() {
+			name, err := r.client.ObjectName(ctx, swarm.KindConfig, c.ConfigID)
+			if err != nil {
+				return fmt.Errorf("configs[%d]: %w", i, err)
+			}
+			c.ConfigName = types.StringValue(name)
+		}
+	}
+	return nil
+}
+
+func logWarnings(ctx context.Context, name string, warnings []string) {
+	for _, w := range warnings {
+		tflog.Warn(ctx, "Docker Engine warning", map[string]any{"service": name, "warning": w})
+	}
+}
+
+func diagSummary(d diag.Diagnostics) string {
+	var parts []string
+	for _, e := range d.Errors() {
+		parts = append(parts, e.Summary()+": "+e.Detail())
+	}
+	return strings.Join(parts, "; ")
+}
+
+func setServiceIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id string) diag.Diagnostics {
+	if identity == nil {
+		return nil
+	}
+	return identity.Set(ctx, serviceIdentityModel{ID: types.StringValue(id)})
+}

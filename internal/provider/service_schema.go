@@ -1,0 +1,730 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/defaults"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/moby/moby/api/types/mount"
+)
+
+// Enum values: each list feeds both the validator and the description.
+var (
+	serviceRestartConditions       = []string{"none", "on-failure", "any"}
+	serviceUpdateFailureActions    = []string{"pause", "continue", "rollback"}
+	serviceRollbackFailureActions  = []string{"pause", "continue"}
+	serviceUpdateOrders            = []string{"stop-first", "start-first"}
+	serviceEndpointModes           = []string{"vip", "dnsrr"}
+	servicePortProtocols           = []string{"tcp", "udp", "sctp"}
+	servicePublishModes            = []string{"ingress", "host"}
+	serviceMountTypes              = []string{"bind", "volume", "tmpfs"}
+	serviceMountConsistencies      = []string{"default", "consistent", "cached", "delegated"}
+	serviceIsolations              = []string{"default", "process", "hyperv"}
+	serviceSeccompModes            = []string{"default", "unconfined", "custom"}
+	serviceAppArmorModes           = []string{"default", "disabled"}
+	serviceHealthcheckTestCommands = []string{"CMD", "CMD-SHELL", "NONE"}
+	serviceRuntimes                = []string{"container"}
+)
+
+func mountPropagations() []string {
+	out := make([]string, len(mount.Propagations))
+	for i, p := range mount.Propagations {
+		out[i] = string(p)
+	}
+	return out
+}
+
+func enumDesc(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = "`" + v + "`"
+	}
+	return "One of " + strings.Join(quoted, ", ") + "."
+}
+
+// Engine defaults, written where the configuration leaves an attribute out.
+const (
+	defaultUpdateParallelism   = 1
+	defaultUpdateDelay         = "0s"
+	defaultUpdateFailureAction = "pause"
+	defaultUpdateMonitor       = "5s"
+	defaultUpdateOrder         = "stop-first"
+	defaultRestartCondition    = "any"
+	defaultRestartDelay        = "5s"
+	defaultRestartWindow       = "0s"
+	defaultEndpointMode        = "vip"
+	defaultIsolation           = "default"
+	defaultSecretUID           = "0"
+	defaultSecretGID           = "0"
+	defaultSecretMode          = 0o444
+)
+
+// ---- models ----
+
+type modeModel struct {
+	Replicated    *replicatedModel    `tfsdk:"replicated"`
+	Global        *emptyModel         `tfsdk:"global"`
+	ReplicatedJob *replicatedJobModel `tfsdk:"replicated_job"`
+	GlobalJob     *emptyModel         `tfsdk:"global_job"`
+}
+
+type emptyModel struct{}
+
+type replicatedModel struct {
+	Replicas types.Int64 `tfsdk:"replicas"`
+}
+
+type replicatedJobModel struct {
+	MaxConcurrent    int64 `tfsdk:"max_concurrent"`
+	TotalCompletions int64 `tfsdk:"total_completions"`
+}
+
+type taskTemplateModel struct {
+	ContainerSpec containerSpecModel   `tfsdk:"container_spec"`
+	Resources     *resourcesModel      `tfsdk:"resources"`
+	RestartPolicy restartPolicyModel   `tfsdk:"restart_policy"`
+	Placement     placementModel       `tfsdk:"placement"`
+	Networks      []networkAttachModel `tfsdk:"networks"`
+	LogDriver     *logDriverModel      `tfsdk:"log_driver"`
+	ForceUpdate   types.Int64          `tfsdk:"force_update"`
+	Runtime       string               `tfsdk:"runtime"`
+}
+
+type containerSpecModel struct {
+	Image           semString         `tfsdk:"image"`
+	Command         []string          `tfsdk:"command"`
+	Args            []string          `tfsdk:"args"`
+	Env             map[string]string `tfsdk:"env"`
+	Dir             *string           `tfsdk:"dir"`
+	User            *string           `tfsdk:"user"`
+	Groups          []string          `tfsdk:"groups"`
+	Hostname        *string           `tfsdk:"hostname"`
+	Labels          map[string]string `tfsdk:"labels"`
+	Init            bool              `tfsdk:"init"`
+	TTY             bool              `tfsdk:"tty"`
+	OpenStdin       bool              `tfsdk:"open_stdin"`
+	ReadOnly        bool              `tfsdk:"read_only"`
+	StopSignal      *string           `tfsdk:"stop_signal"`
+	StopGracePeriod semString         `tfsdk:"stop_grace_period"`
+	Healthcheck     *healthcheckModel `tfsdk:"healthcheck"`
+	Mounts          []mountModel      `tfsdk:"mounts"`
+	Secrets         []secretRefModel  `tfsdk:"secrets"`
+	Configs         []configRefModel  `tfsdk:"configs"`
+	Hosts           map[string]string `tfsdk:"hosts"`
+	DNSConfig       *dnsConfigModel   `tfsdk:"dns_config"`
+	Privileges      *privilegesModel  `tfsdk:"privileges"`
+	Isolation       string            `tfsdk:"isolation"`
+	Sysctls         map[string]string `tfsdk:"sysctls"`
+	CapabilityAdd   []string          `tfsdk:"capability_add"`
+	CapabilityDrop  []string          `tfsdk:"capability_drop"`
+	Ulimits         []ulimitModel     `tfsdk:"ulimits"`
+}
+
+type healthcheckModel struct {
+	Test          []string  `tfsdk:"test"`
+	Interval      semString `tfsdk:"interval"`
+	Timeout       semString `tfsdk:"timeout"`
+	Retries       *int64    `tfsdk:"retries"`
+	StartPeriod   semString `tfsdk:"start_period"`
+	StartInterval semString `tfsdk:"start_interval"`
+}
+
+type mountModel struct {
+	Type          string              `tfsdk:"type"`
+	Source        *string             `tfsdk:"source"`
+	Target        string              `tfsdk:"target"`
+	ReadOnly      bool                `tfsdk:"read_only"`
+	Consistency   *string             `tfsdk:"consistency"`
+	BindOptions   *bindOptionsModel   `tfsdk:"bind_options"`
+	VolumeOptions *volumeOptionsModel `tfsdk:"volume_options"`
+	TmpfsOptions  *tmpfsOptionsModel  `tfsdk:"tmpfs_options"`
+}
+
+type bindOptionsModel struct {
+	Propagation  *string `tfsdk:"propagation"`
+	NonRecursive bool    `tfsdk:"non_recursive"`
+}
+
+type volumeOptionsModel struct {
+	NoCopy       bool              `tfsdk:"no_copy"`
+	Labels       map[string]string `tfsdk:"labels"`
+	Subpath      *string           `tfsdk:"subpath"`
+	DriverConfig *driverModel      `tfsdk:"driver_config"`
+}
+
+type driverModel struct {
+	Name    string            `tfsdk:"name"`
+	Options map[string]string `tfsdk:"options"`
+}
+
+type tmpfsOptionsModel struct {
+	Size semString `tfsdk:"size"`
+	Mode *int64    `tfsdk:"mode"`
+}
+
+type secretRefModel struct {
+	SecretID   string       `tfsdk:"secret_id"`
+	SecretName types.String `tfsdk:"secret_name"`
+	FileName   string       `tfsdk:"file_name"`
+	UID        string       `tfsdk:"uid"`
+	GID        string       `tfsdk:"gid"`
+	Mode       int64        `tfsdk:"mode"`
+}
+
+type configRefModel struct {
+	ConfigID   string       `tfsdk:"config_id"`
+	ConfigName types.String `tfsdk:"config_name"`
+	FileName   string       `tfsdk:"file_name"`
+	UID        string       `tfsdk:"uid"`
+	GID        string       `tfsdk:"gid"`
+	Mode       int64        `tfsdk:"mode"`
+}
+
+type dnsConfigModel struct {
+	Nameservers []string `tfsdk:"nameservers"`
+	Search      []string `tfsdk:"search"`
+	Options     []string `tfsdk:"options"`
+}
+
+type privilegesModel struct {
+	NoNewPrivileges bool                 `tfsdk:"no_new_privileges"`
+	CredentialSpec  *credentialSpecModel `tfsdk:"credential_spec"`
+	SELinuxContext  *seLinuxContextModel `tfsdk:"selinux_context"`
+	Seccomp         *seccompModel        `tfsdk:"seccomp"`
+	AppArmor        *appArmorModel       `tfsdk:"apparmor"`
+}
+
+type credentialSpecModel struct {
+	Config   *string `tfsdk:"config"`
+	File     *string `tfsdk:"file"`
+	Registry *string `tfsdk:"registry"`
+}
+
+type seLinuxContextModel struct {
+	Disable bool    `tfsdk:"disable"`
+	User    *string `tfsdk:"user"`
+	Role    *string `tfsdk:"role"`
+	Type    *string `tfsdk:"type"`
+	Level   *string `tfsdk:"level"`
+}
+
+type seccompModel struct {
+	Mode    string  `tfsdk:"mode"`
+	Profile *string `tfsdk:"profile"`
+}
+
+type appArmorModel struct {
+	Mode string `tfsdk:"mode"`
+}
+
+type ulimitModel struct {
+	Name string `tfsdk:"name"`
+	Soft int64  `tfsdk:"soft"`
+	Hard int64  `tfsdk:"hard"`
+}
+
+type resourcesModel struct {
+	Limits       *limitsModel       `tfsdk:"limits"`
+	Reservations *reservationsModel `tfsdk:"reservations"`
+}
+
+type limitsModel struct {
+	CPUs   *float64  `tfsdk:"cpus"`
+	Memory semString `tfsdk:"memory"`
+	Pids   *int64    `tfsdk:"pids"`
+}
+
+type reservationsModel struct {
+	CPUs             *float64               `tfsdk:"cpus"`
+	Memory           semString              `tfsdk:"memory"`
+	GenericResources []genericResourceModel `tfsdk:"generic_resources"`
+}
+
+type genericResourceModel struct {
+	Kind          string  `tfsdk:"kind"`
+	NamedValue    *string `tfsdk:"named_value"`
+	DiscreteValue *int64  `tfsdk:"discrete_value"`
+}
+
+type restartPolicyModel struct {
+	Condition   string    `tfsdk:"condition"`
+	Delay       semString `tfsdk:"delay"`
+	MaxAttempts int64     `tfsdk:"max_attempts"`
+	Window      semString `tfsdk:"window"`
+}
+
+type placementModel struct {
+	Constraints []string        `tfsdk:"constraints"`
+	Preferences []string        `tfsdk:"preferences"`
+	MaxReplicas int64           `tfsdk:"max_replicas"`
+	Platforms   []platformModel `tfsdk:"platforms"`
+}
+
+type platformModel struct {
+	Architecture string `tfsdk:"architecture"`
+	OS           string `tfsdk:"os"`
+}
+
+type networkAttachModel struct {
+	Target     string            `tfsdk:"target"`
+	NetworkID  types.String      `tfsdk:"network_id"`
+	Aliases    []string          `tfsdk:"aliases"`
+	DriverOpts map[string]string `tfsdk:"driver_opts"`
+}
+
+type logDriverModel struct {
+	Name    string            `tfsdk:"name"`
+	Options map[string]string `tfsdk:"options"`
+}
+
+type updateConfigModel struct {
+	Parallelism     int64     `tfsdk:"parallelism"`
+	Delay           semString `tfsdk:"delay"`
+	FailureAction   string    `tfsdk:"failure_action"`
+	Monitor         semString `tfsdk:"monitor"`
+	MaxFailureRatio float64   `tfsdk:"max_failure_ratio"`
+	Order           string    `tfsdk:"order"`
+}
+
+type endpointSpecModel struct {
+	Mode  string      `tfsdk:"mode"`
+	Ports []portModel `tfsdk:"ports"`
+}
+
+type portModel struct {
+	Name          *string `tfsdk:"name"`
+	Protocol      string  `tfsdk:"protocol"`
+	TargetPort    int64   `tfsdk:"target_port"`
+	PublishedPort *int64  `tfsdk:"published_port"`
+	PublishMode   string  `tfsdk:"publish_mode"`
+}
+
+// ---- schema ----
+
+func optString(desc string, v ...validator.String) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc, Optional: true,
+		Validators: append([]validator.String{stringvalidator.LengthAtLeast(1)}, v...)}
+}
+
+func defString(desc, def string, enum []string) schema.StringAttribute {
+	a := schema.StringAttribute{MarkdownDescription: desc + " Defaults to `" + def + "`.", Optional: true, Computed: true,
+		Default: stringdefault.StaticString(def)}
+	if enum != nil {
+		a.MarkdownDescription = desc + " " + enumDesc(enum) + " Defaults to `" + def + "`."
+		a.Validators = []validator.String{stringvalidator.OneOf(enum...)}
+	}
+	return a
+}
+
+func enumString(desc string, enum []string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc + " " + enumDesc(enum), Optional: true,
+		Validators: []validator.String{stringvalidator.OneOf(enum...)}}
+}
+
+func defBool(desc string) schema.BoolAttribute {
+	return schema.BoolAttribute{MarkdownDescription: desc + " Defaults to `false`.", Optional: true, Computed: true,
+		Default: booldefault.StaticBool(false)}
+}
+
+func defInt(desc string, def int64, v ...validator.Int64) schema.Int64Attribute {
+	return schema.Int64Attribute{MarkdownDescription: fmt.Sprintf("%s Defaults to `%d`.", desc, def), Optional: true, Computed: true,
+		Default: int64default.StaticInt64(def), Validators: v}
+}
+
+func stringList(desc string) schema.ListAttribute {
+	return schema.ListAttribute{MarkdownDescription: desc, ElementType: types.StringType, Optional: true, Computed: true,
+		Default: listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{}))}
+}
+
+func stringMap(desc string) schema.MapAttribute {
+	return schema.MapAttribute{MarkdownDescription: desc, ElementType: types.StringType, Optional: true, Computed: true,
+		Default: mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{}))}
+}
+
+func optDuration(desc string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc + " A Go duration such as `10s` or `1m30s`.", Optional: true, CustomType: durationType,
+		PlanModifiers: []planmodifier.String{keepSemanticState{kind: semDuration}}}
+}
+
+func defDuration(desc, def string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc + " A Go duration such as `10s` or `1m30s`. Defaults to `" + def + "`.",
+		Optional: true, Computed: true, CustomType: durationType, Default: stringdefault.StaticString(def),
+		PlanModifiers: []planmodifier.String{keepSemanticState{kind: semDuration}}}
+}
+
+func optSize(desc string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc + " A size as compose files write it: `512M`, `1.5GiB` (binary units), or bytes.",
+		Optional: true, CustomType: sizeType, PlanModifiers: []planmodifier.String{keepSemanticState{kind: semSize}}}
+}
+
+func objectTypeOf(attrs map[string]schema.Attribute) types.ObjectType {
+	return schema.SingleNestedAttribute{Attributes: attrs}.GetType().(types.ObjectType)
+}
+
+func nestedList(desc string, attrs map[string]schema.Attribute, v ...validator.List) schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		MarkdownDescription: desc, Optional: true, Computed: true,
+		Default:      listdefault.StaticValue(types.ListValueMust(objectTypeOf(attrs), []attr.Value{})),
+		NestedObject: schema.NestedAttributeObject{Attributes: attrs},
+		Validators:   v,
+	}
+}
+
+// updateConfigAttributes is shared by update_config and rollback_config.
+func updateConfigAttributes(what string, failureActions []string) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"parallelism": defInt("How many tasks are "+what+" at once (`0` means all at once).", defaultUpdateParallelism, int64validator.AtLeast(0)),
+		"delay":       defDuration("Time between "+what+" batches.", defaultUpdateDelay),
+		"failure_action": defString("What to do when a task fails to "+strings.TrimSuffix(what, "d")+".",
+			defaultUpdateFailureAction, failureActions),
+		"monitor": defDuration("How long to watch each task after it is "+what+" for a failure.", defaultUpdateMonitor),
+		"max_failure_ratio": schema.Float64Attribute{
+			MarkdownDescription: "The fraction of tasks that may fail during the operation before it counts as failed (0 to 1). Defaults to `0`.",
+			Optional:            true, Computed: true, Default: float64default.StaticFloat64(0),
+			Validators: []validator.Float64{float64validator.Between(0, 1)},
+		},
+		"order": defString("Whether a task is stopped before its replacement starts or after.", defaultUpdateOrder, serviceUpdateOrders),
+	}
+}
+
+func updateConfigDefault(attrs map[string]schema.Attribute) defaults.Object {
+	return objectdefault.StaticValue(types.ObjectValueMust(objectTypeOf(attrs).AttrTypes, map[string]attr.Value{
+		"parallelism":       types.Int64Value(defaultUpdateParallelism),
+		"delay":             newDuration(defaultUpdateDelay),
+		"failure_action":    types.StringValue(defaultUpdateFailureAction),
+		"monitor":           newDuration(defaultUpdateMonitor),
+		"max_failure_ratio": types.Float64Value(0),
+		"order":             types.StringValue(defaultUpdateOrder),
+	}))
+}
+
+func serviceResourceSchema(ctx context.Context) schema.Schema {
+	updateAttrs := updateConfigAttributes("updated", serviceUpdateFailureActions)
+	rollbackAttrs := updateConfigAttributes("rolled back", serviceRollbackFailureActions)
+
+	driverAttrs := func(what string) map[string]schema.Attribute {
+		return map[string]schema.Attribute{
+			"name":    schema.StringAttribute{MarkdownDescription: "Name of the " + what + ".", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"options": stringMap("Options of the " + what + "."),
+		}
+	}
+
+	mountAttrs := map[string]schema.Attribute{
+		"type":        schema.StringAttribute{MarkdownDescription: "The kind of mount. " + enumDesc(serviceMountTypes), Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceMountTypes...)}},
+		"source":      optString("The host path (bind) or volume name (volume). Leave out for tmpfs and anonymous volumes."),
+		"target":      schema.StringAttribute{MarkdownDescription: "The path inside the container.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+		"read_only":   defBool("Whether the mount is read-only."),
+		"consistency": enumString("Consistency requirement of the mount (macOS only).", serviceMountConsistencies),
+		"bind_options": schema.SingleNestedAttribute{
+			MarkdownDescription: "Options of a bind mount.", Optional: true,
+			Attributes: map[string]schema.Attribute{
+				"propagation":   enumString("Bind propagation.", mountPropagations()),
+				"non_recursive": defBool("Whether submounts are not bind-mounted."),
+			},
+		},
+		"volume_options": schema.SingleNestedAttribute{
+			MarkdownDescription: "Options of a volume mount.", Optional: true,
+			Attributes: map[string]schema.Attribute{
+				"no_copy": defBool("Whether the volume is not filled with the image's content at that path."),
+				"labels":  stringMap("Labels of a volume the mount creates."),
+				"subpath": optString("A path inside the volume to mount instead of its root (Engine API 1.45 or newer)."),
+				"driver_config": schema.SingleNestedAttribute{
+					MarkdownDescription: "The volume driver used when the mount creates the volume.", Optional: true,
+					Attributes: driverAttrs("volume driver"),
+				},
+			},
+		},
+		"tmpfs_options": schema.SingleNestedAttribute{
+			MarkdownDescription: "Options of a tmpfs mount.", Optional: true,
+			Attributes: map[string]schema.Attribute{
+				"size": optSize("Size of the tmpfs."),
+				"mode": schema.Int64Attribute{MarkdownDescription: "Permission bits of the tmpfs, as a number (`448` is `0700`; in HCL write `parseint(\"700\", 8)`).", Optional: true, Validators: []validator.Int64{int64validator.Between(0, 0o7777)}},
+			},
+		},
+	}
+
+	fileRefAttrs := func(kind string) map[string]schema.Attribute {
+		return map[string]schema.Attribute{
+			kind + "_id": schema.StringAttribute{MarkdownDescription: "The " + kind + "'s ID.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			kind + "_name": schema.StringAttribute{
+				MarkdownDescription: "The " + kind + "'s name. Filled in from the ID when left out.", Optional: true, Computed: true,
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{refNamePlanModifier{idAttr: kind + "_id"}},
+			},
+			"file_name": schema.StringAttribute{MarkdownDescription: "The file name inside the container (relative names are under `/run/" + kind + "s/`).", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"uid":       defString("Owner user ID of the file.", defaultSecretUID, nil),
+			"gid":       defString("Owner group ID of the file.", defaultSecretGID, nil),
+			"mode":      defInt("Permission bits of the file, as a number (`292` is `0444`).", defaultSecretMode, int64validator.Between(0, 0o7777)),
+		}
+	}
+
+	containerAttrs := map[string]schema.Attribute{
+		"image": schema.StringAttribute{
+			MarkdownDescription: "The image to run, as written (`repo/name:tag`, optionally `@sha256:…`). A digest the Engine pins, or the implicit `:latest`, is not a change.",
+			Required:            true, CustomType: imageType,
+			PlanModifiers: []planmodifier.String{keepSemanticState{kind: semImage}},
+		},
+		"command":           stringList("Replaces the image's entrypoint."),
+		"args":              stringList("Arguments to the command (replaces the image's CMD)."),
+		"env":               stringMap("Environment variables."),
+		"dir":               optString("Working directory of the command."),
+		"user":              optString("The user (and optionally `:group`) the command runs as."),
+		"groups":            stringList("Additional groups of the user."),
+		"hostname":          optString("Hostname of the containers (Go templates such as `{{.Task.Slot}}` are allowed)."),
+		"labels":            stringMap("Labels of the containers."),
+		"init":              defBool("Whether an init process runs as PID 1."),
+		"tty":               defBool("Whether a pseudo-TTY is allocated."),
+		"open_stdin":        defBool("Whether stdin is kept open."),
+		"read_only":         defBool("Whether the root filesystem is read-only."),
+		"stop_signal":       optString("Signal that stops the containers (for example `SIGTERM`)."),
+		"stop_grace_period": optDuration("Time to wait after the stop signal before the container is killed. Left out, the Engine's default (10s) applies."),
+		"healthcheck": schema.SingleNestedAttribute{
+			MarkdownDescription: "The container health check. When set, a task counts as converged only when healthy. Left out, the image's health check applies.",
+			Optional:            true,
+			Attributes: map[string]schema.Attribute{
+				"test": schema.ListAttribute{
+					MarkdownDescription: "The check: `[\"CMD\", \"/app\", \"health\"]`, `[\"CMD-SHELL\", \"curl -f localhost\"]` or `[\"NONE\"]` to disable the image's check. The first element is " + strings.Join(serviceHealthcheckTestCommands, ", ") + ".",
+					ElementType:         types.StringType, Optional: true,
+					Validators: []validator.List{listvalidator.SizeAtLeast(1), healthcheckTestValidator{}},
+				},
+				"interval":       optDuration("Time between checks."),
+				"timeout":        optDuration("Time a check may take."),
+				"retries":        schema.Int64Attribute{MarkdownDescription: "Consecutive failures before the container counts as unhealthy.", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)}},
+				"start_period":   optDuration("Start-up time during which failures do not count."),
+				"start_interval": optDuration("Time between checks during the start period (Engine API 1.44 or newer)."),
+			},
+		},
+		"mounts":  nestedList("Mounts of the containers.", mountAttrs),
+		"secrets": nestedList("Secrets exposed to the containers as files.", fileRefAttrs("secret")),
+		"configs": nestedList("Configs exposed to the containers as files.", fileRefAttrs("config")),
+		"hosts": schema.MapAttribute{
+			MarkdownDescription: "Extra entries for `/etc/hosts`: hostname to IP address.", ElementType: types.StringType,
+			Optional: true, Computed: true, Default: mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
+		},
+		"dns_config": schema.SingleNestedAttribute{
+			MarkdownDescription: "Resolver configuration (`/etc/resolv.conf`) of the containers.", Optional: true,
+			Attributes: map[string]schema.Attribute{
+				"nameservers": stringList("IP addresses of name servers."),
+				"search":      stringList("Search domains."),
+				"options":     stringList("Resolver options (for example `ndots:2`)."),
+			},
+		},
+		"privileges": schema.SingleNestedAttribute{
+			MarkdownDescription: "Security options of the containers.", Optional: true,
+			Attributes: map[string]schema.Attribute{
+				"no_new_privileges": defBool("Whether processes may not gain new privileges (Engine API 1.44 or newer)."),
+				"credential_spec": schema.SingleNestedAttribute{
+					MarkdownDescription: "Windows credential spec for managed service accounts.", Optional: true,
+					Attributes: map[string]schema.Attribute{
+						"config":   optString("ID of a swarm config holding the spec."),
+						"file":     optString("A file in the Engine's CredentialSpecs directory."),
+						"registry": optString("A value in the Windows registry."),
+					},
+				},
+				"selinux_context": schema.SingleNestedAttribute{
+					MarkdownDescription: "SELinux labels of the containers.", Optional: true,
+					Attributes: map[string]schema.Attribute{
+						"disable": defBool("Whether SELinux labelling is disabled."),
+						"user":    optString("SELinux user label."),
+						"role":    optString("SELinux role label."),
+						"type":    optString("SELinux type label."),
+						"level":   optString("SELinux level label."),
+					},
+				},
+				"seccomp": schema.SingleNestedAttribute{
+					MarkdownDescription: "Seccomp settings (Engine API 1.44 or newer).", Optional: true,
+					Attributes: map[string]schema.Attribute{
+						"mode":    schema.StringAttribute{MarkdownDescription: "Seccomp mode. " + enumDesc(serviceSeccompModes), Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceSeccompModes...)}},
+						"profile": optString("The JSON seccomp profile, with mode `custom`."),
+					},
+				},
+				"apparmor": schema.SingleNestedAttribute{
+					MarkdownDescription: "AppArmor settings (Engine API 1.44 or newer).", Optional: true,
+					Attributes: map[string]schema.Attribute{
+						"mode": schema.StringAttribute{MarkdownDescription: "AppArmor mode. " + enumDesc(serviceAppArmorModes), Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceAppArmorModes...)}},
+					},
+				},
+			},
+		},
+		"isolation":       defString("Isolation technology of the containers (Windows).", defaultIsolation, serviceIsolations),
+		"sysctls":         stringMap("Namespaced kernel parameters of the containers."),
+		"capability_add":  stringList("Kernel capabilities added to the default set (Engine API 1.41 or newer)."),
+		"capability_drop": stringList("Kernel capabilities dropped from the default set (Engine API 1.41 or newer)."),
+		"ulimits": nestedList("Resource limits (`ulimit`) of the containers (Engine API 1.41 or newer).", map[string]schema.Attribute{
+			"name": schema.StringAttribute{MarkdownDescription: "The limit, for example `nofile`.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"soft": schema.Int64Attribute{MarkdownDescription: "Soft limit.", Required: true},
+			"hard": schema.Int64Attribute{MarkdownDescription: "Hard limit.", Required: true},
+		}),
+	}
+
+	cpus := func(what string) schema.Float64Attribute {
+		return schema.Float64Attribute{MarkdownDescription: "CPUs " + what + ", as compose files write it (`0.5` is half a CPU).", Optional: true,
+			Validators: []validator.Float64{float64validator.AtLeast(0.000000001)}}
+	}
+
+	placementAttrs := map[string]schema.Attribute{
+		"constraints":  stringList("Placement constraints such as `node.role == worker`."),
+		"preferences":  stringList("Spread preferences: each entry is a descriptor to spread tasks over, such as `node.labels.zone`."),
+		"max_replicas": defInt("Maximum tasks of this service per node (`0` is unlimited).", 0, int64validator.AtLeast(0)),
+		"platforms": nestedList("Platforms the service can run on.", map[string]schema.Attribute{
+			"architecture": schema.StringAttribute{MarkdownDescription: "Architecture, for example `amd64`.", Required: true},
+			"os":           schema.StringAttribute{MarkdownDescription: "Operating system, for example `linux`.", Required: true},
+		}),
+	}
+	placementDefault := objectdefault.StaticValue(types.ObjectValueMust(objectTypeOf(placementAttrs).AttrTypes, map[string]attr.Value{
+		"constraints":  types.ListValueMust(types.StringType, []attr.Value{}),
+		"preferences":  types.ListValueMust(types.StringType, []attr.Value{}),
+		"max_replicas": types.Int64Value(0),
+		"platforms":    types.ListValueMust(objectTypeOf(placementAttrs["platforms"].(schema.ListNestedAttribute).NestedObject.Attributes), []attr.Value{}),
+	}))
+
+	restartAttrs := map[string]schema.Attribute{
+		"condition":    defString("When tasks are restarted.", defaultRestartCondition, serviceRestartConditions),
+		"delay":        defDuration("Time between restart attempts.", defaultRestartDelay),
+		"max_attempts": defInt("Attempts before giving up (`0` is unlimited).", 0, int64validator.AtLeast(0)),
+		"window":       defDuration("Time window in which restarts are counted for `max_attempts` (`0s` is unbounded).", defaultRestartWindow),
+	}
+	restartDefault := objectdefault.StaticValue(types.ObjectValueMust(objectTypeOf(restartAttrs).AttrTypes, map[string]attr.Value{
+		"condition":    types.StringValue(defaultRestartCondition),
+		"delay":        newDuration(defaultRestartDelay),
+		"max_attempts": types.Int64Value(0),
+		"window":       newDuration(defaultRestartWindow),
+	}))
+
+	portAttrs := map[string]schema.Attribute{
+		"name":           optString("Name of the port."),
+		"protocol":       defString("Protocol.", "tcp", servicePortProtocols),
+		"target_port":    schema.Int64Attribute{MarkdownDescription: "Port inside the containers.", Required: true, Validators: []validator.Int64{int64validator.Between(1, 65535)}},
+		"published_port": schema.Int64Attribute{MarkdownDescription: "Port published on the nodes. Left out with `ingress`, the swarm picks one.", Optional: true, Validators: []validator.Int64{int64validator.Between(1, 65535)}},
+		"publish_mode":   defString("How the port is published: through the routing mesh (`ingress`) or on the node that runs the task (`host`).", "ingress", servicePublishModes),
+	}
+	endpointAttrs := map[string]schema.Attribute{
+		"mode":  defString("How other services reach this one: a virtual IP (`vip`) or DNS round robin (`dnsrr`).", defaultEndpointMode, serviceEndpointModes),
+		"ports": nestedList("Published ports. No published port may appear twice.", portAttrs, uniquePublishedPortsValidator{}),
+	}
+	endpointDefault := objectdefault.StaticValue(types.ObjectValueMust(objectTypeOf(endpointAttrs).AttrTypes, map[string]attr.Value{
+		"mode":  types.StringValue(defaultEndpointMode),
+		"ports": types.ListValueMust(objectTypeOf(portAttrs), []attr.Value{}),
+	}))
+
+	modeAttrs := map[string]schema.Attribute{
+		"replicated": schema.SingleNestedAttribute{
+			MarkdownDescription: "A fixed number of tasks.", Optional: true,
+			Attributes: map[string]schema.Attribute{
+				"replicas": schema.Int64Attribute{
+					MarkdownDescription: "Number of tasks. Left out, the provider sets it only at creation (1) and does not manage it afterwards, so an autoscaler or `docker service scale` can change it without a diff.",
+					Optional:            true, Computed: true,
+					Validators:    []validator.Int64{int64validator.AtLeast(0)},
+					PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+				},
+			},
+		},
+		"global": schema.SingleNestedAttribute{MarkdownDescription: "One task on every node that satisfies the placement.", Optional: true, Attributes: map[string]schema.Attribute{}},
+		"replicated_job": schema.SingleNestedAttribute{
+			MarkdownDescription: "Tasks that run to completion (Engine API 1.41 or newer).", Optional: true,
+			Attributes: map[string]schema.Attribute{
+				"max_concurrent":    defInt("Tasks run at the same time.", 1, int64validator.AtLeast(1)),
+				"total_completions": defInt("Successful completions needed.", 1, int64validator.AtLeast(1)),
+			},
+		},
+		"global_job": schema.SingleNestedAttribute{MarkdownDescription: "One task to completion on every node (Engine API 1.41 or newer).", Optional: true, Attributes: map[string]schema.Attribute{}},
+	}
+
+	return schema.Schema{
+		MarkdownDescription: "A Docker Swarm service: the complete service spec, updated in place wherever Swarm can. " +
+			"Create and update wait until the service has converged (for every mode; with a health check a task counts only when healthy) " +
+			"and explain each failing task when it does not.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{MarkdownDescription: "The service's ID.", Computed: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"name": schema.StringAttribute{MarkdownDescription: "The service's name. Changing it replaces the service.", Required: true,
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, 63)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+			"labels": stringMap("Labels of the service."),
+			"mode": schema.SingleNestedAttribute{
+				MarkdownDescription: "How tasks are scheduled: exactly one of `replicated`, `global`, `replicated_job` or `global_job`. " +
+					"Left out, the service is replicated. Changing the kind replaces the service.",
+				Optional: true, Computed: true,
+				Attributes:    modeAttrs,
+				Validators:    []validator.Object{exactlyOneModeValidator{}},
+				PlanModifiers: []planmodifier.Object{modePlanModifier{}},
+			},
+			"task_template": schema.SingleNestedAttribute{
+				MarkdownDescription: "What each task runs.", Required: true,
+				Attributes: map[string]schema.Attribute{
+					"container_spec": schema.SingleNestedAttribute{MarkdownDescription: "The container of each task.", Required: true, Attributes: containerAttrs},
+					"resources": schema.SingleNestedAttribute{
+						MarkdownDescription: "Resource limits and reservations.", Optional: true,
+						Attributes: map[string]schema.Attribute{
+							"limits": schema.SingleNestedAttribute{
+								MarkdownDescription: "Upper limits of each task.", Optional: true,
+								Attributes: map[string]schema.Attribute{
+									"cpus":   cpus("at most"),
+									"memory": optSize("Memory at most."),
+									"pids":   schema.Int64Attribute{MarkdownDescription: "Processes at most (Engine API 1.41 or newer).", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)}},
+								},
+							},
+							"reservations": schema.SingleNestedAttribute{
+								MarkdownDescription: "What a node must have free to run a task.", Optional: true,
+								Attributes: map[string]schema.Attribute{
+									"cpus":   cpus("reserved"),
+									"memory": optSize("Memory reserved."),
+									"generic_resources": nestedList("Generic resources (such as GPUs) a node must advertise.", map[string]schema.Attribute{
+										"kind":           schema.StringAttribute{MarkdownDescription: "Kind of resource, for example `gpu`.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+										"named_value":    optString("A named resource. Set exactly one of `named_value` and `discrete_value`."),
+										"discrete_value": schema.Int64Attribute{MarkdownDescription: "A count of a discrete resource.", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("named_value"), path.MatchRelative())}},
+									}),
+								},
+							},
+						},
+					},
+					"restart_policy": schema.SingleNestedAttribute{MarkdownDescription: "When and how tasks are restarted.", Optional: true, Computed: true, Attributes: restartAttrs, Default: restartDefault},
+					"placement":      schema.SingleNestedAttribute{MarkdownDescription: "Where tasks may run.", Optional: true, Computed: true, Attributes: placementAttrs, Default: placementDefault},
+					"networks": nestedList("Networks the tasks attach to.", map[string]schema.Attribute{
+						"target": schema.StringAttribute{MarkdownDescription: "The network's ID or name.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+						"network_id": schema.StringAttribute{MarkdownDescription: "The network's ID, as the Engine resolved `target`.", Computed: true,
+							PlanModifiers: []planmodifier.String{networkIDPlanModifier{}}},
+						"aliases":     stringList("Extra DNS names of the service on this network."),
+						"driver_opts": stringMap("Options for the network driver of this attachment."),
+					}),
+					"log_driver": schema.SingleNestedAttribute{MarkdownDescription: "Log driver of the containers. Left out, the Engine's default applies.", Optional: true, Attributes: driverAttrs("log driver")},
+					"force_update": schema.Int64Attribute{
+						MarkdownDescription: "A counter: changing it redeploys the tasks even when nothing else changed. Left out, it is not managed.",
+						Optional:            true, Computed: true, Validators: []validator.Int64{int64validator.AtLeast(0)},
+						PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+					},
+					"runtime": defString("The runtime of the tasks.", "container", serviceRuntimes),
+				},
+			},
+			"update_config":   schema.SingleNestedAttribute{MarkdownDescription: "How updates roll out.", Optional: true, Computed: true, Attributes: updateAttrs, Default: updateConfigDefault(updateAttrs)},
+			"rollback_config": schema.SingleNestedAttribute{MarkdownDescription: "How rollbacks roll out.", Optional: true, Computed: true, Attributes: rollbackAttrs, Default: updateConfigDefault(rollbackAttrs)},
+			"endpoint_spec":   schema.SingleNestedAttribute{MarkdownDescription: "How the service is reached.", Optional: true, Computed: true, Attributes: endpointAttrs, Default: endpointDefault},
+			"wait_for_convergence": schema.BoolAttribute{
+				MarkdownDescription: "Whether create and update wait until the service has converged. Defaults to `true`.",
+				Optional:            true, Computed: true, Default: booldefault.StaticBool(true),
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}

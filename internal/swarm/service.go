@@ -1,0 +1,228 @@
+package swarm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/api/types/swarm"
+	"github.com/moby/moby/client"
+)
+
+// serviceAPI is the part of the Engine API the service functions use; tests fake it.
+type serviceAPI interface {
+	ServiceInspect(ctx context.Context, serviceID string, options client.ServiceInspectOptions) (client.ServiceInspectResult, error)
+	ServiceCreate(ctx context.Context, options client.ServiceCreateOptions) (client.ServiceCreateResult, error)
+	ServiceUpdate(ctx context.Context, serviceID string, options client.ServiceUpdateOptions) (client.ServiceUpdateResult, error)
+	ServiceRemove(ctx context.Context, serviceID string, options client.ServiceRemoveOptions) (client.ServiceRemoveResult, error)
+	ServiceList(ctx context.Context, options client.ServiceListOptions) (client.ServiceListResult, error)
+}
+
+// InspectService reads a service by ID or name: exactly one Engine call. ErrNotFound when it is
+// gone.
+func (c *Client) InspectService(ctx context.Context, idOrName string) (swarm.Service, error) {
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return swarm.Service{}, err
+	}
+	s, err := inspectService(ctx, api, idOrName)
+	return s, c.Err(err)
+}
+
+func inspectService(ctx context.Context, api serviceAPI, idOrName string) (swarm.Service, error) {
+	res, err := api.ServiceInspect(ctx, idOrName, client.ServiceInspectOptions{})
+	if err != nil {
+		if cerrdefs.IsNotFound(err) {
+			return swarm.Service{}, fmt.Errorf("service %s: %w", idOrName, ErrNotFound)
+		}
+		return swarm.Service{}, fmt.Errorf("inspecting service %s: %w", idOrName, err)
+	}
+	return res.Service, nil
+}
+
+// CreateService creates a service and returns its ID and the Engine's warnings.
+func (c *Client) CreateService(ctx context.Context, spec swarm.ServiceSpec) (string, []string, error) {
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	res, err := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec})
+	if err != nil {
+		return "", nil, fmt.Errorf("creating service %s: %w", spec.Name, c.Err(err))
+	}
+	return res.ID, res.Warnings, nil
+}
+
+// ServiceUpdateResult tells what an update replaced.
+type ServiceUpdateResult struct {
+	// Previous is the service as it was right before the update that succeeded.
+	Previous swarm.Service
+	Warnings []string
+}
+
+// UpdateService inspects the service, builds the new spec from it and sends it with the version
+// it read. When another writer got in between ("update out of sequence") it reads again and
+// retries.
+func (c *Client) UpdateService(ctx context.Context, id string, build func(current swarm.Service) (swarm.ServiceSpec, error)) (ServiceUpdateResult, error) {
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return ServiceUpdateResult{}, err
+	}
+	res, err := updateService(ctx, api, id, build, 200*time.Millisecond)
+	return res, c.Err(err)
+}
+
+const maxUpdateAttempts = 5
+
+func updateService(ctx context.Context, api serviceAPI, id string, build func(swarm.Service) (swarm.ServiceSpec, error), backoff time.Duration) (ServiceUpdateResult, error) {
+	var lastErr error
+	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
+		current, err := inspectService(ctx, api, id)
+		if err != nil {
+			return ServiceUpdateResult{}, err
+		}
+		spec, err := build(current)
+		if err != nil {
+			return ServiceUpdateResult{}, err
+		}
+		res, err := api.ServiceUpdate(ctx, current.ID, client.ServiceUpdateOptions{Version: current.Version, Spec: spec})
+		if err == nil {
+			return ServiceUpdateResult{Previous: current, Warnings: res.Warnings}, nil
+		}
+		if !isOutOfSequence(err) {
+			return ServiceUpdateResult{}, fmt.Errorf("updating service %s: %w", current.Spec.Name, err)
+		}
+		lastErr = err
+		select {
+		case <-ctx.Done():
+			return ServiceUpdateResult{}, ctx.Err()
+		case <-time.After(backoff):
+		}
+	}
+	return ServiceUpdateResult{}, fmt.Errorf("updating service %s: still out of sequence after %d attempts: %w", id, maxUpdateAttempts, lastErr)
+}
+
+// isOutOfSequence tells a version conflict. Swarm reports it as a plain invalid-argument error
+// with no type or code of its own, so its message is the only mark it has.
+func isOutOfSequence(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "update out of sequence")
+}
+
+// RemoveService removes a service; one that is already gone is no error.
+func (c *Client) RemoveService(ctx context.Context, id string) error {
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return err
+	}
+	return c.Err(removeService(ctx, api, id))
+}
+
+func removeService(ctx context.Context, api serviceAPI, id string) error {
+	if _, err := api.ServiceRemove(ctx, id, client.ServiceRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
+		return fmt.Errorf("removing service %s: %w", id, err)
+	}
+	return nil
+}
+
+// ServiceFilter selects services for ListServices. Empty fields select everything.
+type ServiceFilter struct {
+	// NamePrefix keeps services whose name starts with it.
+	NamePrefix string
+	// Labels keeps services that have every label, with the value when it is not empty.
+	Labels map[string]string
+}
+
+// ListServices lists the services the filter selects, sorted by name.
+func (c *Client) ListServices(ctx context.Context, f ServiceFilter) ([]swarm.Service, error) {
+	api, err := c.Manager(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := listServices(ctx, api, f)
+	return out, c.Err(err)
+}
+
+func listServices(ctx context.Context, api serviceAPI, f ServiceFilter) ([]swarm.Service, error) {
+	filters := client.Filters{}
+	if f.NamePrefix != "" {
+		// The Engine's name filter matches prefixes; the loop below makes it exact about that.
+		filters = filters.Add("name", f.NamePrefix)
+	}
+	for k, v := range f.Labels {
+		if v == "" {
+			filters = filters.Add("label", k)
+		} else {
+			filters = filters.Add("label", k+"="+v)
+		}
+	}
+	res, err := api.ServiceList(ctx, client.ServiceListOptions{Filters: filters})
+	if err != nil {
+		return nil, fmt.Errorf("listing services: %w", err)
+	}
+	var out []swarm.Service
+	for _, s := range res.Items {
+		if f.NamePrefix != "" && !strings.HasPrefix(s.Spec.Name, f.NamePrefix) {
+			continue
+		}
+		out = append(out, s)
+	}
+	sortServices(out)
+	return out, nil
+}
+
+func sortServices(s []swarm.Service) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j].Spec.Name < s[j-1].Spec.Name; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// ObjectName returns the name of a secret or config by ID, for references that leave it out.
+func (c *Client) ObjectName(ctx context.Context, k Kind, id string) (string, error) {
+	o, err := c.InspectObject(ctx, k, id)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return "", fmt.Errorf("the %s %s does not exist: %w", k, id, err)
+		}
+		return "", err
+	}
+	return o.Name, nil
+}
+
+// ReferencedObjects lists the secret and config IDs a spec refers to.
+func ReferencedObjects(spec swarm.ServiceSpec) (secretIDs, configIDs []string) {
+	cs := spec.TaskTemplate.ContainerSpec
+	if cs == nil {
+		return nil, nil
+	}
+	for _, s := range cs.Secrets {
+		if s != nil {
+			secretIDs = append(secretIDs, s.SecretID)
+		}
+	}
+	for _, c := range cs.Configs {
+		if c != nil {
+			configIDs = append(configIDs, c.ConfigID)
+		}
+	}
+	return secretIDs, configIDs
+}
+
+// Released lists the IDs in before that are not in after.
+func Released(before, after []string) []string {
+	keep := map[string]bool{}
+	for _, id := range after {
+		keep[id] = true
+	}
+	var out []string
+	for _, id := range before {
+		if !keep[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
