@@ -303,6 +303,7 @@ func (r *serviceResource) ImportState(ctx context.Context, req resource.ImportSt
 
 // ModifyPlan refuses attributes that the Engine's API version does not have yet.
 func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planUnmanagedReplicas(ctx, req, resp)
 	if req.Plan.Raw.IsNull() || r.client == nil {
 		return
 	}
@@ -314,6 +315,28 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		return
 	}
 	addAPIGateDiagnostics(&resp.Diagnostics, serviceAPIGateViolations(req.Config.Raw, apiVersion), apiVersion)
+}
+
+// planUnmanagedReplicas makes a replica count that the configuration leaves out unknown when the
+// service is updated for another reason: the apply then keeps the count the Engine holds at that
+// moment (an autoscaler may have changed it since the plan) instead of the one the plan read.
+func planUnmanagedReplicas(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
+		return
+	}
+	replicasPath := path.Root("mode").AtName("replicated").AtName("replicas")
+	var configured, planned types.Int64
+	if d := req.Config.GetAttribute(ctx, replicasPath, &configured); d.HasError() || !configured.IsNull() {
+		return
+	}
+	var replicated types.Object
+	if d := req.Plan.GetAttribute(ctx, path.Root("mode").AtName("replicated"), &replicated); d.HasError() || replicated.IsNull() || replicated.IsUnknown() {
+		return
+	}
+	if d := req.Plan.GetAttribute(ctx, replicasPath, &planned); d.HasError() || planned.IsUnknown() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, replicasPath, types.Int64Unknown())...)
 }
 
 // fillReferenceNames fills secret_name and config_name from the Engine when left out.

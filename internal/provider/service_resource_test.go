@@ -450,8 +450,34 @@ func TestAccServiceResource_replicasUnmanaged(t *testing.T) {
 					return expectEq("replicas", *s.Spec.Mode.Replicated.Replicas, uint64(3))
 				}),
 			},
+			{
+				// Scaled between plan and apply of another change: the apply keeps the count
+				// the Engine holds then, not the one the plan read.
+				Config: strings.Replace(testAccServiceResourceConfig_replicasUnmanaged, `monitor = "1s"`, `monitor = "3s"`, 1), ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_service.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue("swarm_service.test", tfjsonpath.New("mode").AtMapKey("replicated").AtMapKey("replicas")),
+					planCheckFunc(func() {
+						testAccServiceChangeOutOfBand(t, name, func(s *apiswarm.ServiceSpec) { four := uint64(4); s.Mode.Replicated.Replicas = &four })
+					}),
+				}},
+				Check: testAccCheckServiceEngine(t, name, func(s apiswarm.Service) error {
+					return expectEq("replicas", *s.Spec.Mode.Replicated.Replicas, uint64(4))
+				}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("swarm_service.test", tfjsonpath.New("mode").AtMapKey("replicated").AtMapKey("replicas"), knownvalue.Int64Exact(4)),
+				},
+			},
 		},
 	})
+}
+
+// planCheckFunc runs f between a step's plan and its apply (a plan check with a side effect), to
+// change something out of band at exactly that moment.
+type planCheckFunc func()
+
+func (f planCheckFunc) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, _ *plancheck.CheckPlanResponse) {
+	f()
 }
 
 const testAccServiceResourceConfig_global = `
