@@ -175,25 +175,27 @@ func startTLSFront(t *testing.T, pki testpki.PKI, socket string) string {
 	}
 	clientCAs := x509.NewCertPool()
 	clientCAs.AppendCertsFromPEM([]byte(pki.CAPEM))
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+	cfg := &tls.Config{
 		Certificates: []tls.Certificate{cert},
 		ClientCAs:    clientCAs,
 		ClientAuth:   tls.RequireAndVerifyClientCert,
 		MinVersion:   tls.VersionTLS12,
-	})
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = l.Close() })
 	go func() {
 		for {
-			conn, err := l.Accept()
+			raw, err := l.Accept()
 			if err != nil {
 				return
 			}
+			conn := tls.Server(raw, cfg)
 			go func() {
 				defer conn.Close()
-				if err := conn.(*tls.Conn).Handshake(); err != nil {
+				if err := conn.Handshake(); err != nil {
 					return
 				}
 				up, err := net.Dial("unix", socket)

@@ -86,11 +86,11 @@ func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			PlanModifiers:       []planmodifier.String{replaceWhenChangedAfterCreate()},
 		}
 	}
-	specInt := func(desc string, min int64) schema.Int64Attribute {
+	specInt := func(desc string, atLeast int64) schema.Int64Attribute {
 		return schema.Int64Attribute{
 			MarkdownDescription: desc + " Defaults to the Engine's value.",
 			Optional:            true, Computed: true,
-			Validators:    []validator.Int64{int64validator.AtLeast(min)},
+			Validators:    []validator.Int64{int64validator.AtLeast(atLeast)},
 			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 		}
 	}

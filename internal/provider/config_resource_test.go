@@ -56,11 +56,12 @@ resource "swarm_config" "test" {
 }
 `
 
-func testAccConfigVars(name, content string, labels map[string]string, keep int) config.Variables {
+// testAccConfigVars feeds testAccConfigResourceConfig_basic; every test keeps one old version.
+func testAccConfigVars(name, content string, labels map[string]string) config.Variables {
 	v := config.Variables{
 		"name":    config.StringVariable(name),
 		"content": config.StringVariable(content),
-		"keep":    config.IntegerVariable(keep),
+		"keep":    config.IntegerVariable(1),
 	}
 	if labels != nil {
 		m := map[string]config.Variable{}
@@ -85,7 +86,7 @@ func TestAccConfigResource_basic(t *testing.T) {
 	t.Parallel()
 	name := acctest.RandomWithPrefix("tfacc")
 	content := "listen {{ .Service.Name }}\n"
-	vars := testAccConfigVars(name, content, map[string]string{"app": "shop"}, 1)
+	vars := testAccConfigVars(name, content, map[string]string{"app": "shop"})
 	tfresource.Test(t, tfresource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -102,7 +103,7 @@ func TestAccConfigResource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("labels"), knownvalue.MapExact(map[string]knownvalue.Check{"app": knownvalue.StringExact("shop")})),
 				},
 				Check: tfresource.ComposeAggregateTestCheckFunc(
-					testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccObjectLabels(managedPlus(name, 1, 1, map[string]string{"app": "shop"}))),
+					testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccObjectLabels(managedPlus(name, 1, map[string]string{"app": "shop"}))),
 					testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccConfigContent(content)),
 					testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", func(o tfswarm.Object) error {
 						if o.Template == nil || o.Template.Name != "golang" {
@@ -136,23 +137,23 @@ func TestAccConfigResource_update(t *testing.T) {
 		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindConfig),
 		Steps: []tfresource.TestStep{
 			{
-				Config: testAccConfigResourceConfig_basic, ConfigVariables: testAccConfigVars(name, "a", map[string]string{"app": "shop"}, 1),
+				Config: testAccConfigResourceConfig_basic, ConfigVariables: testAccConfigVars(name, "a", map[string]string{"app": "shop"}),
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue("swarm_config.test", tfjsonpath.New("id"))},
 			},
 			{
 				// Labels change in place.
-				Config: testAccConfigResourceConfig_basic, ConfigVariables: testAccConfigVars(name, "a", map[string]string{"app": "cart"}, 1),
+				Config: testAccConfigResourceConfig_basic, ConfigVariables: testAccConfigVars(name, "a", map[string]string{"app": "cart"}),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("id"), knownvalue.NotNull()),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue("swarm_config.test", tfjsonpath.New("id"))},
 				Check: testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test",
-					testAccObjectLabels(managedPlus(name, 1, 1, map[string]string{"app": "cart"}))),
+					testAccObjectLabels(managedPlus(name, 1, map[string]string{"app": "cart"}))),
 			},
 			{
 				// New content: a new version, in place.
-				Config: testAccConfigResourceConfig_basic, ConfigVariables: testAccConfigVars(name, "b", map[string]string{"app": "cart"}, 1),
+				Config: testAccConfigResourceConfig_basic, ConfigVariables: testAccConfigVars(name, "b", map[string]string{"app": "cart"}),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionUpdate),
 					plancheck.ExpectUnknownValue("swarm_config.test", tfjsonpath.New("id")),
@@ -219,7 +220,7 @@ func testAccRemoveConfig(t *testing.T, name string) {
 func TestAccConfigResource_disappears(t *testing.T) {
 	t.Parallel()
 	name := acctest.RandomWithPrefix("tfacc")
-	vars := testAccConfigVars(name, "a", nil, 1)
+	vars := testAccConfigVars(name, "a", nil)
 	tfresource.Test(t, tfresource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -243,7 +244,7 @@ func TestAccConfigResource_disappears(t *testing.T) {
 func TestAccConfigResource_drift(t *testing.T) {
 	t.Parallel()
 	name := acctest.RandomWithPrefix("tfacc")
-	vars := testAccConfigVars(name, "original", nil, 1)
+	vars := testAccConfigVars(name, "original", nil)
 	tfresource.Test(t, tfresource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -24,10 +24,15 @@ var (
 
 // testAccBuildProvider builds the provider binary once per test run, for tests that run the
 // terraform CLI itself (with dev_overrides) rather than the in-process test framework.
+//
+// The binary goes to a directory of its own rather than t.TempDir(): the first test's temporary
+// directory goes away when that test ends, and the later tests still use the binary. The
+// directory is left in the system temporary directory after the run (one small binary per run
+// of these tests).
 func testAccBuildProvider(t *testing.T) string {
 	t.Helper()
 	buildProviderOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "tfswarm-provider")
+		dir, err := os.MkdirTemp("", "tfswarm-provider") //nolint:usetesting // shared by every test of the run, built once
 		if err != nil {
 			buildProviderErr = err
 			return

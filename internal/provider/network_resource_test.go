@@ -116,7 +116,7 @@ func TestAccNetworkResource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("ipam").AtMapKey("configs"), knownvalue.ListSizeExact(1)),
 				},
 				Check: tfresource.ComposeAggregateTestCheckFunc(
-					testAccNetworkEngine(t, "swarm_network.test", &id, func(n networkView) error {
+					testAccNetworkEngine(t, &id, func(n networkView) error {
 						if !n.Attachable || n.Driver != "overlay" || n.Labels["app"] != "shop" {
 							return fmt.Errorf("the Engine's network is not what was configured: %+v", n)
 						}
@@ -180,7 +180,7 @@ func TestAccNetworkResource_full(t *testing.T) {
 						})}),
 					})),
 				},
-				Check: testAccNetworkEngine(t, "swarm_network.test", nil, func(n networkView) error {
+				Check: testAccNetworkEngine(t, nil, func(n networkView) error {
 					if !n.Internal || n.Options["com.docker.network.driver.mtu"] != "1400" || len(n.Subnets) != 1 || n.Subnets[0] != net+".0/24" {
 						return fmt.Errorf("the Engine's network is not what was configured: %+v", n)
 					}
@@ -213,7 +213,7 @@ func TestAccNetworkResource_update(t *testing.T) {
 			{
 				Config:          testAccNetworkResourceConfig_full,
 				ConfigVariables: testAccNetworkFullVariables(name, net, "a", false),
-				Check:           testAccNetworkEngine(t, "swarm_network.test", &first, nil),
+				Check:           testAccNetworkEngine(t, &first, nil),
 			},
 			{
 				// A label change replaces the network: the Engine cannot update networks.
@@ -226,7 +226,7 @@ func TestAccNetworkResource_update(t *testing.T) {
 					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("labels").AtMapKey("tier"), knownvalue.StringExact("b")),
 				},
 				Check: tfresource.ComposeAggregateTestCheckFunc(
-					testAccNetworkEngine(t, "swarm_network.test", &second, func(n networkView) error {
+					testAccNetworkEngine(t, &second, func(n networkView) error {
 						if n.Labels["tier"] != "b" {
 							return fmt.Errorf("labels on the Engine: %v", n.Labels)
 						}
@@ -250,7 +250,7 @@ func TestAccNetworkResource_update(t *testing.T) {
 					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("encrypted"), knownvalue.Bool(true)),
 				},
 				Check: tfresource.ComposeAggregateTestCheckFunc(
-					testAccNetworkEngine(t, "swarm_network.test", &third, func(n networkView) error {
+					testAccNetworkEngine(t, &third, func(n networkView) error {
 						if _, ok := n.Options["encrypted"]; !ok {
 							return fmt.Errorf("the Engine's network is not encrypted: %v", n.Options)
 						}
@@ -280,7 +280,7 @@ func TestAccNetworkResource_disappears(t *testing.T) {
 			{
 				Config:          testAccNetworkResourceConfig_basic,
 				ConfigVariables: vars,
-				Check:           testAccNetworkEngine(t, "swarm_network.test", &id, nil),
+				Check:           testAccNetworkEngine(t, &id, nil),
 			},
 			{
 				PreConfig:       func() { testAccRemoveNetwork(t, id) },
@@ -289,7 +289,7 @@ func TestAccNetworkResource_disappears(t *testing.T) {
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionCreate)},
 				},
-				Check: testAccNetworkEngine(t, "swarm_network.test", nil, nil),
+				Check: testAccNetworkEngine(t, nil, nil),
 			},
 		},
 	})
@@ -314,7 +314,7 @@ func TestAccNetworkResource_drift(t *testing.T) {
 			{
 				Config:          testAccNetworkResourceConfig_basic,
 				ConfigVariables: vars,
-				Check:           testAccNetworkEngine(t, "swarm_network.test", &id, nil),
+				Check:           testAccNetworkEngine(t, &id, nil),
 			},
 			{
 				PreConfig: func() {
@@ -340,7 +340,7 @@ func TestAccNetworkResource_drift(t *testing.T) {
 				Config:          testAccNetworkResourceConfig_basic,
 				ConfigVariables: vars,
 				Check: tfresource.ComposeAggregateTestCheckFunc(
-					testAccNetworkEngine(t, "swarm_network.test", &restored, nil),
+					testAccNetworkEngine(t, &restored, nil),
 					func(*terraform.State) error {
 						if restored == id || restored == impostor {
 							return fmt.Errorf("the restored network has the ID %s of an earlier one", restored)
@@ -422,7 +422,7 @@ func TestAccNetworkResource_inUse(t *testing.T) {
 				Config:          testAccNetworkResourceConfig_withService,
 				ConfigVariables: vars,
 				Check: tfresource.ComposeAggregateTestCheckFunc(
-					testAccNetworkEngine(t, "swarm_network.test", &id, nil),
+					testAccNetworkEngine(t, &id, nil),
 					func(*terraform.State) error { testAccCreateService(t, svc, id); return nil },
 				),
 			},
@@ -474,7 +474,7 @@ func TestAccNetworkResource_withService(t *testing.T) {
 				Config:          testAccNetworkResourceConfig_withServiceResource,
 				ConfigVariables: vars,
 				Check: tfresource.ComposeAggregateTestCheckFunc(
-					testAccNetworkEngine(t, "swarm_network.test", nil, nil),
+					testAccNetworkEngine(t, nil, nil),
 					func(*terraform.State) error { return testAccWaitRunningTask(t, name+"-svc") },
 				),
 			},
@@ -495,7 +495,10 @@ type networkView struct {
 	Subnets              []string
 }
 
-func testAccNetworkEngine(t *testing.T, addr string, id *string, check func(networkView) error) tfresource.TestCheckFunc {
+// testAccNetworkEngine reads swarm_network.test's network from the Engine, stores its ID in id
+// (when not nil) and runs check (when not nil) on it.
+func testAccNetworkEngine(t *testing.T, id *string, check func(networkView) error) tfresource.TestCheckFunc {
+	const addr = "swarm_network.test"
 	return func(s *terraform.State) error {
 		rs, ok := s.RootModule().Resources[addr]
 		if !ok {

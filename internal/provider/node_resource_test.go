@@ -77,7 +77,7 @@ func testAccCheckNodeSpec(c *swarmclient.Client, hostname string, labels map[str
 		if err != nil {
 			return err
 		}
-		if !maps.Equal(n.Spec.Labels, labels) && !(len(labels) == 0 && len(n.Spec.Labels) == 0) {
+		if !maps.Equal(n.Spec.Labels, labels) && (len(labels) != 0 || len(n.Spec.Labels) != 0) {
 			return fmt.Errorf("node %s has labels %v, want %v", hostname, n.Spec.Labels, labels)
 		}
 		if n.Spec.Availability != availability {

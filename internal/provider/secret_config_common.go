@@ -389,7 +389,7 @@ func objectValidateConfig(m objectModel, diags *diag.Diagnostics) {
 }
 
 // checkObjectAPI fails the plan when the Engine is too old for an optional field.
-func checkObjectAPI(ctx context.Context, c *tfswarm.Client, p path.Path, v types.String, min string, diags *diag.Diagnostics) {
+func checkObjectAPI(ctx context.Context, c *tfswarm.Client, p path.Path, v types.String, minAPI string, diags *diag.Diagnostics) {
 	if c == nil || v.IsNull() || v.IsUnknown() {
 		return
 	}
@@ -397,9 +397,9 @@ func checkObjectAPI(ctx context.Context, c *tfswarm.Client, p path.Path, v types
 	if err != nil {
 		return // not reachable at plan time: the apply reports it
 	}
-	if !tfswarm.APIAtLeast(inUse, min) {
+	if !tfswarm.APIAtLeast(inUse, minAPI) {
 		diags.AddAttributeError(p, "Not supported by this Docker Engine",
-			fmt.Sprintf("%s needs Engine API %s or newer; the Engine speaks %s.", p, min, inUse))
+			fmt.Sprintf("%s needs Engine API %s or newer; the Engine speaks %s.", p, minAPI, inUse))
 	}
 }
 

@@ -140,8 +140,10 @@ func testAccObjectLabels(want map[string]string) func(tfswarm.Object) error {
 	}
 }
 
-func managedPlus(name string, gen, keep int, user map[string]string) map[string]string {
-	l := tfswarm.ManagedLabels(name, gen, keep)
+// managedPlus is the labels of the first generation of name, keeping keep old versions, plus
+// the user's labels.
+func managedPlus(name string, keep int, user map[string]string) map[string]string {
+	l := tfswarm.ManagedLabels(name, 1, keep)
 	for k, v := range user {
 		l[k] = v
 	}
@@ -172,7 +174,7 @@ func TestAccSecretResource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("swarm_secret.test", tfjsonpath.New("driver"), knownvalue.Null()),
 				},
 				Check: testAccObjectEngine(t, tfswarm.KindSecret, "swarm_secret.test",
-					testAccObjectLabels(managedPlus(name, 1, 1, map[string]string{"app": "shop"}))),
+					testAccObjectLabels(managedPlus(name, 1, map[string]string{"app": "shop"}))),
 			},
 			{
 				ResourceName: "swarm_secret.test", ImportState: true, ImportStateVerify: true,
@@ -212,7 +214,7 @@ func TestAccSecretResource_update(t *testing.T) {
 					statecheck.ExpectKnownValue("swarm_secret.test", tfjsonpath.New("versions_to_keep"), knownvalue.Int64Exact(0)),
 				},
 				Check: testAccObjectEngine(t, tfswarm.KindSecret, "swarm_secret.test",
-					testAccObjectLabels(managedPlus(name, 1, 0, map[string]string{"app": "cart", "tier": "db"}))),
+					testAccObjectLabels(managedPlus(name, 0, map[string]string{"app": "cart", "tier": "db"}))),
 			},
 			{
 				Config: testAccSecretResourceConfig_basic, ConfigVariables: testAccSecretVars(name, "v", 1, nil, 0),
@@ -223,7 +225,7 @@ func TestAccSecretResource_update(t *testing.T) {
 					sameID.AddStateValue("swarm_secret.test", tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue("swarm_secret.test", tfjsonpath.New("labels"), knownvalue.Null()),
 				},
-				Check: testAccObjectEngine(t, tfswarm.KindSecret, "swarm_secret.test", testAccObjectLabels(managedPlus(name, 1, 0, nil))),
+				Check: testAccObjectEngine(t, tfswarm.KindSecret, "swarm_secret.test", testAccObjectLabels(managedPlus(name, 0, nil))),
 			},
 		},
 	})
@@ -260,7 +262,7 @@ func TestAccSecretResource_disappears(t *testing.T) {
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_secret.test", plancheck.ResourceActionCreate),
 				}},
-				Check: testAccObjectEngine(t, tfswarm.KindSecret, "swarm_secret.test", testAccObjectLabels(managedPlus(name, 1, 1, nil))),
+				Check: testAccObjectEngine(t, tfswarm.KindSecret, "swarm_secret.test", testAccObjectLabels(managedPlus(name, 1, nil))),
 			},
 		},
 	})
@@ -270,7 +272,7 @@ func TestAccSecretResource_drift(t *testing.T) {
 	t.Parallel()
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := testAccSecretVars(name, "v", 1, map[string]string{"app": "shop"}, 1)
-	want := managedPlus(name, 1, 1, map[string]string{"app": "shop"})
+	want := managedPlus(name, 1, map[string]string{"app": "shop"})
 	var replacedID string
 	tfresource.Test(t, tfresource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -294,7 +296,7 @@ func TestAccSecretResource_drift(t *testing.T) {
 						t.Fatal(err)
 					}
 					spec := res.Secret.Spec
-					spec.Labels = managedPlus(name, 1, 1, map[string]string{"app": "hacked"})
+					spec.Labels = managedPlus(name, 1, map[string]string{"app": "hacked"})
 					if _, err := api.SecretUpdate(context.Background(), o.ID, client.SecretUpdateOptions{Version: res.Secret.Version, Spec: spec}); err != nil {
 						t.Fatal(err)
 					}
@@ -360,7 +362,7 @@ func testAccTaskReads(t *testing.T, service, file string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var lastErr error = fmt.Errorf("no running task of %s", service)
+	lastErr := fmt.Errorf("no running task of %s", service)
 	for _, task := range tasks.Items {
 		if task.Status.State != swarm.TaskStateRunning || task.Status.ContainerStatus == nil {
 			continue

@@ -105,18 +105,14 @@ func expandServiceMode(o types.Object, live *swarm.ServiceSpec) (swarm.ServiceMo
 }
 
 func flattenServiceMode(mode swarm.ServiceMode) types.Object {
-	t := modeObjectType()
-	vals := map[string]attr.Value{}
-	for k, at := range t.AttrTypes {
-		vals[k] = types.ObjectNull(at.(types.ObjectType).AttrTypes)
-	}
+	vals := nullModeValues()
 	switch {
 	case mode.Global != nil:
 		vals["global"] = types.ObjectValueMust(map[string]attr.Type{}, map[string]attr.Value{})
 	case mode.GlobalJob != nil:
 		vals["global_job"] = types.ObjectValueMust(map[string]attr.Type{}, map[string]attr.Value{})
 	case mode.ReplicatedJob != nil:
-		vals["replicated_job"] = types.ObjectValueMust(t.AttrTypes["replicated_job"].(types.ObjectType).AttrTypes, map[string]attr.Value{
+		vals["replicated_job"] = types.ObjectValueMust(modeKindTypes()["replicated_job"].AttrTypes, map[string]attr.Value{
 			"max_concurrent":    types.Int64Value(int64(derefOr(mode.ReplicatedJob.MaxConcurrent, 1))),
 			"total_completions": types.Int64Value(int64(derefOr(mode.ReplicatedJob.TotalCompletions, derefOr(mode.ReplicatedJob.MaxConcurrent, 1)))),
 		})
@@ -127,7 +123,7 @@ func flattenServiceMode(mode swarm.ServiceMode) types.Object {
 		}
 		return replicatedModeValue(types.Int64Value(int64(replicas)))
 	}
-	return types.ObjectValueMust(t.AttrTypes, vals)
+	return types.ObjectValueMust(modeObjectType().AttrTypes, vals)
 }
 
 // ---- task template ----
@@ -515,7 +511,6 @@ func derefOr[T any](p *T, def T) T {
 
 func strPtr(s string) *string   { return &s }
 func int64Ptr(i int64) *int64   { return &i }
-func boolPtr(b bool) *bool      { return &b }
 func uint64Ptr(i int64) *uint64 { u := uint64(max(i, 0)); return &u }
 
 func optStr(s string) *string {

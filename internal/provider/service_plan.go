@@ -254,35 +254,35 @@ func serviceAPIGateViolations(raw tftypes.Value, apiVersion string) []apiGateVio
 			return false, nil
 		}
 		name, fwPath := gatePathName(p)
-		min, gated := serviceFieldMinAPI[name]
+		minAPI, gated := serviceFieldMinAPI[name]
 		if !gated || !v.IsKnown() {
 			return true, nil
 		}
-		if v.Type().Is(tftypes.Bool) {
-			// false is what an older Engine does anyway.
-			var b bool
-			if err := v.As(&b); err != nil || !b {
-				return false, nil
-			}
-		}
-		if v.Type().Is(tftypes.List{}) || v.Type().Is(tftypes.Map{}) || v.Type().Is(tftypes.Set{}) {
-			var elems []tftypes.Value
-			var m map[string]tftypes.Value
-			if v.Type().Is(tftypes.Map{}) {
-				if err := v.As(&m); err != nil || len(m) == 0 {
-					return false, nil
-				}
-			} else if err := v.As(&elems); err != nil || len(elems) == 0 {
-				return false, nil
-			}
-		}
-		if !swarm.APIAtLeast(apiVersion, min) {
-			out = append(out, apiGateViolation{Path: fwPath, Name: name, Min: min})
+		if gateValueSet(v) && !swarm.APIAtLeast(apiVersion, minAPI) {
+			out = append(out, apiGateViolation{Path: fwPath, Name: name, Min: minAPI})
 		}
 		return false, nil
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Path.String() < out[j].Path.String() })
 	return out
+}
+
+// gateValueSet reports whether a known, non-null value counts as set for an API gate: a true
+// bool (false is what an older Engine does anyway), a non-empty list, set or map, or any other
+// value. A value that does not decode as its own type counts as not set.
+func gateValueSet(v tftypes.Value) bool {
+	switch {
+	case v.Type().Is(tftypes.Bool):
+		var b bool
+		return v.As(&b) == nil && b
+	case v.Type().Is(tftypes.Map{}):
+		var m map[string]tftypes.Value
+		return v.As(&m) == nil && len(m) > 0
+	case v.Type().Is(tftypes.List{}) || v.Type().Is(tftypes.Set{}):
+		var elems []tftypes.Value
+		return v.As(&elems) == nil && len(elems) > 0
+	}
+	return true
 }
 
 // gatePathName turns a tftypes path into the gate key (attribute names joined by dots) and a
@@ -314,23 +314,37 @@ func addAPIGateDiagnostics(diags *diag.Diagnostics, violations []apiGateViolatio
 }
 
 func replicatedModeValue(replicas types.Int64) types.Object {
-	t := modeObjectType()
-	repT := t.AttrTypes["replicated"].(types.ObjectType)
-	vals := map[string]attr.Value{}
-	for k, at := range t.AttrTypes {
-		vals[k] = types.ObjectNull(at.(types.ObjectType).AttrTypes)
+	vals := nullModeValues()
+	vals["replicated"] = types.ObjectValueMust(modeKindTypes()["replicated"].AttrTypes, map[string]attr.Value{"replicas": replicas})
+	return types.ObjectValueMust(modeObjectType().AttrTypes, vals)
+}
+
+// modeKindTypes has the object type of each kind of the mode attribute.
+func modeKindTypes() map[string]types.ObjectType {
+	return map[string]types.ObjectType{
+		"replicated":     {AttrTypes: map[string]attr.Type{"replicas": types.Int64Type}},
+		"global":         {AttrTypes: map[string]attr.Type{}},
+		"replicated_job": {AttrTypes: map[string]attr.Type{"max_concurrent": types.Int64Type, "total_completions": types.Int64Type}},
+		"global_job":     {AttrTypes: map[string]attr.Type{}},
 	}
-	vals["replicated"] = types.ObjectValueMust(repT.AttrTypes, map[string]attr.Value{"replicas": replicas})
-	return types.ObjectValueMust(t.AttrTypes, vals)
 }
 
 func modeObjectType() types.ObjectType {
-	return types.ObjectType{AttrTypes: map[string]attr.Type{
-		"replicated":     types.ObjectType{AttrTypes: map[string]attr.Type{"replicas": types.Int64Type}},
-		"global":         types.ObjectType{AttrTypes: map[string]attr.Type{}},
-		"replicated_job": types.ObjectType{AttrTypes: map[string]attr.Type{"max_concurrent": types.Int64Type, "total_completions": types.Int64Type}},
-		"global_job":     types.ObjectType{AttrTypes: map[string]attr.Type{}},
-	}}
+	attrTypes := map[string]attr.Type{}
+	for k, t := range modeKindTypes() {
+		attrTypes[k] = t
+	}
+	return types.ObjectType{AttrTypes: attrTypes}
+}
+
+// nullModeValues maps every kind of the mode attribute to its null object: a mode value with
+// no kind set yet.
+func nullModeValues() map[string]attr.Value {
+	vals := map[string]attr.Value{}
+	for k, t := range modeKindTypes() {
+		vals[k] = types.ObjectNull(t.AttrTypes)
+	}
+	return vals
 }
 
 // keepSemanticState plans the state's spelling when the configuration says the same thing

@@ -115,6 +115,7 @@ func TestServiceValidators(t *testing.T) {
 	}
 
 	modeT := modeObjectType()
+	modeKinds := modeKindTypes()
 	for name, tc := range map[string]struct {
 		kinds   []string
 		wantErr string
@@ -124,12 +125,9 @@ func TestServiceValidators(t *testing.T) {
 		"none": {nil, "found 0"},
 	} {
 		t.Run("mode "+name, func(t *testing.T) {
-			vals := map[string]attr.Value{}
-			for k, at := range modeT.AttrTypes {
-				vals[k] = types.ObjectNull(at.(types.ObjectType).AttrTypes)
-			}
+			vals := nullModeValues()
 			for _, k := range tc.kinds {
-				at := modeT.AttrTypes[k].(types.ObjectType).AttrTypes
+				at := modeKinds[k].AttrTypes
 				v := map[string]attr.Value{}
 				for a, ty := range at {
 					v[a] = nullOf(ty)

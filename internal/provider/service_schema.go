@@ -82,24 +82,6 @@ const (
 
 // ---- models ----
 
-type modeModel struct {
-	Replicated    *replicatedModel    `tfsdk:"replicated"`
-	Global        *emptyModel         `tfsdk:"global"`
-	ReplicatedJob *replicatedJobModel `tfsdk:"replicated_job"`
-	GlobalJob     *emptyModel         `tfsdk:"global_job"`
-}
-
-type emptyModel struct{}
-
-type replicatedModel struct {
-	Replicas types.Int64 `tfsdk:"replicas"`
-}
-
-type replicatedJobModel struct {
-	MaxConcurrent    int64 `tfsdk:"max_concurrent"`
-	TotalCompletions int64 `tfsdk:"total_completions"`
-}
-
 type taskTemplateModel struct {
 	ContainerSpec containerSpecModel   `tfsdk:"container_spec"`
 	Resources     *resourcesModel      `tfsdk:"resources"`
@@ -322,9 +304,9 @@ type portModel struct {
 
 // ---- schema ----
 
-func optString(desc string, v ...validator.String) schema.StringAttribute {
+func optString(desc string) schema.StringAttribute {
 	return schema.StringAttribute{MarkdownDescription: desc, Optional: true,
-		Validators: append([]validator.String{stringvalidator.LengthAtLeast(1)}, v...)}
+		Validators: []validator.String{stringvalidator.LengthAtLeast(1)}}
 }
 
 func defString(desc, def string, enum []string) schema.StringAttribute {
@@ -378,8 +360,13 @@ func optSize(desc string) schema.StringAttribute {
 		Optional: true, CustomType: sizeType, PlanModifiers: []planmodifier.String{keepSemanticState{kind: semSize}}}
 }
 
+// objectTypeOf is the object type of a nested attribute with attrs, as the framework derives it.
 func objectTypeOf(attrs map[string]schema.Attribute) types.ObjectType {
-	return schema.SingleNestedAttribute{Attributes: attrs}.GetType().(types.ObjectType)
+	attrTypes := make(map[string]attr.Type, len(attrs))
+	for name, a := range attrs {
+		attrTypes[name] = a.GetType()
+	}
+	return types.ObjectType{AttrTypes: attrTypes}
 }
 
 func nestedList(desc string, attrs map[string]schema.Attribute, v ...validator.List) schema.ListNestedAttribute {
@@ -583,20 +570,21 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			Validators: []validator.Float64{float64validator.AtLeast(0.000000001)}}
 	}
 
+	platformAttrs := map[string]schema.Attribute{
+		"architecture": schema.StringAttribute{MarkdownDescription: "Architecture, for example `amd64`.", Required: true},
+		"os":           schema.StringAttribute{MarkdownDescription: "Operating system, for example `linux`.", Required: true},
+	}
 	placementAttrs := map[string]schema.Attribute{
 		"constraints":  stringList("Placement constraints such as `node.role == worker`."),
 		"preferences":  stringList("Spread preferences: each entry is a descriptor to spread tasks over, such as `node.labels.zone`."),
 		"max_replicas": defInt("Maximum tasks of this service per node (`0` is unlimited).", 0, int64validator.AtLeast(0)),
-		"platforms": nestedList("Platforms the service can run on.", map[string]schema.Attribute{
-			"architecture": schema.StringAttribute{MarkdownDescription: "Architecture, for example `amd64`.", Required: true},
-			"os":           schema.StringAttribute{MarkdownDescription: "Operating system, for example `linux`.", Required: true},
-		}),
+		"platforms":    nestedList("Platforms the service can run on.", platformAttrs),
 	}
 	placementDefault := objectdefault.StaticValue(types.ObjectValueMust(objectTypeOf(placementAttrs).AttrTypes, map[string]attr.Value{
 		"constraints":  types.ListValueMust(types.StringType, []attr.Value{}),
 		"preferences":  types.ListValueMust(types.StringType, []attr.Value{}),
 		"max_replicas": types.Int64Value(0),
-		"platforms":    types.ListValueMust(objectTypeOf(placementAttrs["platforms"].(schema.ListNestedAttribute).NestedObject.Attributes), []attr.Value{}),
+		"platforms":    types.ListValueMust(objectTypeOf(platformAttrs), []attr.Value{}),
 	}))
 
 	restartAttrs := map[string]schema.Attribute{

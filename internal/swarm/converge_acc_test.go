@@ -82,25 +82,24 @@ func accCreate(t *testing.T, c *Client, api API, spec swarm.ServiceSpec) string 
 	return res.ID
 }
 
-func accWait(t *testing.T, c *Client, id string, timeout time.Duration, opts ConvergeOptions) (error, time.Duration) {
+// accWait waits (two minutes at most) for service id to converge, logging the progress, and
+// returns how long it took and the result.
+func accWait(t *testing.T, c *Client, id string, opts ConvergeOptions) (time.Duration, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	opts.Interval = 250 * time.Millisecond
 	opts.Progress = func(s string) { t.Log(s) }
 	start := time.Now()
 	err := c.WaitConverged(ctx, id, opts)
-	return err, time.Since(start)
+	return time.Since(start), err
 }
 
 // wantConvergenceError checks that err is a *ConvergenceError, given up early (no Cause), whose
 // text holds every want.
-func wantConvergenceError(t *testing.T, err error, wants ...string) *ConvergenceError {
+func wantConvergenceError(t *testing.T, err error, wants ...string) {
 	t.Helper()
-	var ce *ConvergenceError
-	if !errors.As(err, &ce) {
-		t.Fatalf("want a *ConvergenceError, got %T: %v", err, err)
-	}
+	ce := convergenceErrorOf(t, err)
 	t.Logf("error:\n%s", err)
 	if ce.Cause != nil {
 		t.Errorf("want an early failure, the wait ran into its end: %v", ce.Cause)
@@ -109,6 +108,16 @@ func wantConvergenceError(t *testing.T, err error, wants ...string) *Convergence
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error does not mention %q", w)
 		}
+	}
+}
+
+// convergenceErrorOf returns the *ConvergenceError in err, for checks of its fields; the test
+// stops when there is none.
+func convergenceErrorOf(t *testing.T, err error) *ConvergenceError {
+	t.Helper()
+	var ce *ConvergenceError
+	if !errors.As(err, &ce) {
+		t.Fatalf("want a *ConvergenceError, got %T: %v", err, err)
 	}
 	return ce
 }
@@ -119,7 +128,7 @@ func TestAccWaitConverged_replicated(t *testing.T) {
 	spec := accSpec(accName(t))
 	spec.Mode.Replicated.Replicas = u64(2)
 	id := accCreate(t, c, api, spec)
-	if err, took := accWait(t, c, id, 2*time.Minute, ConvergeOptions{}); err != nil {
+	if took, err := accWait(t, c, id, ConvergeOptions{}); err != nil {
 		t.Fatalf("after %s: %v", took, err)
 	}
 	tasks, err := api.TaskList(context.Background(), client.TaskListOptions{Filters: make(client.Filters).Add("service", id).Add("desired-state", "running")})
@@ -143,7 +152,7 @@ func TestAccWaitConverged_unsatisfiableConstraint(t *testing.T) {
 	spec := accSpec(accName(t))
 	spec.TaskTemplate.Placement = &swarm.Placement{Constraints: []string{"node.labels.tfacc_conv_nope == yes"}}
 	id := accCreate(t, c, api, spec)
-	err, took := accWait(t, c, id, 2*time.Minute, ConvergeOptions{})
+	took, err := accWait(t, c, id, ConvergeOptions{})
 	wantConvergenceError(t, err, "no suitable node", "pending", "0 of 1 tasks running")
 	if took > 25*time.Second {
 		t.Errorf("took %s to give up, want about the 10s grace", took)
@@ -156,8 +165,9 @@ func TestAccWaitConverged_missingImage(t *testing.T) {
 	spec := accSpec(accName(t))
 	spec.TaskTemplate.ContainerSpec.Image = "tfacc/nope:1"
 	id := accCreate(t, c, api, spec)
-	err, took := accWait(t, c, id, 2*time.Minute, ConvergeOptions{})
-	ce := wantConvergenceError(t, err, "No such image: tfacc/nope:1", "rejected", "3 failed attempts in a row")
+	took, err := accWait(t, c, id, ConvergeOptions{})
+	wantConvergenceError(t, err, "No such image: tfacc/nope:1", "rejected", "3 failed attempts in a row")
+	ce := convergenceErrorOf(t, err)
 	if len(ce.Tasks) != 1 || ce.Tasks[0].Node == "" {
 		t.Errorf("want one task problem with its node's hostname, got %+v", ce.Tasks)
 	}
@@ -172,7 +182,7 @@ func TestAccWaitConverged_unhealthy(t *testing.T) {
 		Test: []string{"CMD", "/testapp", "health"}, Interval: time.Second, Timeout: time.Second, Retries: 2,
 	}
 	id := accCreate(t, c, api, spec)
-	err, _ := accWait(t, c, id, 2*time.Minute, ConvergeOptions{})
+	_, err := accWait(t, c, id, ConvergeOptions{})
 	wantConvergenceError(t, err, "unhealthy")
 }
 
@@ -185,7 +195,7 @@ func TestAccWaitConverged_slowHealthy(t *testing.T) {
 		Test: []string{"CMD", "/testapp", "health"}, Interval: time.Second, Timeout: time.Second, Retries: 30,
 	}
 	id := accCreate(t, c, api, spec)
-	err, took := accWait(t, c, id, 2*time.Minute, ConvergeOptions{})
+	took, err := accWait(t, c, id, ConvergeOptions{})
 	if err != nil {
 		t.Fatalf("after %s: %v", took, err)
 	}
@@ -202,7 +212,7 @@ func TestAccWaitConverged_replicatedJob(t *testing.T) {
 	spec.TaskTemplate.RestartPolicy = &swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionOnFailure, Delay: dur(time.Second)}
 	spec.EndpointSpec = nil
 	id := accCreate(t, c, api, spec)
-	if err, took := accWait(t, c, id, 2*time.Minute, ConvergeOptions{}); err != nil {
+	if took, err := accWait(t, c, id, ConvergeOptions{}); err != nil {
 		t.Fatalf("after %s: %v", took, err)
 	}
 	res, err := api.ServiceInspect(context.Background(), id, client.ServiceInspectOptions{})
@@ -222,7 +232,7 @@ func TestAccWaitConverged_failingJob(t *testing.T) {
 	spec.TaskTemplate.RestartPolicy = &swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionOnFailure, Delay: dur(time.Second)}
 	spec.EndpointSpec = nil
 	id := accCreate(t, c, api, spec)
-	err, _ := accWait(t, c, id, 2*time.Minute, ConvergeOptions{})
+	_, err := accWait(t, c, id, ConvergeOptions{})
 	wantConvergenceError(t, err, "non-zero exit (1)", "0 of 1 tasks completed")
 }
 
@@ -232,7 +242,7 @@ func TestAccWaitConverged_global(t *testing.T) {
 	spec := accSpec(accName(t))
 	spec.Mode = swarm.ServiceMode{Global: &swarm.GlobalService{}}
 	id := accCreate(t, c, api, spec)
-	err, took := accWait(t, c, id, 2*time.Minute, ConvergeOptions{})
+	took, err := accWait(t, c, id, ConvergeOptions{})
 	if err != nil {
 		t.Fatalf("after %s: %v", took, err)
 	}
@@ -264,7 +274,7 @@ func TestAccWaitConverged_globalConstraint(t *testing.T) {
 	spec.Mode = swarm.ServiceMode{Global: &swarm.GlobalService{}}
 	spec.TaskTemplate.Placement = &swarm.Placement{Constraints: []string{"node.role==worker"}}
 	id := accCreate(t, c, api, spec)
-	if err, took := accWait(t, c, id, 2*time.Minute, ConvergeOptions{}); err != nil {
+	if took, err := accWait(t, c, id, ConvergeOptions{}); err != nil {
 		t.Fatalf("after %s: %v", took, err)
 	}
 }
@@ -275,7 +285,7 @@ func TestAccWaitConverged_rollback(t *testing.T) {
 	spec := accSpec(accName(t))
 	spec.UpdateConfig = &swarm.UpdateConfig{Parallelism: 1, FailureAction: swarm.UpdateFailureActionRollback, Monitor: 5 * time.Second}
 	id := accCreate(t, c, api, spec)
-	if err, took := accWait(t, c, id, 2*time.Minute, ConvergeOptions{}); err != nil {
+	if took, err := accWait(t, c, id, ConvergeOptions{}); err != nil {
 		t.Fatalf("create, after %s: %v", took, err)
 	}
 	ctx := context.Background()
@@ -288,8 +298,9 @@ func TestAccWaitConverged_rollback(t *testing.T) {
 	if _, err := api.ServiceUpdate(ctx, id, client.ServiceUpdateOptions{Version: cur.Service.Version, Spec: next}); err != nil {
 		t.Fatal(err)
 	}
-	err, _ = accWait(t, c, id, 2*time.Minute, ConvergeOptions{PreviousVersion: cur.Service.Version.Index})
-	ce := wantConvergenceError(t, err, "rolled back", "update rolled back due to failure or early termination of task")
+	_, err = accWait(t, c, id, ConvergeOptions{PreviousVersion: cur.Service.Version.Index})
+	wantConvergenceError(t, err, "rolled back", "update rolled back due to failure or early termination of task")
+	ce := convergenceErrorOf(t, err)
 	if !ce.RolledBack {
 		t.Error("RolledBack is false")
 	}
@@ -305,7 +316,7 @@ func TestAccWaitConverged_paused(t *testing.T) {
 	spec := accSpec(accName(t))
 	spec.UpdateConfig = &swarm.UpdateConfig{Parallelism: 1, FailureAction: swarm.UpdateFailureActionPause, Monitor: 5 * time.Second}
 	id := accCreate(t, c, api, spec)
-	if err, took := accWait(t, c, id, 2*time.Minute, ConvergeOptions{}); err != nil {
+	if took, err := accWait(t, c, id, ConvergeOptions{}); err != nil {
 		t.Fatalf("create, after %s: %v", took, err)
 	}
 	ctx := context.Background()
@@ -318,7 +329,7 @@ func TestAccWaitConverged_paused(t *testing.T) {
 	if _, err := api.ServiceUpdate(ctx, id, client.ServiceUpdateOptions{Version: cur.Service.Version, Spec: next}); err != nil {
 		t.Fatal(err)
 	}
-	err, _ = accWait(t, c, id, 2*time.Minute, ConvergeOptions{PreviousVersion: cur.Service.Version.Index})
+	_, err = accWait(t, c, id, ConvergeOptions{PreviousVersion: cur.Service.Version.Index})
 	wantConvergenceError(t, err, "No such image: tfacc/nope:1")
 }
 

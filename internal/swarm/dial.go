@@ -274,8 +274,11 @@ func (l *leaderRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 		replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 		head, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		if rerr != nil || !replayable || !noLeaderMessage(head) {
+			// Hand the response on as it came: the caller reads the status and the body (what
+			// was read, then the rest), and a body read error reaches it on that read, as it
+			// would without this transport. The round trip itself succeeded.
 			resp.Body = readCloser{Reader: io.MultiReader(bytes.NewReader(head), resp.Body), Closer: resp.Body}
-			return resp, nil
+			return resp, nil //nolint:nilerr // a failed body read is the caller's to see when reading the body
 		}
 		_ = resp.Body.Close()
 		t := time.NewTimer(l.interval)

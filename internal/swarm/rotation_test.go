@@ -49,10 +49,6 @@ func matches(filters client.Filters, name string, labels map[string]string) bool
 	return true
 }
 
-type inUseErr struct{ error }
-
-func (inUseErr) InvalidParameter() {}
-
 func (f *fakeObjects) inUse(id string, config bool) bool {
 	for _, s := range f.services {
 		for _, r := range s.Spec.TaskTemplate.ContainerSpec.Secrets {
@@ -193,8 +189,9 @@ func (f *fakeObjects) ServiceList(context.Context, client.ServiceListOptions) (c
 	return client.ServiceListResult{Items: f.services}, nil
 }
 
-// use makes the service name reference exactly the given secret and config IDs.
-func (f *fakeObjects) use(name string, secretIDs, configIDs []string) {
+// use makes the service "web" reference exactly the given secret and config IDs.
+func (f *fakeObjects) use(secretIDs, configIDs []string) {
+	const name = "web"
 	cs := &swarm.ContainerSpec{}
 	for _, id := range secretIDs {
 		cs.Secrets = append(cs.Secrets, &swarm.SecretReference{SecretID: id})
@@ -357,7 +354,7 @@ func TestRotationLifecycle(t *testing.T) {
 	if v1.Name != "db" || v1.Generation() != 1 || v1.Labels["app"] != "shop" {
 		t.Fatalf("first version: %+v", v1)
 	}
-	f.use("web", []string{v1.ID}, nil)
+	f.use([]string{v1.ID}, nil)
 
 	// Rotation while the service still uses v1: v1 stays.
 	spec.Data = []byte("two")
@@ -373,7 +370,7 @@ func TestRotationLifecycle(t *testing.T) {
 	}
 
 	// The service moves to v2 and releases v1: keep 0 removes it.
-	f.use("web", []string{v2.ID}, nil)
+	f.use([]string{v2.ID}, nil)
 	if err := pruneReleased(ctx, f, []string{v1.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +384,7 @@ func TestRotationLifecycle(t *testing.T) {
 	if !errors.As(err, &inUse) || inUse.Name != "db-v2" || !cmp.Equal(inUse.Services, []string{"web"}) {
 		t.Fatalf("delete in use: %v", err)
 	}
-	f.use("web", nil, nil)
+	f.use(nil, nil)
 	if err := deleteFamily(ctx, f, KindSecret, "db", v2.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -406,13 +403,13 @@ func TestPruneReleasedKeep(t *testing.T) {
 	}
 	var released []string
 	for i := 2; i <= 4; i++ {
-		f.use("web", nil, []string{cur.ID})
+		f.use(nil, []string{cur.ID})
 		spec.Data = []byte(fmt.Sprint(i))
 		next, err := rotate(ctx, f, KindConfig, cur.ID, spec)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.use("web", nil, []string{next.ID})
+		f.use(nil, []string{next.ID})
 		released = []string{cur.ID}
 		if err := pruneReleased(ctx, f, nil, released); err != nil {
 			t.Fatal(err)
@@ -445,7 +442,7 @@ func TestRotateImported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.use("web", []string{imported.ID}, nil)
+	f.use([]string{imported.ID}, nil)
 	v2, err := rotate(ctx, f, KindSecret, imported.ID, ObjectSpec{Name: "db", Data: []byte("y"), Keep: 0})
 	if err != nil {
 		t.Fatal(err)
@@ -460,7 +457,7 @@ func TestRotateImported(t *testing.T) {
 	if old.Family() != "db" || old.Generation() != 1 || old.Labels["team"] != "a" {
 		t.Errorf("the imported secret was not labelled as version 1: %v", old.Labels)
 	}
-	f.use("web", []string{v2.ID}, nil)
+	f.use([]string{v2.ID}, nil)
 	if err := pruneReleased(ctx, f, []string{imported.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
