@@ -1,3 +1,8 @@
+# The swarm, initialised on the engine the provider talks to (manager1, 10.10.0.11).
+resource "swarm_cluster" "this" {
+  advertise_addr = "10.10.0.11"
+}
+
 variable "managers" {
   description = "Extra managers: hostname => { host, addr }."
   type        = map(object({ host = string, addr = string }))
