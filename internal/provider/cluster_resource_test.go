@@ -154,8 +154,8 @@ func testAccCheckNoJoinToken(c *swarmclient.Client) engineCheck {
 	}
 }
 
-// testAccCheckServiceOnNode runs a service constrained to node.labels.db == true through the
-// swarm's manager, checks that its task runs on the node with that hostname, and removes it.
+// testAccCheckServiceOnNode checks, through the swarm's manager, that the service's running task
+// is on the node with that hostname.
 func testAccCheckServiceOnNode(c *swarmclient.Client, name, hostname string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		ctx := context.Background()
@@ -163,43 +163,28 @@ func testAccCheckServiceOnNode(c *swarmclient.Client, name, hostname string) res
 		if err != nil {
 			return err
 		}
-		replicas := uint64(1)
-		res, err := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: swarm.ServiceSpec{
-			Annotations: swarm.Annotations{Name: name},
-			TaskTemplate: swarm.TaskSpec{
-				ContainerSpec: &swarm.ContainerSpec{Image: "tfswarm/testapp:v1"},
-				Placement:     &swarm.Placement{Constraints: []string{"node.labels.db == true"}},
-			},
-			Mode: swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &replicas}},
-		}})
+		tasks, err := api.TaskList(ctx, client.TaskListOptions{Filters: make(client.Filters).Add("service", name).Add("desired-state", "running")})
 		if err != nil {
-			return fmt.Errorf("creating service %s: %w", name, err)
+			return err
 		}
-		defer func() { _, _ = api.ServiceRemove(ctx, res.ID, client.ServiceRemoveOptions{}) }()
-		deadline := time.Now().Add(90 * time.Second)
-		for {
-			tasks, err := api.TaskList(ctx, client.TaskListOptions{Filters: make(client.Filters).Add("service", res.ID)})
+		running := 0
+		for _, task := range tasks.Items {
+			if task.Status.State != swarm.TaskStateRunning {
+				continue
+			}
+			running++
+			node, err := c.InspectNode(ctx, task.NodeID)
 			if err != nil {
 				return err
 			}
-			for _, task := range tasks.Items {
-				if task.Status.State != swarm.TaskStateRunning {
-					continue
-				}
-				node, err := c.InspectNode(ctx, task.NodeID)
-				if err != nil {
-					return err
-				}
-				if node.Description.Hostname != hostname {
-					return fmt.Errorf("the task of %s runs on %s, not %s", name, node.Description.Hostname, hostname)
-				}
-				return nil
+			if node.Description.Hostname != hostname {
+				return fmt.Errorf("the task of %s runs on %s, not %s", name, node.Description.Hostname, hostname)
 			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("no task of %s is running after 90s: %+v", name, tasks.Items)
-			}
-			time.Sleep(time.Second)
 		}
+		if running == 0 {
+			return fmt.Errorf("no task of %s is running: %+v", name, tasks.Items)
+		}
+		return nil
 	}
 }
 
@@ -225,6 +210,7 @@ variable "manager_role" { type = string }
 variable "rotate_tokens" { type = string }
 variable "autolock" { type = bool }
 variable "rotate_unlock_key" { type = string }
+variable "service_name" { type = string }
 
 provider "swarm" {
   host = var.host
@@ -276,6 +262,19 @@ resource "swarm_node" "db" {
   node   = each.value.hostname
   labels = { db = "true" }
 }
+
+# The database of the seed platform: it can only run on the node labelled db=true.
+resource "swarm_service" "db" {
+  count = length(var.workers) > 0 ? 1 : 0
+
+  name = var.service_name
+  task_template = {
+    container_spec = { image = "tfswarm/testapp:v1" }
+    placement      = { constraints = ["node.labels.db == true"] }
+  }
+  endpoint_spec = { mode = "dnsrr" }
+  depends_on    = [swarm_node.db]
+}
 `
 
 // TestAccClusterResource_lifecycle creates a swarm on free engine A, joins B as manager and C as
@@ -305,6 +304,7 @@ func TestAccClusterResource_lifecycle(t *testing.T) {
 			"rotate_tokens":     config.StringVariable(rotateTokens),
 			"autolock":          config.BoolVariable(autolock),
 			"rotate_unlock_key": config.StringVariable(rotateUnlock),
+			"service_name":      config.StringVariable("tfacc-db-" + cNode.Name),
 		}
 	}
 	var tokens [2]string
