@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -25,10 +23,21 @@ var (
 )
 
 // NewConfigResource is the swarm_config resource.
-func NewConfigResource() resource.Resource { return &configResource{} }
+func NewConfigResource() resource.Resource {
+	return &configResource{objectResource[configResourceModel]{
+		kind:         tfswarm.KindConfig,
+		object:       func(m *configResourceModel) *objectModel { return &m.objectModel },
+		spec:         configSpec,
+		rotation:     configRotation,
+		flatten:      flattenConfig,
+		planRotation: configPlanRotation,
+	}}
+}
 
+// configResource takes Configure, Create, Read, Update, Delete, ImportState, ModifyPlan and
+// ValidateConfig from objectResource.
 type configResource struct {
-	client *tfswarm.Client
+	objectResource[configResourceModel]
 }
 
 type configResourceModel struct {
@@ -58,134 +67,6 @@ func (r *configResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	}
 }
 
-func (r *configResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (r *configResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan, config configResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	spec, ok := r.spec(ctx, plan, config, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	o, err := r.client.CreateObject(ctx, tfswarm.KindConfig, spec)
-	if err != nil {
-		resp.Diagnostics.AddError("Error creating Swarm config", fmt.Sprintf("config %s: %s", spec.Name, err))
-		return
-	}
-	flattenConfig(o, &plan)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-}
-
-func (r *configResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state configResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	o, err := findObject(ctx, r.client, tfswarm.KindConfig, state.objectModel)
-	if errors.Is(err, tfswarm.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Error reading Swarm config", fmt.Sprintf("config %s: %s", state.ID.ValueString(), err))
-		return
-	}
-	flattenConfig(o, &state)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-}
-
-func (r *configResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state, config configResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	spec, ok := r.spec(ctx, plan, config, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	var o tfswarm.Object
-	var err error
-	if configRotation(state, plan, config) != rotateNo {
-		o, err = r.client.RotateObject(ctx, tfswarm.KindConfig, state.ID.ValueString(), spec)
-	} else {
-		o, err = r.client.SetObjectLabels(ctx, tfswarm.KindConfig, state.ID.ValueString(), spec)
-	}
-	if err != nil && o.ID == "" {
-		resp.Diagnostics.AddError("Error updating Swarm config", fmt.Sprintf("config %s: %s", spec.Name, err))
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddWarning("Superseded versions of the Swarm config were not all removed",
-			fmt.Sprintf("config %s: %s. The next apply tries again.", spec.Name, err))
-	}
-	flattenConfig(o, &plan)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-}
-
-func (r *configResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state configResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if err := r.client.DeleteObject(ctx, tfswarm.KindConfig, state.Name.ValueString(), state.ID.ValueString()); err != nil {
-		resp.Diagnostics.AddError(objectDeleteError(tfswarm.KindConfig, state.ID.ValueString(), err))
-	}
-}
-
-func (r *configResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	o, err := importObject(ctx, r.client, tfswarm.KindConfig, req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Error importing Swarm config", err.Error())
-		return
-	}
-	m := configResourceModel{objectModel: importedObjectModel()}
-	flattenConfig(o, &m)
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-}
-
-// ModifyPlan makes id and versioned_name unknown exactly when the update creates a new version, and
-// checks that the Engine knows the optional fields in use.
-func (r *configResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	var plan, config configResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	checkObjectAPI(ctx, r.client, path.Root("templating"), plan.Templating, apiTemplating, &resp.Diagnostics)
-	if req.State.Raw.IsNull() {
-		return
-	}
-	var state configResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if configRotation(state, plan, config) != rotateNo {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("versioned_name"), types.StringUnknown())...)
-		sha := types.StringUnknown()
-		if content, _, known, err := objectContent(plan.objectModel, config.objectModel); known && err == nil {
-			sha = types.StringValue(sha256Hex(content))
-		}
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("data_sha256"), sha)...)
-	}
-}
-
 func (r *configResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
 		resourcevalidator.ExactlyOneOf(path.MatchRoot("data"), path.MatchRoot("data_wo")),
@@ -193,31 +74,24 @@ func (r *configResource) ConfigValidators(context.Context) []resource.ConfigVali
 	}
 }
 
-func (r *configResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m configResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	objectValidateConfig(m.objectModel, &resp.Diagnostics)
-}
-
-// spec expands the plan; data_wo comes from the configuration.
-func (r *configResource) spec(ctx context.Context, plan, config configResourceModel, diags *diagsT) (tfswarm.ObjectSpec, bool) {
-	content, _, _, err := objectContent(plan.objectModel, config.objectModel)
-	if err != nil {
-		diags.AddAttributeError(path.Root("data"), "Invalid base64 content", err.Error())
-		return tfswarm.ObjectSpec{}, false
-	}
-	spec, d := expandObjectSpec(ctx, plan.objectModel, content)
-	diags.Append(d...)
-	return spec, !diags.HasError()
+// configSpec expands the plan; data_wo comes from the configuration.
+func configSpec(ctx context.Context, plan, config configResourceModel, diags *diagsT) (tfswarm.ObjectSpec, bool) {
+	return objectSpec(ctx, plan.objectModel, config.objectModel, diags)
 }
 
 // configRotation decides whether an update of a config needs a new version.
 func configRotation(prior, plan, config configResourceModel) rotationDecision {
 	return configDataRotation(prior.objectModel, plan.objectModel, config.objectModel, prior.DataSHA256).
 		or(stringChanged(prior.Templating, plan.Templating))
+}
+
+// configPlanRotation plans data_sha256 of a new version: known when the content is.
+func configPlanRotation(ctx context.Context, plan, config configResourceModel, resp *resource.ModifyPlanResponse) {
+	sha := types.StringUnknown()
+	if content, _, known, err := objectContent(plan.objectModel, config.objectModel); known && err == nil {
+		sha = types.StringValue(sha256Hex(content))
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("data_sha256"), sha)...)
 }
 
 func flattenConfig(o tfswarm.Object, m *configResourceModel) {

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
@@ -317,6 +318,18 @@ func expandObjectSpec(ctx context.Context, m objectModel, content []byte) (tfswa
 	return spec, diags
 }
 
+// objectSpec expands the shared attributes of a plan; data_wo comes from the configuration.
+func objectSpec(ctx context.Context, plan, config objectModel, diags *diagsT) (tfswarm.ObjectSpec, bool) {
+	content, _, _, err := objectContent(plan, config)
+	if err != nil {
+		diags.AddAttributeError(path.Root("data"), "Invalid base64 content", err.Error())
+		return tfswarm.ObjectSpec{}, false
+	}
+	spec, d := expandObjectSpec(ctx, plan, content)
+	diags.Append(d...)
+	return spec, !diags.HasError()
+}
+
 // expandDriver turns a driver name into the API's Driver (nil when not set).
 func expandDriver(v types.String) *swarm.Driver {
 	if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
@@ -445,5 +458,172 @@ func importedObjectModel() objectModel {
 		Labels:         types.MapNull(types.StringType),
 		DataIsBase64:   types.BoolValue(false),
 		VersionsToKeep: types.Int64Value(tfswarm.DefaultVersionsToKeep),
+	}
+}
+
+// objectResource is the Configure, Create, Read, Update, Delete, ImportState, ModifyPlan and
+// ValidateConfig that swarm_secret and swarm_config share. M is the resource's model, which embeds objectModel; the function fields
+// hold what differs between the two kinds.
+type objectResource[M any] struct {
+	client *tfswarm.Client
+	kind   tfswarm.Kind
+	// object returns the objectModel that m embeds.
+	object func(m *M) *objectModel
+	// spec expands the plan; data_wo comes from the configuration.
+	spec func(ctx context.Context, plan, config M, diags *diagsT) (tfswarm.ObjectSpec, bool)
+	// rotation decides whether an update needs a new version.
+	rotation func(prior, plan, config M) rotationDecision
+	// flatten writes what the Engine has into m.
+	flatten func(o tfswarm.Object, m *M)
+	// checkAPI, where set, checks that the Engine knows the kind's own optional fields in use.
+	checkAPI func(ctx context.Context, c *tfswarm.Client, plan M, diags *diagsT)
+	// planRotation, where set, plans the kind's own attributes that a new version changes.
+	planRotation func(ctx context.Context, plan, config M, resp *resource.ModifyPlanResponse)
+	// validate, where set, validates the kind's own attributes of a configuration.
+	validate func(m M, diags *diagsT)
+}
+
+func (r *objectResource[M]) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *objectResource[M]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec, ok := r.spec(ctx, plan, config, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	o, err := r.client.CreateObject(ctx, r.kind, spec)
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Error creating Swarm %s", r.kind), fmt.Sprintf("%s %s: %s", r.kind, spec.Name, err))
+		return
+	}
+	r.flatten(o, &plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *objectResource[M]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state M
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	o, err := findObject(ctx, r.client, r.kind, *r.object(&state))
+	if errors.Is(err, tfswarm.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Error reading Swarm %s", r.kind),
+			fmt.Sprintf("%s %s: %s", r.kind, r.object(&state).ID.ValueString(), err))
+		return
+	}
+	r.flatten(o, &state)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *objectResource[M]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state, config M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec, ok := r.spec(ctx, plan, config, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	id := r.object(&state).ID.ValueString()
+	var o tfswarm.Object
+	var err error
+	if r.rotation(state, plan, config) != rotateNo {
+		o, err = r.client.RotateObject(ctx, r.kind, id, spec)
+	} else {
+		o, err = r.client.SetObjectLabels(ctx, r.kind, id, spec)
+	}
+	if err != nil && o.ID == "" {
+		resp.Diagnostics.AddError(fmt.Sprintf("Error updating Swarm %s", r.kind), fmt.Sprintf("%s %s: %s", r.kind, spec.Name, err))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Superseded versions of the Swarm %s were not all removed", r.kind),
+			fmt.Sprintf("%s %s: %s. The next apply tries again.", r.kind, spec.Name, err))
+	}
+	r.flatten(o, &plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *objectResource[M]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state M
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m := r.object(&state)
+	if err := r.client.DeleteObject(ctx, r.kind, m.Name.ValueString(), m.ID.ValueString()); err != nil {
+		resp.Diagnostics.AddError(objectDeleteError(r.kind, m.ID.ValueString(), err))
+	}
+}
+
+func (r *objectResource[M]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	o, err := importObject(ctx, r.client, r.kind, req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Error importing Swarm %s", r.kind), err.Error())
+		return
+	}
+	var m M
+	*r.object(&m) = importedObjectModel()
+	r.flatten(o, &m)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+// ModifyPlan makes id and versioned_name unknown exactly when the update creates a new version, and
+// checks that the Engine knows the optional fields in use.
+func (r *objectResource[M]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, config M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	checkObjectAPI(ctx, r.client, path.Root("templating"), r.object(&plan).Templating, apiTemplating, &resp.Diagnostics)
+	if r.checkAPI != nil {
+		r.checkAPI(ctx, r.client, plan, &resp.Diagnostics)
+	}
+	if req.State.Raw.IsNull() {
+		return
+	}
+	var state M
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.rotation(state, plan, config) != rotateNo {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("versioned_name"), types.StringUnknown())...)
+		if r.planRotation != nil {
+			r.planRotation(ctx, plan, config, resp)
+		}
+	}
+}
+
+func (r *objectResource[M]) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m M
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	objectValidateConfig(*r.object(&m), &resp.Diagnostics)
+	if r.validate != nil {
+		r.validate(m, &resp.Diagnostics)
 	}
 }

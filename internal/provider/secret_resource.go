@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -25,10 +23,22 @@ var (
 )
 
 // NewSecretResource is the swarm_secret resource.
-func NewSecretResource() resource.Resource { return &secretResource{} }
+func NewSecretResource() resource.Resource {
+	return &secretResource{objectResource[secretResourceModel]{
+		kind:     tfswarm.KindSecret,
+		object:   func(m *secretResourceModel) *objectModel { return &m.objectModel },
+		spec:     secretSpec,
+		rotation: secretRotation,
+		flatten:  flattenSecret,
+		checkAPI: secretCheckAPI,
+		validate: secretValidateConfig,
+	}}
+}
 
+// secretResource takes Configure, Create, Read, Update, Delete, ImportState, ModifyPlan and
+// ValidateConfig from objectResource.
 type secretResource struct {
-	client *tfswarm.Client
+	objectResource[secretResourceModel]
 }
 
 type secretResourceModel struct {
@@ -57,130 +67,6 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	}
 }
 
-func (r *secretResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan, config secretResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	spec, ok := r.spec(ctx, plan, config, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	o, err := r.client.CreateObject(ctx, tfswarm.KindSecret, spec)
-	if err != nil {
-		resp.Diagnostics.AddError("Error creating Swarm secret", fmt.Sprintf("secret %s: %s", spec.Name, err))
-		return
-	}
-	flattenSecret(o, &plan)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-}
-
-func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state secretResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	o, err := findObject(ctx, r.client, tfswarm.KindSecret, state.objectModel)
-	if errors.Is(err, tfswarm.ErrNotFound) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Error reading Swarm secret", fmt.Sprintf("secret %s: %s", state.ID.ValueString(), err))
-		return
-	}
-	flattenSecret(o, &state)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-}
-
-func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state, config secretResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	spec, ok := r.spec(ctx, plan, config, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	var o tfswarm.Object
-	var err error
-	if secretRotation(state, plan, config) != rotateNo {
-		o, err = r.client.RotateObject(ctx, tfswarm.KindSecret, state.ID.ValueString(), spec)
-	} else {
-		o, err = r.client.SetObjectLabels(ctx, tfswarm.KindSecret, state.ID.ValueString(), spec)
-	}
-	if err != nil && o.ID == "" {
-		resp.Diagnostics.AddError("Error updating Swarm secret", fmt.Sprintf("secret %s: %s", spec.Name, err))
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddWarning("Superseded versions of the Swarm secret were not all removed",
-			fmt.Sprintf("secret %s: %s. The next apply tries again.", spec.Name, err))
-	}
-	flattenSecret(o, &plan)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-}
-
-func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state secretResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if err := r.client.DeleteObject(ctx, tfswarm.KindSecret, state.Name.ValueString(), state.ID.ValueString()); err != nil {
-		resp.Diagnostics.AddError(objectDeleteError(tfswarm.KindSecret, state.ID.ValueString(), err))
-	}
-}
-
-func (r *secretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	o, err := importObject(ctx, r.client, tfswarm.KindSecret, req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Error importing Swarm secret", err.Error())
-		return
-	}
-	m := secretResourceModel{objectModel: importedObjectModel()}
-	flattenSecret(o, &m)
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
-}
-
-// ModifyPlan makes id and versioned_name unknown exactly when the update creates a new version, and
-// checks that the Engine knows the optional fields in use.
-func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	var plan, config secretResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	checkObjectAPI(ctx, r.client, path.Root("templating"), plan.Templating, apiTemplating, &resp.Diagnostics)
-	checkObjectAPI(ctx, r.client, path.Root("driver"), plan.Driver, apiSecretDriver, &resp.Diagnostics)
-	if req.State.Raw.IsNull() {
-		return
-	}
-	var state secretResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if secretRotation(state, plan, config) != rotateNo {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("versioned_name"), types.StringUnknown())...)
-	}
-}
-
 func (r *secretResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
 		resourcevalidator.Conflicting(path.MatchRoot("data"), path.MatchRoot("data_wo")),
@@ -188,30 +74,26 @@ func (r *secretResource) ConfigValidators(context.Context) []resource.ConfigVali
 	}
 }
 
-func (r *secretResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m secretResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	objectValidateConfig(m.objectModel, &resp.Diagnostics)
+// secretValidateConfig asks for a source of the value.
+func secretValidateConfig(m secretResourceModel, diags *diagsT) {
 	if m.Data.IsNull() && m.DataWO.IsNull() && m.Driver.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("data_wo"), "Missing secret value",
+		diags.AddAttributeError(path.Root("data_wo"), "Missing secret value",
 			"Set one of data_wo (with data_wo_version) or data, or a driver that provides the value.")
 	}
 }
 
-// spec expands the plan; data_wo comes from the configuration.
-func (r *secretResource) spec(ctx context.Context, plan, config secretResourceModel, diags *diagsT) (tfswarm.ObjectSpec, bool) {
-	content, _, _, err := objectContent(plan.objectModel, config.objectModel)
-	if err != nil {
-		diags.AddAttributeError(path.Root("data"), "Invalid base64 content", err.Error())
-		return tfswarm.ObjectSpec{}, false
+// secretCheckAPI checks that the Engine knows driver when it is set.
+func secretCheckAPI(ctx context.Context, c *tfswarm.Client, plan secretResourceModel, diags *diagsT) {
+	checkObjectAPI(ctx, c, path.Root("driver"), plan.Driver, apiSecretDriver, diags)
+}
+
+// secretSpec expands the plan; data_wo comes from the configuration.
+func secretSpec(ctx context.Context, plan, config secretResourceModel, diags *diagsT) (tfswarm.ObjectSpec, bool) {
+	spec, ok := objectSpec(ctx, plan.objectModel, config.objectModel, diags)
+	if ok {
+		spec.Driver = expandDriver(plan.Driver)
 	}
-	spec, d := expandObjectSpec(ctx, plan.objectModel, content)
-	diags.Append(d...)
-	spec.Driver = expandDriver(plan.Driver)
-	return spec, !diags.HasError()
+	return spec, ok
 }
 
 // secretRotation decides whether an update of a secret needs a new version.
