@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
@@ -98,6 +99,38 @@ func (m connectionModel) endpoints(ctx context.Context, hosts []string) ([]swarm
 func (m connectionModel) unknown() bool {
 	return m.Host.IsUnknown() || m.CAPEM.IsUnknown() || m.CertPEM.IsUnknown() || m.KeyPEM.IsUnknown() ||
 		m.CertPath.IsUnknown() || m.TLSVerify.IsUnknown() || m.SSHOpts.IsUnknown()
+}
+
+// clientForEngine builds a client for the engine that a resource's `engine` block names
+// (swarm_volume, swarm_join): the block's values must be known by now.
+func clientForEngine(ctx context.Context, engine types.Object) (*swarm.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	notKnown := func() (*swarm.Client, diag.Diagnostics) {
+		diags.AddAttributeError(path.Root("engine"), "Engine not known yet", "The `engine` settings are not known yet; apply what they depend on first.")
+		return nil, diags
+	}
+	if engine.IsUnknown() {
+		return notKnown()
+	}
+	var conn connectionModel
+	diags.Append(engine.As(ctx, &conn, basetypes.ObjectAsOptions{})...)
+	if diags.HasError() {
+		return nil, diags
+	}
+	if conn.unknown() {
+		return notKnown()
+	}
+	eps, d := conn.endpoints(ctx, nil)
+	diags.Append(d...)
+	if diags.HasError() {
+		return nil, diags
+	}
+	c, err := swarm.New(swarm.Config{Endpoints: eps})
+	if err != nil {
+		diags.Append(connectionError(path.Root("engine"), err))
+		return nil, diags
+	}
+	return c, diags
 }
 
 // connectionError is the diagnostic for a connection configuration the swarm package refused.

@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 
@@ -154,22 +153,7 @@ func (r *joinResource) engineClient(ctx context.Context, engine types.Object) (*
 		diags.AddAttributeError(path.Root("engine"), "Missing engine", "The engine block is needed to reach the joining engine.")
 		return nil, diags
 	}
-	var conn connectionModel
-	diags.Append(engine.As(ctx, &conn, basetypes.ObjectAsOptions{})...)
-	if diags.HasError() {
-		return nil, diags
-	}
-	eps, d := conn.endpoints(ctx, nil)
-	diags.Append(d...)
-	if diags.HasError() {
-		return nil, diags
-	}
-	c, err := swarmclient.New(swarmclient.Config{Endpoints: eps})
-	if err != nil {
-		diags.Append(connectionError(path.Root("engine"), err))
-		return nil, diags
-	}
-	return c, diags
+	return clientForEngine(ctx, engine)
 }
 
 func (r *joinResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

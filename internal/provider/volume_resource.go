@@ -289,27 +289,9 @@ func (r *volumeResource) engineClient(ctx context.Context, engine types.Object) 
 		}
 		return r.client, noop, diags
 	}
-	if engine.IsUnknown() {
-		diags.AddAttributeError(path.Root("engine"), "Engine not known yet", "The `engine` settings are not known yet; apply what they depend on first.")
-		return nil, noop, diags
-	}
-	var conn connectionModel
-	diags.Append(engine.As(ctx, &conn, basetypes.ObjectAsOptions{})...)
-	if diags.HasError() {
-		return nil, noop, diags
-	}
-	if conn.unknown() {
-		diags.AddAttributeError(path.Root("engine"), "Engine not known yet", "The `engine` settings are not known yet; apply what they depend on first.")
-		return nil, noop, diags
-	}
-	eps, d := conn.endpoints(ctx, nil)
+	c, d := clientForEngine(ctx, engine)
 	diags.Append(d...)
 	if diags.HasError() {
-		return nil, noop, diags
-	}
-	c, err := swarm.New(swarm.Config{Endpoints: eps})
-	if err != nil {
-		diags.Append(connectionError(path.Root("engine"), err))
 		return nil, noop, diags
 	}
 	return c, func() { _ = c.Close() }, diags
