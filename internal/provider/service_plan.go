@@ -365,3 +365,36 @@ func (m keepSemanticState) PlanModifyString(_ context.Context, req planmodifier.
 		resp.PlanValue = req.StateValue
 	}
 }
+
+// notEmptyObject refuses a nested object written with nothing in it (`dns_config = {}`): the
+// Engine reads an empty setting back as no setting, so the object would be planned again at
+// every run. Leaving it out says the same thing.
+type notEmptyObject struct{}
+
+func (notEmptyObject) Description(context.Context) string {
+	return "must set at least one attribute (leave the object out instead of writing it empty)"
+}
+
+func (v notEmptyObject) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (notEmptyObject) ValidateObject(_ context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || !objectEmpty(req.ConfigValue) {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Empty object",
+		fmt.Sprintf("%s is written empty. The Engine reads an empty setting back as no setting, so leave %s out, or set at least one of its attributes.", req.Path, req.Path))
+}
+
+// objectEmpty says whether every attribute of a known object is null or itself an empty object.
+func objectEmpty(o types.Object) bool {
+	for _, v := range o.Attributes() {
+		if v.IsNull() {
+			continue
+		}
+		inner, ok := v.(types.Object)
+		if !ok || inner.IsUnknown() || !objectEmpty(inner) {
+			return false
+		}
+	}
+	return true
+}

@@ -114,6 +114,30 @@ func TestServiceValidators(t *testing.T) {
 		})
 	}
 
+	innerT := map[string]attr.Type{"memory": types.StringType}
+	outerT := map[string]attr.Type{"cpus": types.Float64Type, "limits": types.ObjectType{AttrTypes: innerT}}
+	for name, tc := range map[string]struct {
+		in      types.Object
+		wantErr string
+	}{
+		"null":  {types.ObjectNull(outerT), ""},
+		"empty": {types.ObjectValueMust(outerT, map[string]attr.Value{"cpus": types.Float64Null(), "limits": types.ObjectNull(innerT)}), "is written empty"},
+		"only an empty inner object": {types.ObjectValueMust(outerT, map[string]attr.Value{
+			"cpus": types.Float64Null(), "limits": types.ObjectValueMust(innerT, map[string]attr.Value{"memory": types.StringNull()}),
+		}), "is written empty"},
+		"one value": {types.ObjectValueMust(outerT, map[string]attr.Value{"cpus": types.Float64Value(0.5), "limits": types.ObjectNull(innerT)}), ""},
+		"inner value": {types.ObjectValueMust(outerT, map[string]attr.Value{
+			"cpus": types.Float64Null(), "limits": types.ObjectValueMust(innerT, map[string]attr.Value{"memory": types.StringValue("64M")}),
+		}), ""},
+		"unknown inside": {types.ObjectValueMust(outerT, map[string]attr.Value{"cpus": types.Float64Unknown(), "limits": types.ObjectNull(innerT)}), ""},
+	} {
+		t.Run("not empty "+name, func(t *testing.T) {
+			resp := &validator.ObjectResponse{}
+			notEmptyObject{}.ValidateObject(ctx, validator.ObjectRequest{Path: path.Root("resources"), ConfigValue: tc.in}, resp)
+			checkDiag(t, resp.Diagnostics.Errors(), tc.wantErr)
+		})
+	}
+
 	modeT := modeObjectType()
 	modeKinds := modeKindTypes()
 	for name, tc := range map[string]struct {

@@ -424,26 +424,26 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"read_only":   defBool("Whether the mount is read-only."),
 		"consistency": enumString("Consistency requirement of the mount (macOS only).", serviceMountConsistencies),
 		"bind_options": schema.SingleNestedAttribute{
-			MarkdownDescription: "Options of a bind mount.", Optional: true,
+			MarkdownDescription: "Options of a bind mount.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 			Attributes: map[string]schema.Attribute{
 				"propagation":   enumString("Bind propagation.", mountPropagations()),
 				"non_recursive": defBool("Whether submounts are not bind-mounted."),
 			},
 		},
 		"volume_options": schema.SingleNestedAttribute{
-			MarkdownDescription: "Options of a volume mount.", Optional: true,
+			MarkdownDescription: "Options of a volume mount.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 			Attributes: map[string]schema.Attribute{
 				"no_copy": defBool("Whether the volume is not filled with the image's content at that path."),
 				"labels":  stringMap("Labels of a volume the mount creates."),
 				"subpath": optString("A path inside the volume to mount instead of its root (Engine API 1.45 or newer)."),
 				"driver_config": schema.SingleNestedAttribute{
-					MarkdownDescription: "The volume driver used when the mount creates the volume.", Optional: true,
+					MarkdownDescription: "The volume driver used when the mount creates the volume.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 					Attributes: driverAttrs("volume driver"),
 				},
 			},
 		},
 		"tmpfs_options": schema.SingleNestedAttribute{
-			MarkdownDescription: "Options of a tmpfs mount.", Optional: true,
+			MarkdownDescription: "Options of a tmpfs mount.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 			Attributes: map[string]schema.Attribute{
 				"size": optSize("Size of the tmpfs."),
 				"mode": schema.Int64Attribute{MarkdownDescription: "Permission bits of the tmpfs, as a number (`448` is `0700`; in HCL write `parseint(\"700\", 8)`).", Optional: true, Validators: []validator.Int64{int64validator.Between(0, 0o7777)}},
@@ -488,7 +488,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"stop_grace_period": optDuration("Time to wait after the stop signal before the container is killed. Left out, the Engine's default (10s) applies."),
 		"healthcheck": schema.SingleNestedAttribute{
 			MarkdownDescription: "The container health check. When set, a task counts as converged only when healthy. Left out, the image's health check applies.",
-			Optional:            true,
+			Optional:            true, Validators: []validator.Object{notEmptyObject{}},
 			Attributes: map[string]schema.Attribute{
 				"test": schema.ListAttribute{
 					MarkdownDescription: "The check: `[\"CMD\", \"/app\", \"health\"]`, `[\"CMD-SHELL\", \"curl -f localhost\"]` or `[\"NONE\"]` to disable the image's check. The first element is " + strings.Join(serviceHealthcheckTestCommands, ", ") + ".",
@@ -510,7 +510,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			Optional: true, Computed: true, Default: mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
 		},
 		"dns_config": schema.SingleNestedAttribute{
-			MarkdownDescription: "Resolver configuration (`/etc/resolv.conf`) of the containers.", Optional: true,
+			MarkdownDescription: "Resolver configuration (`/etc/resolv.conf`) of the containers.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 			Attributes: map[string]schema.Attribute{
 				"nameservers": stringList("IP addresses of name servers."),
 				"search":      stringList("Search domains."),
@@ -518,11 +518,11 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			},
 		},
 		"privileges": schema.SingleNestedAttribute{
-			MarkdownDescription: "Security options of the containers.", Optional: true,
+			MarkdownDescription: "Security options of the containers.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 			Attributes: map[string]schema.Attribute{
 				"no_new_privileges": defBool("Whether processes may not gain new privileges (Engine API 1.44 or newer)."),
 				"credential_spec": schema.SingleNestedAttribute{
-					MarkdownDescription: "Windows credential spec for managed service accounts.", Optional: true,
+					MarkdownDescription: "Windows credential spec for managed service accounts.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 					Attributes: map[string]schema.Attribute{
 						"config":   optString("ID of a swarm config holding the spec."),
 						"file":     optString("A file in the Engine's CredentialSpecs directory."),
@@ -530,7 +530,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 					},
 				},
 				"selinux_context": schema.SingleNestedAttribute{
-					MarkdownDescription: "SELinux labels of the containers.", Optional: true,
+					MarkdownDescription: "SELinux labels of the containers.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 					Attributes: map[string]schema.Attribute{
 						"disable": defBool("Whether SELinux labelling is disabled."),
 						"user":    optString("SELinux user label."),
@@ -663,10 +663,10 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 				Attributes: map[string]schema.Attribute{
 					"container_spec": schema.SingleNestedAttribute{MarkdownDescription: "The container of each task.", Required: true, Attributes: containerAttrs},
 					"resources": schema.SingleNestedAttribute{
-						MarkdownDescription: "Resource limits and reservations.", Optional: true,
+						MarkdownDescription: "Resource limits and reservations.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 						Attributes: map[string]schema.Attribute{
 							"limits": schema.SingleNestedAttribute{
-								MarkdownDescription: "Upper limits of each task.", Optional: true,
+								MarkdownDescription: "Upper limits of each task.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 								Attributes: map[string]schema.Attribute{
 									"cpus":   cpus("at most"),
 									"memory": optSize("Memory at most."),
@@ -674,7 +674,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 								},
 							},
 							"reservations": schema.SingleNestedAttribute{
-								MarkdownDescription: "What a node must have free to run a task.", Optional: true,
+								MarkdownDescription: "What a node must have free to run a task.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 								Attributes: map[string]schema.Attribute{
 									"cpus":   cpus("reserved"),
 									"memory": optSize("Memory reserved."),
