@@ -23,6 +23,13 @@ var networkGeneratedOptions = map[string]bool{
 	"com.docker.network.driver.overlay.vxlanid_list": true,
 }
 
+// networkGeneratedIPAMOptions are IPAM driver options the Engine adds by itself (swarmkit adds
+// serial allocation as soon as any IPAM option is set). They are left out of `ipam.options`
+// unless the configuration sets them.
+var networkGeneratedIPAMOptions = map[string]bool{
+	"com.docker.network.ipam.serial": true,
+}
+
 var networkIPAMAttrTypes = map[string]attr.Type{
 	"driver":  types.StringType,
 	"options": types.MapType{ElemType: types.StringType},
@@ -137,7 +144,7 @@ func expandIPAMConfig(ctx context.Context, m networkIPAMConfigModel) (network.IP
 func flattenNetwork(ctx context.Context, n network.Inspect, prior networkResourceModel) (networkResourceModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	options, encrypted := flattenNetworkOptions(n.Options, prior.Options)
-	ipam, d := flattenIPAM(n.IPAM, priorAuxAddresses(ctx, prior.IPAM))
+	ipam, d := flattenIPAM(n.IPAM, priorIPAMOptions(ctx, prior.IPAM), priorAuxAddresses(ctx, prior.IPAM))
 	diags.Append(d...)
 	return networkResourceModel{
 		ID:         types.StringValue(n.ID),
@@ -159,24 +166,33 @@ func flattenNetwork(ctx context.Context, n network.Inspect, prior networkResourc
 // `encrypted` flag, leaving out options the Engine generated unless prior holds them.
 func flattenNetworkOptions(engine map[string]string, prior types.Map) (types.Map, bool) {
 	_, encrypted := engine[networkOptionEncrypted]
-	priorKeys := prior.Elements()
 	user := make(map[string]string, len(engine))
-	for k, v := range engine {
-		if k == networkOptionEncrypted {
-			continue
+	for k, v := range withoutGenerated(engine, networkGeneratedOptions, prior) {
+		if k != networkOptionEncrypted {
+			user[k] = v
 		}
-		if _, kept := priorKeys[k]; networkGeneratedOptions[k] && !kept {
-			continue
-		}
-		user[k] = v
 	}
 	return flattenEngineMap(user, prior), encrypted
 }
 
-// flattenIPAM turns the Engine's IPAM into the `ipam` object. priorAux holds the aux_addresses
-// of the prior value by subnet: the Engine does not report them for swarm networks, so they are
-// kept from the configuration (and cannot show drift).
-func flattenIPAM(ipam network.IPAM, priorAux map[string]types.Map) (types.Object, diag.Diagnostics) {
+// withoutGenerated returns engine without the keys in generated that prior does not hold.
+func withoutGenerated(engine map[string]string, generated map[string]bool, prior types.Map) map[string]string {
+	priorKeys := prior.Elements()
+	out := make(map[string]string, len(engine))
+	for k, v := range engine {
+		if _, kept := priorKeys[k]; generated[k] && !kept {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// flattenIPAM turns the Engine's IPAM into the `ipam` object. priorOptions are the prior
+// `ipam.options` (they decide which Engine-generated options show); priorAux holds the
+// aux_addresses of the prior value by subnet: the Engine does not report them for swarm
+// networks, so they are kept from the configuration (and cannot show drift).
+func flattenIPAM(ipam network.IPAM, priorOptions types.Map, priorAux map[string]types.Map) (types.Object, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	configs := make([]attr.Value, 0, len(ipam.Config))
 	for _, c := range ipam.Config {
@@ -188,7 +204,7 @@ func flattenIPAM(ipam network.IPAM, priorAux map[string]types.Map) (types.Object
 	diags.Append(d...)
 	obj, d := types.ObjectValue(networkIPAMAttrTypes, map[string]attr.Value{
 		"driver":  types.StringValue(ipam.Driver),
-		"options": flattenEngineMap(ipam.Options, types.MapNull(types.StringType)),
+		"options": flattenEngineMap(withoutGenerated(ipam.Options, networkGeneratedIPAMOptions, priorOptions), types.MapNull(types.StringType)),
 		"configs": list,
 	})
 	diags.Append(d...)
@@ -245,6 +261,18 @@ func flattenEngineMap(m map[string]string, prior types.Map) types.Map {
 		elems[k] = types.StringValue(v)
 	}
 	return types.MapValueMust(types.StringType, elems)
+}
+
+// priorIPAMOptions returns the `options` of a prior `ipam` value (null when there is none).
+func priorIPAMOptions(ctx context.Context, ipam types.Object) types.Map {
+	if ipam.IsNull() || ipam.IsUnknown() {
+		return types.MapNull(types.StringType)
+	}
+	var m networkIPAMModel
+	if diags := ipam.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() {
+		return types.MapNull(types.StringType)
+	}
+	return m.Options
 }
 
 // priorAuxAddresses collects the aux_addresses of a prior `ipam` value by subnet.

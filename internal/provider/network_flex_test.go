@@ -2,10 +2,15 @@ package provider
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
@@ -191,10 +196,27 @@ func TestFlattenNetworkOptions(t *testing.T) {
 
 func TestFlattenIPAM(t *testing.T) {
 	t.Parallel()
+	serial := "com.docker.network.ipam.serial"
 	cases := map[string]struct {
-		in   network.IPAM
-		want types.Object
+		in           network.IPAM
+		priorOptions types.Map
+		want         types.Object
 	}{
+		"generated option hidden": {
+			in:           network.IPAM{Driver: "default", Options: map[string]string{serial: "true", "foo": "bar"}},
+			priorOptions: testStringMap("foo", "bar"),
+			want:         testIPAM("default", testStringMap("foo", "bar")),
+		},
+		"generated option hidden on import": {
+			in:           network.IPAM{Driver: "default", Options: map[string]string{serial: "true", "foo": "bar"}},
+			priorOptions: nullStringMap,
+			want:         testIPAM("default", testStringMap("foo", "bar")),
+		},
+		"generated option the user set is kept": {
+			in:           network.IPAM{Driver: "default", Options: map[string]string{serial: "true"}},
+			priorOptions: testStringMap(serial, "true"),
+			want:         testIPAM("default", testStringMap(serial, "true")),
+		},
 		"engine's choice": {
 			in: network.IPAM{Driver: "default", Config: []network.IPAMConfig{{
 				Subnet: netip.MustParsePrefix("10.200.3.0/24"), Gateway: netip.MustParseAddr("10.200.3.1"),
@@ -220,7 +242,7 @@ func TestFlattenIPAM(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got, diags := flattenIPAM(tc.in, nil)
+			got, diags := flattenIPAM(tc.in, tc.priorOptions, nil)
 			if diags.HasError() {
 				t.Fatal(diags)
 			}
@@ -329,5 +351,74 @@ func TestFlattenNetworkKeepsAuxAddresses(t *testing.T) {
 	want := testIPAM("default", nullStringMap, testIPAMConfig("10.30.0.0/24", "", "10.20.0.1", nullStringMap))
 	if !got.IPAM.Equal(want) {
 		t.Errorf("ipam = %v, want %v", got.IPAM, want)
+	}
+}
+
+// TestNetworkAddressValidators: the Engine reports addresses in canonical form, so other
+// spellings are refused at plan time instead of failing after apply.
+func TestNetworkAddressValidators(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		v     validator.String
+		value string
+		want  string
+	}{
+		"ipv4 subnet":                 {cidrValidator{}, "10.20.0.0/24", ""},
+		"ipv6 subnet":                 {cidrValidator{}, "fd00:0:0:77::/64", ""},
+		"ipv6 subnet upper case":      {cidrValidator{}, "FD00:0:0:77::/64", `write fd00:0:0:77::/64`},
+		"ipv6 subnet zeros written":   {cidrValidator{}, "fd00:0:0:0::/64", `write fd00::/64`},
+		"subnet with host bits":       {cidrValidator{}, "10.20.0.1/24", `write the network address: 10.20.0.0/24`},
+		"not a subnet":                {cidrValidator{}, "10.20.0.0", `not in CIDR notation`},
+		"ipv4 address":                {ipValidator{}, "10.20.0.1", ""},
+		"ipv6 address":                {ipValidator{}, "fd00::1", ""},
+		"ipv6 address with zeros":     {ipValidator{}, "fd00:0:0:77:0::1", `write fd00:0:0:77::1`},
+		"ipv6 address upper case":     {ipValidator{}, "FD00::1", `write fd00::1`},
+		"ipv4-mapped written as ipv4": {ipValidator{}, "::ffff:10.0.0.1", ""},
+		"not an address":              {ipValidator{}, "10.20.0", `not an IP address`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			req := validator.StringRequest{Path: path.Root("x"), ConfigValue: types.StringValue(tc.value)}
+			var resp validator.StringResponse
+			tc.v.ValidateString(t.Context(), req, &resp)
+			got := ""
+			for _, d := range resp.Diagnostics.Errors() {
+				got += d.Detail()
+			}
+			if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
+				t.Errorf("errors %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestMapChangedBeyondEmpty: null and empty maps are the same to the Engine, so moving between
+// them (an import reads `{}` back as null) does not replace a network or a volume.
+func TestMapChangedBeyondEmpty(t *testing.T) {
+	t.Parallel()
+	unknown := types.MapUnknown(types.StringType)
+	cases := map[string]struct {
+		plan, state types.Map
+		want        bool
+	}{
+		"null to empty":      {testStringMap(), nullStringMap, false},
+		"empty to null":      {nullStringMap, testStringMap(), false},
+		"null to a value":    {testStringMap("a", "b"), nullStringMap, true},
+		"empty to a value":   {testStringMap("a", "b"), testStringMap(), true},
+		"a value to empty":   {testStringMap(), testStringMap("a", "b"), true},
+		"a value changed":    {testStringMap("a", "c"), testStringMap("a", "b"), true},
+		"unknown from null":  {unknown, nullStringMap, true},
+		"unknown from value": {unknown, testStringMap("a", "b"), true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var resp mapplanmodifier.RequiresReplaceIfFuncResponse
+			mapChangedBeyondEmpty(t.Context(), planmodifier.MapRequest{PlanValue: tc.plan, StateValue: tc.state}, &resp)
+			if resp.RequiresReplace != tc.want {
+				t.Errorf("RequiresReplace = %v, want %v", resp.RequiresReplace, tc.want)
+			}
+		})
 	}
 }

@@ -162,7 +162,7 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 							Validators: []validator.Object{ipamConfigValidator{}},
 							Attributes: map[string]schema.Attribute{
 								"subnet": schema.StringAttribute{
-									MarkdownDescription: "The subnet in CIDR notation, written as its network address (`10.20.0.0/24`)." + replaces,
+									MarkdownDescription: "The subnet in CIDR notation, written as its network address in canonical form (`10.20.0.0/24`, `fd00:20::/64`)." + replaces,
 									Required:            true,
 									PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 									Validators:          []validator.String{cidrValidator{}},
@@ -197,7 +197,7 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"`encrypted` option. Options the Engine adds by itself (the overlay's VXLAN ID) are not shown." + replaces,
 				ElementType:   types.StringType,
 				Optional:      true,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.Map{mapRequiresReplace()},
 				Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.NoneOf(networkOptionEncrypted),
 					stringvalidator.LengthAtLeast(1))},
 			},
@@ -205,7 +205,7 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				MarkdownDescription: "Labels of the network." + replaces,
 				ElementType:         types.StringType,
 				Optional:            true,
-				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.Map{mapRequiresReplace()},
 			},
 			"scope": schema.StringAttribute{
 				MarkdownDescription: "Where the network exists: `swarm` for networks that span the swarm (overlay), `local` for a network of the manager's engine only.",
@@ -323,12 +323,27 @@ func listLengthChanged(_ context.Context, req planmodifier.ListRequest, resp *li
 	resp.RequiresReplace = len(req.PlanValue.Elements()) != len(req.StateValue.Elements())
 }
 
+// mapRequiresReplace is mapplanmodifier.RequiresReplace for maps of an object the Engine cannot
+// update, except between null and empty: the Engine stores both as nothing, and after an import
+// (where the configuration is not known) an empty map reads back as null, so `x = {}` must not
+// replace the object; the plan shows an update that only records the empty map.
+func mapRequiresReplace() planmodifier.Map {
+	return mapplanmodifier.RequiresReplaceIf(mapChangedBeyondEmpty,
+		"Changing it replaces the object (an empty map and no map are the same to the Engine).",
+		"Changing it replaces the object (an empty map and no map are the same to the Engine).")
+}
+
+func mapChangedBeyondEmpty(_ context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+	empty := func(m types.Map) bool { return !m.IsUnknown() && len(m.Elements()) == 0 }
+	resp.RequiresReplace = !empty(req.PlanValue) || !empty(req.StateValue)
+}
+
 // cidrValidator accepts a prefix written as its network address (10.0.0.0/24, not 10.0.0.1/24),
 // which is how the Engine stores it.
 type cidrValidator struct{}
 
 func (cidrValidator) Description(context.Context) string {
-	return "must be a subnet in CIDR notation, written as its network address"
+	return "must be a subnet in CIDR notation, written as its network address in canonical form"
 }
 
 func (v cidrValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
@@ -346,13 +361,22 @@ func (cidrValidator) ValidateString(_ context.Context, req validator.StringReque
 	if p.Masked() != p {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CIDR",
 			fmt.Sprintf("%q has host bits set; write the network address: %s", s, p.Masked()))
+		return
+	}
+	// The Engine reports the canonical spelling (fd00::/64, not FD00:0::/64); another spelling
+	// would differ from what is read back.
+	if p.String() != s {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CIDR",
+			fmt.Sprintf("%q is not written in the canonical form the Engine reports; write %s", s, p))
 	}
 }
 
 // ipValidator accepts an IPv4 or IPv6 address.
 type ipValidator struct{}
 
-func (ipValidator) Description(context.Context) string { return "must be an IP address" }
+func (ipValidator) Description(context.Context) string {
+	return "must be an IP address in canonical form"
+}
 
 func (v ipValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
@@ -360,8 +384,16 @@ func (ipValidator) ValidateString(_ context.Context, req validator.StringRequest
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, err := netip.ParseAddr(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IP address", fmt.Sprintf("%q is not an IP address: %v", req.ConfigValue.ValueString(), err))
+	s := req.ConfigValue.ValueString()
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IP address", fmt.Sprintf("%q is not an IP address: %v", s, err))
+		return
+	}
+	// The Engine reports the canonical spelling (fd00::1, not FD00:0::1).
+	if a.String() != s {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IP address",
+			fmt.Sprintf("%q is not written in the canonical form the Engine reports; write %s", s, a))
 	}
 }
 

@@ -201,6 +201,45 @@ func TestAccNetworkResource_full(t *testing.T) {
 	})
 }
 
+const testAccNetworkResourceConfig_ipamOptions = `
+variable "name" { type = string }
+
+resource "swarm_network" "test" {
+  name = var.name
+  ipam = { options = { foo = "bar" } }
+}
+`
+
+// TestAccNetworkResource_ipamOptions: swarmkit adds com.docker.network.ipam.serial to IPAM
+// options that are set; it must show neither after apply nor after an import.
+func TestAccNetworkResource_ipamOptions(t *testing.T) {
+	name := acctest.RandomWithPrefix("tfacc")
+	vars := config.Variables{"name": config.StringVariable(name)}
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckNetworkDestroy(t),
+		Steps: []tfresource.TestStep{
+			{
+				Config:          testAccNetworkResourceConfig_ipamOptions,
+				ConfigVariables: vars,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("ipam").AtMapKey("options"),
+						knownvalue.MapExact(map[string]knownvalue.Check{"foo": knownvalue.StringExact("bar")})),
+				},
+			},
+			{
+				ResourceName:      "swarm_network.test",
+				ImportState:       true,
+				ImportStateId:     name,
+				ImportStateVerify: true,
+				ConfigVariables:   vars,
+				Config:            testAccNetworkResourceConfig_ipamOptions,
+			},
+		},
+	})
+}
+
 func TestAccNetworkResource_update(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
 	net := testAccSubnet()
@@ -371,11 +410,13 @@ func TestAccNetworkResource_invalid(t *testing.T) {
 		name, subnet, gateway string
 		want                  string
 	}{
-		"invalid subnet":         {"tfacc-ok", "10.0.0.0/33", "10.0.0.1", `(?s)Invalid CIDR.*10\.0\.0\.0/33`},
-		"host bits in subnet":    {"tfacc-ok", "10.0.0.1/24", "10.0.0.1", `(?s)Invalid CIDR.*10\.0\.0\.0/24`},
-		"gateway outside subnet": {"tfacc-ok", "10.0.0.0/24", "10.0.1.1", `(?s)Address outside its subnet.*gateway 10\.0\.1\.1`},
-		"invalid gateway":        {"tfacc-ok", "10.0.0.0/24", "10.0.0", `Invalid IP address`},
-		"name with a dot":        {"tfacc.bad", "10.0.0.0/24", "10.0.0.1", `(?s)name.*DNS name component`},
+		"invalid subnet":             {"tfacc-ok", "10.0.0.0/33", "10.0.0.1", `(?s)Invalid CIDR.*10\.0\.0\.0/33`},
+		"host bits in subnet":        {"tfacc-ok", "10.0.0.1/24", "10.0.0.1", `(?s)Invalid CIDR.*10\.0\.0\.0/24`},
+		"gateway outside subnet":     {"tfacc-ok", "10.0.0.0/24", "10.0.1.1", `(?s)Address outside its subnet.*gateway 10\.0\.1\.1`},
+		"invalid gateway":            {"tfacc-ok", "10.0.0.0/24", "10.0.0", `Invalid IP address`},
+		"ipv6 subnet not canonical":  {"tfacc-ok", "FD00:0::/64", "fd00::1", `(?s)Invalid CIDR.*write\s+fd00::/64`},
+		"ipv6 gateway not canonical": {"tfacc-ok", "fd00::/64", "fd00:0::1", `(?s)Invalid IP address.*write\s+fd00::1`},
+		"name with a dot":            {"tfacc.bad", "10.0.0.0/24", "10.0.0.1", `(?s)name.*DNS name component`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -231,3 +231,29 @@ func TestQuotedList(t *testing.T) {
 		})
 	}
 }
+
+// TestNodeNamedBy: `node` written as the ID or the hostname of the node in the state names the
+// same node (no replacement, e.g. after an import by ID of a node configured by hostname).
+func TestNodeNamedBy(t *testing.T) {
+	t.Parallel()
+	id, host := types.StringValue("cmdg99e4ck26"), types.StringValue("w1")
+	cases := map[string]struct {
+		name         string
+		id, hostname types.String
+		want         bool
+	}{
+		"hostname":             {"w1", id, host, true},
+		"id":                   {"cmdg99e4ck26", id, host, true},
+		"another node":         {"w2", id, host, false},
+		"hostname not known":   {"w1", id, types.StringUnknown(), false},
+		"nothing in the state": {"w1", types.StringNull(), types.StringNull(), false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if got := nodeNamedBy(tc.name, tc.id, tc.hostname); got != tc.want {
+				t.Errorf("nodeNamedBy(%q) = %v, want %v", tc.name, got, tc.want)
+			}
+		})
+	}
+}

@@ -72,7 +72,9 @@ func (r *nodeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "The node: its ID or its hostname (a hostname must be unique in the swarm). Changing it manages another node.",
 				Required:            true,
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(nodeNamesAnotherNode,
+					"Naming another node replaces the resource; switching between the node's ID and hostname does not.",
+					"Naming another node replaces the resource; switching between the node's ID and hostname does not.")},
 			},
 			"hostname": schema.StringAttribute{
 				MarkdownDescription: "The node's hostname.",
@@ -113,6 +115,29 @@ func (r *nodeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			},
 		},
 	}
+}
+
+// nodeNamesAnotherNode asks for replacement unless the new `node` is the ID or the hostname of
+// the node in the state: an import by ID of a node configured by hostname (or the other way
+// round) must not plan a replacement.
+func nodeNamesAnotherNode(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = true
+	if req.PlanValue.IsUnknown() || req.PlanValue.IsNull() {
+		return
+	}
+	var id, hostname types.String
+	if d := req.State.GetAttribute(ctx, path.Root("id"), &id); d.HasError() {
+		return
+	}
+	if d := req.State.GetAttribute(ctx, path.Root("hostname"), &hostname); d.HasError() {
+		return
+	}
+	resp.RequiresReplace = !nodeNamedBy(req.PlanValue.ValueString(), id, hostname)
+}
+
+// nodeNamedBy tells whether name is the ID or the hostname of the node known by id and hostname.
+func nodeNamedBy(name string, id, hostname types.String) bool {
+	return setAndKnown(id) && id.ValueString() == name || setAndKnown(hostname) && hostname.ValueString() == name
 }
 
 func (r *nodeResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -98,13 +97,13 @@ func (r *volumeResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 					"container first uses the volume, so mistakes show then, not at creation." + volumeReplaces,
 				ElementType:   types.StringType,
 				Optional:      true,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.Map{mapRequiresReplace()},
 			},
 			"labels": schema.MapAttribute{
 				MarkdownDescription: "Labels of the volume. The Engine cannot change the labels of a volume either." + volumeReplaces,
 				ElementType:         types.StringType,
 				Optional:            true,
-				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.Map{mapRequiresReplace()},
 			},
 			"mountpoint": schema.StringAttribute{
 				MarkdownDescription: "Where the volume's data lives on its engine's host.",
