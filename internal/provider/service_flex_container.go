@@ -185,7 +185,8 @@ func flattenMount(mt mount.Mount) mountModel {
 		}
 	}
 	if t := mt.TmpfsOptions; t != nil {
-		m.TmpfsOptions = &tmpfsOptionsModel{Size: bytesToSize(t.SizeBytes), Mode: nonZero(int64(t.Mode.Perm()))}
+		// The mode is kept whole: Perm() would drop the sticky, setuid and setgid bits (0o1777).
+		m.TmpfsOptions = &tmpfsOptionsModel{Size: bytesToSize(t.SizeBytes), Mode: nonZero(int64(t.Mode))}
 	}
 	return m
 }
@@ -202,7 +203,7 @@ func expandSecretReference(m secretRefModel) *swarm.SecretReference {
 func flattenSecretReference(s swarm.SecretReference) secretRefModel {
 	m := secretRefModel{SecretID: s.SecretID, SecretName: stringOrNull(s.SecretName), UID: defaultSecretUID, GID: defaultSecretGID, Mode: defaultSecretMode}
 	if f := s.File; f != nil {
-		m.FileName, m.UID, m.GID, m.Mode = f.Name, f.UID, f.GID, int64(f.Mode.Perm())
+		m.FileName, m.UID, m.GID, m.Mode = f.Name, f.UID, f.GID, int64(f.Mode)
 	}
 	return m
 }
@@ -217,7 +218,7 @@ func expandConfigReference(m configRefModel) *swarm.ConfigReference {
 func flattenConfigReference(c swarm.ConfigReference) configRefModel {
 	m := configRefModel{ConfigID: c.ConfigID, ConfigName: stringOrNull(c.ConfigName), UID: defaultSecretUID, GID: defaultSecretGID, Mode: defaultSecretMode}
 	if f := c.File; f != nil {
-		m.FileName, m.UID, m.GID, m.Mode = f.Name, f.UID, f.GID, int64(f.Mode.Perm())
+		m.FileName, m.UID, m.GID, m.Mode = f.Name, f.UID, f.GID, int64(f.Mode)
 	}
 	return m
 }

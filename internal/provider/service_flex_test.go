@@ -274,6 +274,12 @@ func TestExpandFlattenMount(t *testing.T) {
 				DriverConfig: &mount.Driver{Name: "local", Options: map[string]string{"type": "tmpfs"}}}}},
 		"tmpfs": {mountModel{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &tmpfsOptionsModel{Size: newSize("64M"), Mode: int64Ptr(0o700)}},
 			mount.Mount{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &mount.TmpfsOptions{SizeBytes: 64 << 20, Mode: 0o700}}},
+		// The sticky bit is kept as the Engine keeps it (Perm() would drop it).
+		"tmpfs sticky": {mountModel{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &tmpfsOptionsModel{Size: nullSize(), Mode: int64Ptr(0o1777)}},
+			mount.Mount{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &mount.TmpfsOptions{Mode: 0o1777}}},
+		// The Engine reads a left-out propagation back as rprivate, which is the schema's default.
+		"bind non-recursive": {mountModel{Type: "bind", Source: strPtr("/srv"), Target: "/data", BindOptions: &bindOptionsModel{Propagation: strPtr("rprivate"), NonRecursive: true}},
+			mount.Mount{Type: "bind", Source: "/srv", Target: "/data", BindOptions: &mount.BindOptions{Propagation: "rprivate", NonRecursive: true}}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -296,6 +302,17 @@ func TestExpandFlattenSecretReference(t *testing.T) {
 	}
 	if d := cmp.Diff(m, flattenSecretReference(*api), flexCmpOpts); d != "" {
 		t.Fatalf("flatten (-want +got):\n%s", d)
+	}
+	// Special bits (setuid 0o4000, sticky 0o1000) are kept as the Engine keeps them.
+	for name, mode := range map[string]int64{"setuid": 0o4755, "sticky": 0o1444, "none": 0} {
+		sm := secretRefModel{SecretID: "sid", SecretName: types.StringValue("db"), FileName: "f", UID: "0", GID: "0", Mode: mode}
+		if d := cmp.Diff(sm, flattenSecretReference(*expandSecretReference(sm)), flexCmpOpts); d != "" {
+			t.Fatalf("secret mode %s round trip (-want +got):\n%s", name, d)
+		}
+		cm := configRefModel{ConfigID: "cid", ConfigName: types.StringValue("c"), FileName: "/f", UID: "0", GID: "0", Mode: mode}
+		if d := cmp.Diff(cm, flattenConfigReference(*expandConfigReference(cm)), flexCmpOpts); d != "" {
+			t.Fatalf("config mode %s round trip (-want +got):\n%s", name, d)
+		}
 	}
 	c := configRefModel{ConfigID: "cid", ConfigName: types.StringValue("app.conf"), FileName: "/etc/app.conf", UID: "1", GID: "2", Mode: 0o400}
 	capi := &swarm.ConfigReference{ConfigID: "cid", ConfigName: "app.conf", File: &swarm.ConfigReferenceFileTarget{Name: "/etc/app.conf", UID: "1", GID: "2", Mode: 0o400}}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -397,4 +398,129 @@ func objectEmpty(o types.Object) bool {
 		}
 	}
 	return true
+}
+
+// durationAtLeast refuses a duration below min that the Engine would not keep as written: it
+// refuses it, or reads it back as its default. why says what the Engine does with it.
+type durationAtLeast struct {
+	min time.Duration
+	why string
+}
+
+func (v durationAtLeast) Description(context.Context) string { return "must be " + v.bound() }
+
+// bound words the lower bound: "longer than 0s" for the smallest positive duration.
+func (v durationAtLeast) bound() string {
+	if v.min <= time.Nanosecond {
+		return "longer than `0s`"
+	}
+	return "at least `" + formatDuration(v.min) + "`"
+}
+
+func (v durationAtLeast) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v durationAtLeast) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := parseDuration(req.ConfigValue.ValueString())
+	if err != nil || d >= v.min {
+		return // a malformed duration is reported by its type
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Duration too short",
+		fmt.Sprintf("%s is %q, but must be %s: %s", req.Path, req.ConfigValue.ValueString(), v.bound(), v.why))
+}
+
+// positiveSize refuses a size of zero: the Engine reads 0 back as "not set" (no limit, the
+// default size), so leaving the attribute out says the same thing.
+type positiveSize struct{}
+
+func (positiveSize) Description(context.Context) string { return "must be larger than 0" }
+
+func (v positiveSize) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (positiveSize) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if n, err := parseSize(req.ConfigValue.ValueString()); err == nil && n == 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Size is zero",
+			fmt.Sprintf("%s is %q: the Engine reads a size of 0 back as not set, so leave %s out instead.", req.Path, req.ConfigValue.ValueString(), req.Path))
+	}
+}
+
+// canonicalIP requires an IP address in the spelling the Engine reads back (lower case, IPv6
+// shortened: "2001:db8::1"), since the Engine keeps the parsed address, not the text.
+type canonicalIP struct{}
+
+func (canonicalIP) Description(context.Context) string {
+	return "must be an IP address in its canonical spelling"
+}
+
+func (v canonicalIP) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (canonicalIP) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	a, err := parseAddr(s)
+	switch {
+	case err != nil:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IP address", fmt.Sprintf("%q is not an IP address: %v", s, err))
+	case a.String() != s:
+		resp.Diagnostics.AddAttributeError(req.Path, "IP address not in canonical form",
+			fmt.Sprintf("Write %q as %q: the Engine keeps the address and reads it back in that spelling.", s, a.String()))
+	}
+}
+
+// cpusValidator requires a positive CPU count that the Engine keeps exactly: it stores
+// billionths of a CPU, so more than 9 decimals would read back rounded.
+type cpusValidator struct{}
+
+func (cpusValidator) Description(context.Context) string {
+	return "must be at least 0.000000001, with at most 9 decimals"
+}
+
+func (v cpusValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (cpusValidator) ValidateFloat64(_ context.Context, req validator.Float64Request, resp *validator.Float64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	c := req.ConfigValue.ValueFloat64()
+	n := cpusToNano(&c)
+	switch {
+	case n < 1:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CPU count",
+			fmt.Sprintf("%s is %v; it must be at least 0.000000001 (leave it out for no limit).", req.Path, c))
+	case *nanoToCPUs(n) != c:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CPU count",
+			fmt.Sprintf("%s is %v, but the Engine keeps CPUs in billionths and would read it back as %v: write at most 9 decimals.",
+				req.Path, c, *nanoToCPUs(n)))
+	}
+}
+
+// notWithJobMode refuses update_config and rollback_config on a job: Swarm keeps no update
+// settings for jobs (the provider sends none), so the values written would never be read back.
+type notWithJobMode struct{}
+
+func (notWithJobMode) Description(context.Context) string {
+	return "must be left out when the mode is replicated_job or global_job"
+}
+
+func (v notWithJobMode) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (notWithJobMode) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() {
+		return
+	}
+	var mode types.Object
+	if d := req.Config.GetAttribute(ctx, path.Root("mode"), &mode); d.HasError() {
+		return
+	}
+	if k := modeKind(mode); k == "replicated_job" || k == "global_job" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Update settings on a job",
+			fmt.Sprintf("%s is set, but the mode is %s: Swarm keeps no update or rollback settings for jobs. Leave %s out.", req.Path, k, req.Path))
+	}
 }

@@ -4,13 +4,16 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -203,5 +206,100 @@ func TestValueValidation(t *testing.T) {
 		if got := !resp.Diagnostics.HasError(); got != tc.valid {
 			t.Errorf("%q valid = %v, want %v", tc.v.ValueString(), got, tc.valid)
 		}
+	}
+}
+
+// TestValuesTheEngineDoesNotKeep covers values the Engine would read back otherwise (0s as a
+// default, a rounded CPU count, a re-spelled address): they are refused at plan time.
+func TestValuesTheEngineDoesNotKeep(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	str := func(v validator.String, in string) diag.Diagnostics {
+		resp := &validator.StringResponse{}
+		v.ValidateString(ctx, validator.StringRequest{Path: path.Root("x"), ConfigValue: types.StringValue(in)}, resp)
+		return resp.Diagnostics.Errors()
+	}
+	health := durationAtLeast{min: time.Millisecond, why: healthcheckDurationWhy}
+	monitor := durationAtLeast{min: time.Nanosecond, why: "default"}
+	for name, tc := range map[string]struct {
+		v       validator.String
+		in      string
+		wantErr string
+	}{
+		"health 0s":           {health, "0s", "at least `1ms`"},
+		"health 500us":        {health, "500us", "at least `1ms`"},
+		"health 1ms":          {health, "1ms", ""},
+		"health 1m":           {health, "1m", ""},
+		"health malformed":    {health, "soon", ""}, // reported by the type
+		"monitor 0s":          {monitor, "0s", "longer than `0s`"},
+		"monitor 1ns":         {monitor, "1ns", ""},
+		"size 0":              {positiveSize{}, "0", "reads a size of 0 back as not set"},
+		"size 0M":             {positiveSize{}, "0M", "reads a size of 0 back as not set"},
+		"size 64M":            {positiveSize{}, "64M", ""},
+		"ip v4":               {canonicalIP{}, "8.8.8.8", ""},
+		"ip v6":               {canonicalIP{}, "2001:db8::1", ""},
+		"ip v6 upper case":    {canonicalIP{}, "2001:DB8::1", `as "2001:db8::1"`},
+		"ip v6 not shortened": {canonicalIP{}, "2001:db8:0:0:0:0:0:1", `as "2001:db8::1"`},
+		"not an ip":           {canonicalIP{}, "dns.example", "is not an IP address"},
+	} {
+		t.Run(name, func(t *testing.T) { checkDiag(t, str(tc.v, tc.in), tc.wantErr) })
+	}
+
+	for name, tc := range map[string]struct {
+		in      float64
+		wantErr string
+	}{
+		"quarter":        {0.25, ""},
+		"one":            {1, ""},
+		"one and a half": {1.5, ""},
+		"tenth":          {0.1, ""},
+		"nine decimals":  {0.123456789, ""},
+		"many":           {64.000000001, ""},
+		"ten decimals":   {0.0123456789012, "write at most 9 decimals"},
+		"too small":      {0.0000000001, "must be at least 0.000000001"},
+		"zero":           {0, "must be at least 0.000000001"},
+	} {
+		t.Run("cpus "+name, func(t *testing.T) {
+			resp := &validator.Float64Response{}
+			cpusValidator{}.ValidateFloat64(ctx, validator.Float64Request{Path: path.Root("cpus"), ConfigValue: types.Float64Value(tc.in)}, resp)
+			checkDiag(t, resp.Diagnostics.Errors(), tc.wantErr)
+		})
+	}
+
+	modeT := modeObjectType()
+	sch := schema.Schema{Attributes: map[string]schema.Attribute{"mode": schema.ObjectAttribute{AttributeTypes: modeT.AttrTypes, Optional: true}}}
+	updT := map[string]attr.Type{"parallelism": types.Int64Type}
+	for name, tc := range map[string]struct {
+		kind    string
+		update  types.Object
+		wantErr string
+	}{
+		"job with update_config":    {"replicated_job", types.ObjectValueMust(updT, map[string]attr.Value{"parallelism": types.Int64Value(3)}), "Swarm keeps no update or rollback settings for jobs"},
+		"global job":                {"global_job", types.ObjectValueMust(updT, map[string]attr.Value{"parallelism": types.Int64Value(3)}), "the mode is global_job"},
+		"job without update_config": {"replicated_job", types.ObjectNull(updT), ""},
+		"replicated":                {"replicated", types.ObjectValueMust(updT, map[string]attr.Value{"parallelism": types.Int64Value(3)}), ""},
+		"mode left out":             {"", types.ObjectValueMust(updT, map[string]attr.Value{"parallelism": types.Int64Value(3)}), ""},
+	} {
+		t.Run("update config "+name, func(t *testing.T) {
+			modeVal := types.ObjectNull(modeT.AttrTypes)
+			if tc.kind != "" {
+				vals := nullModeValues()
+				at := modeKindTypes()[tc.kind].AttrTypes
+				v := map[string]attr.Value{}
+				for a, ty := range at {
+					v[a] = nullOf(ty)
+				}
+				vals[tc.kind] = types.ObjectValueMust(at, v)
+				modeVal = types.ObjectValueMust(modeT.AttrTypes, vals)
+			}
+			raw, err := types.ObjectValueMust(map[string]attr.Type{"mode": modeT}, map[string]attr.Value{"mode": modeVal}).ToTerraformValue(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp := &validator.ObjectResponse{}
+			notWithJobMode{}.ValidateObject(ctx, validator.ObjectRequest{Path: path.Root("update_config"), ConfigValue: tc.update,
+				Config: tfsdk.Config{Schema: sch, Raw: raw}}, resp)
+			checkDiag(t, resp.Diagnostics.Errors(), tc.wantErr)
+		})
 	}
 }

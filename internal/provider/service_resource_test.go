@@ -986,9 +986,12 @@ resource "swarm_service" "test" {
         { type = "tmpfs", target = "/scratch", tmpfs_options = { size = "16M", mode = 448 } },
         { type = "volume", source = "${var.name}-vol", target = "/data", volume_options = { no_copy = true, labels = { v = "1" }, driver_config = { name = "local" } } },
         { type = "bind", source = "/tmp", target = "/hosttmp", read_only = true, bind_options = { propagation = "rprivate" } },
+        # The sticky bit (01777) and a bind without a propagation read back as written.
+        { type = "tmpfs", target = "/sticky", tmpfs_options = { mode = 1023 } },
+        { type = "bind", source = "/tmp", target = "/hosttmp2", bind_options = { non_recursive = true } },
       ]
       hosts           = { "db.internal" = "10.0.0.2" }
-      dns_config      = { nameservers = ["10.0.0.53"], search = ["example.com"], options = ["ndots:2"] }
+      dns_config      = { nameservers = ["10.0.0.53", "2001:db8::53"], search = ["example.com"], options = ["ndots:2"] }
       privileges      = { selinux_context = { disable = true } }
       sysctls         = { "net.core.somaxconn" = "1024" }
       capability_add  = ["NET_ADMIN"]
@@ -1036,7 +1039,8 @@ func TestAccServiceResource_full(t *testing.T) {
 				Config: testAccServiceResourceConfig_full, ConfigVariables: vars,
 				Check: testAccCheckServiceEngine(t, name, func(s apiswarm.Service) error {
 					cs := s.Spec.TaskTemplate.ContainerSpec
-					if len(cs.Mounts) != 3 || cs.Mounts[0].TmpfsOptions.SizeBytes != 16<<20 || !cs.ReadOnly || len(cs.Ulimits) != 1 {
+					if len(cs.Mounts) != 5 || cs.Mounts[0].TmpfsOptions.SizeBytes != 16<<20 || cs.Mounts[3].TmpfsOptions.Mode != 0o1777 ||
+						!cs.Mounts[4].BindOptions.NonRecursive || !cs.ReadOnly || len(cs.Ulimits) != 1 {
 						return fmt.Errorf("container spec %+v", cs)
 					}
 					if *cs.StopGracePeriod != 1500*time.Millisecond || cs.Privileges == nil || cs.Privileges.SELinuxContext == nil || !cs.Privileges.SELinuxContext.Disable {

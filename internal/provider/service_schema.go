@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
@@ -355,9 +356,27 @@ func defDuration(desc, def string) schema.StringAttribute {
 		PlanModifiers: []planmodifier.String{keepSemanticState{kind: semDuration}}}
 }
 
+// healthcheckDurationWhy explains the lower bound of the health check durations.
+const healthcheckDurationWhy = "the Engine refuses a health check duration below 1ms and reads `0s` back as not set " +
+	"(the image's value applies); leave the attribute out instead."
+
+// withDurationMin adds a lower bound to a duration attribute.
+func withDurationMin(a schema.StringAttribute, minimum time.Duration, why string) schema.StringAttribute {
+	v := durationAtLeast{min: minimum, why: why}
+	a.Validators = append(a.Validators, v)
+	a.MarkdownDescription += " Must be " + v.bound() + "."
+	return a
+}
+
+func withListValidators(a schema.ListAttribute, v ...validator.List) schema.ListAttribute {
+	a.Validators = append(a.Validators, v...)
+	return a
+}
+
 func optSize(desc string) schema.StringAttribute {
 	return schema.StringAttribute{MarkdownDescription: desc + " A size as compose files write it: `512M`, `1.5GiB` (binary units), or bytes.",
-		Optional: true, CustomType: sizeType, PlanModifiers: []planmodifier.String{keepSemanticState{kind: semSize}}}
+		Optional: true, CustomType: sizeType, PlanModifiers: []planmodifier.String{keepSemanticState{kind: semSize}},
+		Validators: []validator.String{positiveSize{}}}
 }
 
 // objectTypeOf is the object type of a nested attribute with attrs, as the framework derives it.
@@ -385,7 +404,8 @@ func updateConfigAttributes(what string, failureActions []string) map[string]sch
 		"delay":       defDuration("Time between "+what+" batches.", defaultUpdateDelay),
 		"failure_action": defString("What to do when a task fails to "+strings.TrimSuffix(what, "d")+".",
 			defaultUpdateFailureAction, failureActions),
-		"monitor": defDuration("How long to watch each task after it is "+what+" for a failure.", defaultUpdateMonitor),
+		"monitor": withDurationMin(defDuration("How long to watch each task after it is "+what+" for a failure.", defaultUpdateMonitor),
+			time.Nanosecond, "the Engine reads `0s` back as its default `"+defaultUpdateMonitor+"`; leave monitor out for the default."),
 		"max_failure_ratio": schema.Float64Attribute{
 			MarkdownDescription: "The fraction of tasks that may fail during the operation before it counts as failed (0 to 1). Defaults to `0`.",
 			Optional:            true, Computed: true, Default: float64default.StaticFloat64(0),
@@ -426,7 +446,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"bind_options": schema.SingleNestedAttribute{
 			MarkdownDescription: "Options of a bind mount.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 			Attributes: map[string]schema.Attribute{
-				"propagation":   enumString("Bind propagation.", mountPropagations()),
+				"propagation":   defString("Bind propagation (the Engine reads a left-out propagation back as `rprivate`).", "rprivate", mountPropagations()),
 				"non_recursive": defBool("Whether submounts are not bind-mounted."),
 			},
 		},
@@ -446,7 +466,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			MarkdownDescription: "Options of a tmpfs mount.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 			Attributes: map[string]schema.Attribute{
 				"size": optSize("Size of the tmpfs."),
-				"mode": schema.Int64Attribute{MarkdownDescription: "Permission bits of the tmpfs, as a number (`448` is `0700`; in HCL write `parseint(\"700\", 8)`).", Optional: true, Validators: []validator.Int64{int64validator.Between(0, 0o7777)}},
+				"mode": schema.Int64Attribute{MarkdownDescription: "Permission bits of the tmpfs, as a number (`448` is `0700`; in HCL write `parseint(\"700\", 8)`).", Optional: true, Validators: []validator.Int64{int64validator.Between(1, 0o7777)}},
 			},
 		},
 	}
@@ -495,11 +515,11 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 					ElementType:         types.StringType, Optional: true,
 					Validators: []validator.List{listvalidator.SizeAtLeast(1), healthcheckTestValidator{}},
 				},
-				"interval":       optDuration("Time between checks."),
-				"timeout":        optDuration("Time a check may take."),
+				"interval":       withDurationMin(optDuration("Time between checks."), time.Millisecond, healthcheckDurationWhy),
+				"timeout":        withDurationMin(optDuration("Time a check may take."), time.Millisecond, healthcheckDurationWhy),
 				"retries":        schema.Int64Attribute{MarkdownDescription: "Consecutive failures before the container counts as unhealthy.", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)}},
-				"start_period":   optDuration("Start-up time during which failures do not count."),
-				"start_interval": optDuration("Time between checks during the start period (Engine API 1.44 or newer)."),
+				"start_period":   withDurationMin(optDuration("Start-up time during which failures do not count."), time.Millisecond, healthcheckDurationWhy),
+				"start_interval": withDurationMin(optDuration("Time between checks during the start period (Engine API 1.44 or newer)."), time.Millisecond, healthcheckDurationWhy),
 			},
 		},
 		"mounts":  nestedList("Mounts of the containers.", mountAttrs),
@@ -512,7 +532,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"dns_config": schema.SingleNestedAttribute{
 			MarkdownDescription: "Resolver configuration (`/etc/resolv.conf`) of the containers.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
 			Attributes: map[string]schema.Attribute{
-				"nameservers": stringList("IP addresses of name servers."),
+				"nameservers": withListValidators(stringList("IP addresses of name servers, written as the Engine reads them back (`2001:db8::1`)."), listvalidator.ValueStringsAre(canonicalIP{})),
 				"search":      stringList("Search domains."),
 				"options":     stringList("Resolver options (for example `ndots:2`)."),
 			},
@@ -567,7 +587,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 
 	cpus := func(what string) schema.Float64Attribute {
 		return schema.Float64Attribute{MarkdownDescription: "CPUs " + what + ", as compose files write it (`0.5` is half a CPU).", Optional: true,
-			Validators: []validator.Float64{float64validator.AtLeast(0.000000001)}}
+			Validators: []validator.Float64{cpusValidator{}}}
 	}
 
 	platformAttrs := map[string]schema.Attribute{
@@ -705,9 +725,11 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 					"runtime": defString("The runtime of the tasks.", "container", serviceRuntimes),
 				},
 			},
-			"update_config":   schema.SingleNestedAttribute{MarkdownDescription: "How updates roll out.", Optional: true, Computed: true, Attributes: updateAttrs, Default: updateConfigDefault(updateAttrs)},
-			"rollback_config": schema.SingleNestedAttribute{MarkdownDescription: "How rollbacks roll out.", Optional: true, Computed: true, Attributes: rollbackAttrs, Default: updateConfigDefault(rollbackAttrs)},
-			"endpoint_spec":   schema.SingleNestedAttribute{MarkdownDescription: "How the service is reached.", Optional: true, Computed: true, Attributes: endpointAttrs, Default: endpointDefault},
+			"update_config": schema.SingleNestedAttribute{MarkdownDescription: "How updates roll out. Not with a job mode.", Optional: true, Computed: true, Attributes: updateAttrs,
+				Default: updateConfigDefault(updateAttrs), Validators: []validator.Object{notWithJobMode{}}},
+			"rollback_config": schema.SingleNestedAttribute{MarkdownDescription: "How rollbacks roll out. Not with a job mode.", Optional: true, Computed: true, Attributes: rollbackAttrs,
+				Default: updateConfigDefault(rollbackAttrs), Validators: []validator.Object{notWithJobMode{}}},
+			"endpoint_spec": schema.SingleNestedAttribute{MarkdownDescription: "How the service is reached.", Optional: true, Computed: true, Attributes: endpointAttrs, Default: endpointDefault},
 			"wait_for_convergence": schema.BoolAttribute{
 				MarkdownDescription: "Whether create and update wait until the service has converged. Defaults to `true`.",
 				Optional:            true, Computed: true, Default: booldefault.StaticBool(true),
