@@ -11,9 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/moby/moby/client"
 )
@@ -213,19 +211,7 @@ func TestAccProvider_refreshOnlyDrift(t *testing.T) {
 		if code, out := tf.run("destroy", "-auto-approve", "-input=false"); code != 0 {
 			t.Errorf("terraform destroy exited %d:\n%s", code, out)
 		}
-		// The service's task created the volume on demand on whichever node ran it: remove
-		// those copies too, so runs leave nothing behind on the test bed.
-		// A task's container may still be going away on its node: give it a few seconds.
-		for _, n := range testAccNodes(t, "") {
-			api := testAccEngineAPI(t, n.Host)
-			for attempt := 0; attempt < 20; attempt++ {
-				_, err := api.VolumeRemove(context.Background(), name+"-data", client.VolumeRemoveOptions{})
-				if err == nil || cerrdefs.IsNotFound(err) {
-					break
-				}
-				time.Sleep(500 * time.Millisecond)
-			}
-		}
+		testAccRemoveVolumeEverywhere(t, name+"-data")
 	})
 
 	tf.mustRun("apply", "-auto-approve", "-input=false")

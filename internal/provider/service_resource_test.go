@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -1066,19 +1067,23 @@ func TestAccServiceResource_full(t *testing.T) {
 	})
 }
 
+// testAccRemoveVolumeEverywhere removes a named volume from every swarm node of the test bed:
+// Swarm creates a mount's volume on demand on whichever node runs a task, and destroying the
+// service leaves those copies behind. A task's container may still be going away on its node, so
+// each removal is retried for a few seconds.
 func testAccRemoveVolumeEverywhere(t *testing.T, name string) {
 	for _, n := range testAccNodes(t, "") {
 		if n.Role == "free" {
 			continue
 		}
-		c, err := swarm.New(swarm.Config{Endpoints: []swarm.Endpoint{{Host: n.Host}}})
-		if err != nil {
-			continue
+		api := testAccEngineAPI(t, n.Host)
+		for attempt := 0; attempt < 20; attempt++ {
+			_, err := api.VolumeRemove(context.Background(), name, client.VolumeRemoveOptions{})
+			if err == nil || cerrdefs.IsNotFound(err) {
+				break
+			}
+			time.Sleep(500 * time.Millisecond)
 		}
-		if api, err := c.Engine(context.Background()); err == nil {
-			_, _ = api.VolumeRemove(context.Background(), name, client.VolumeRemoveOptions{Force: true})
-		}
-		_ = c.Close()
 	}
 }
 
