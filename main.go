@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/provider"
 )
@@ -24,7 +24,9 @@ func main() {
 		Debug:   debug,
 	})
 	if err != nil {
-		tflog.Error(context.Background(), "provider server stopped", map[string]any{"error": err.Error()})
+		// No Terraform request is running here, so tflog would write nothing: stderr is what
+		// Terraform (or whoever started the plugin) shows.
+		fmt.Fprintf(os.Stderr, "terraform-provider-swarm: %v\n", err)
 		os.Exit(1)
 	}
 }

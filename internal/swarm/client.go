@@ -1,3 +1,5 @@
+// Package swarm talks to the Docker Engine API for the provider. It imports no Terraform framework
+// package: the provider layer turns its values and errors into schema values and diagnostics.
 package swarm
 
 import (
@@ -197,7 +199,7 @@ func (c *Client) Manager(ctx context.Context) (API, error) {
 	return nil, fmt.Errorf("no swarm manager answered:\n- %s", strings.Join(problems, "\n- "))
 }
 
-// NotManagerError is returned when an engine answers but cannot manage the swarm.
+// notManagerMessage explains why an engine that answered cannot serve as the swarm's manager.
 func notManagerMessage(host, state string) string {
 	switch state {
 	case "active":

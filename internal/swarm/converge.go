@@ -32,8 +32,11 @@ type ConvergeOptions struct {
 	PreviousVersion uint64
 	// Interval between polls (default 1s, tests use less).
 	Interval time.Duration
-	// Progress, when set, receives a line each time the observed progress changes.
-	Progress func(string)
+	// Progress, when set, hears how far the service got each time that changes: a line for
+	// people (msg) and the same as fields (service, service_id, mode, desired, done, and
+	// update_state, update_message and problem when there are), in the shape tflog.Debug takes,
+	// so that with TF_LOG=debug a long wait shows what it is waiting for.
+	Progress func(msg string, fields map[string]any)
 	// FailedAttempts is how many consecutive failed or rejected tasks in a slot (or on a node)
 	// with none running make the wait give up early (default 3). A restart policy that allows
 	// fewer attempts lowers it.
@@ -54,7 +57,7 @@ func (o ConvergeOptions) withDefaults() ConvergeOptions {
 		o.UnschedulableGrace = defaultUnschedulableGrace
 	}
 	if o.Progress == nil {
-		o.Progress = func(string) {}
+		o.Progress = func(string, map[string]any) {}
 	}
 	return o
 }
@@ -156,12 +159,8 @@ func waitConverged(ctx context.Context, api convergeAPI, serviceID string, opts 
 				unschedulableSince = time.Time{}
 			}
 		}
-		t := time.NewTimer(opts.Interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return w.failure(ctx, ctx.Err())
-		case <-t.C:
+		if err := pause(ctx, opts.Interval); err != nil {
+			return w.failure(ctx, err)
 		}
 	}
 }
@@ -187,7 +186,9 @@ func (w *convWaiter) poll(ctx context.Context) (bool, error) {
 	if us := w.svc.UpdateStatus; us != nil {
 		switch us.State {
 		case swarm.UpdateStateRollbackStarted, swarm.UpdateStateRollbackCompleted, swarm.UpdateStateRollbackPaused:
-			w.opts.Progress(fmt.Sprintf("Swarm is rolling the update back (%s): %s", us.State, us.Message))
+			w.opts.Progress(fmt.Sprintf("%s: Swarm is rolling the update back (%s): %s", w.svc.Spec.Name, us.State, us.Message), map[string]any{
+				"service": w.svc.Spec.Name, "service_id": w.id, "update_state": string(us.State), "update_message": us.Message,
+			})
 			return false, w.rollbackFailure(ctx)
 		}
 	}
@@ -231,16 +232,21 @@ func (w *convWaiter) report() {
 	if convIsJobMode(p.Mode) {
 		verb = "completed"
 	}
+	fields := map[string]any{"service": w.svc.Spec.Name, "service_id": w.id, "mode": p.Mode, "desired": p.Desired, "done": p.Done}
 	line := fmt.Sprintf("%s: %d of %d tasks %s", w.svc.Spec.Name, p.Done, p.Desired, verb)
-	if us := w.svc.UpdateStatus; us != nil && us.State == swarm.UpdateStateUpdating {
-		line += " (update in progress)"
+	if us := w.svc.UpdateStatus; us != nil {
+		fields["update_state"] = string(us.State)
+		if us.State == swarm.UpdateStateUpdating {
+			line += " (update in progress)"
+		}
 	}
 	if len(p.Problems) > 0 && !p.Converged {
+		fields["problem"] = p.Problems[0].summary()
 		line += "; " + p.Problems[0].summary()
 	}
 	if line != w.lastLine {
 		w.lastLine = line
-		w.opts.Progress(line)
+		w.opts.Progress(line, fields)
 	}
 }
 
@@ -365,22 +371,19 @@ func waitServiceRemoved(ctx context.Context, api convergeAPI, serviceID string, 
 				return err
 			}
 		}
-		t := time.NewTimer(interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if err := pause(ctx, interval); err != nil {
 			if remaining < 0 {
-				return fmt.Errorf("waiting for service %s to be removed: %w", serviceID, ctx.Err())
+				return fmt.Errorf("waiting for service %s to be removed: %w", serviceID, err)
 			}
-			return fmt.Errorf("waiting for service %s to be removed: %d of its tasks remain: %w", serviceID, remaining, ctx.Err())
-		case <-t.C:
+			return fmt.Errorf("waiting for service %s to be removed: %d of its tasks remain: %w", serviceID, remaining, err)
 		}
 	}
 }
 
 // convRemainingTasks counts what is left of a service: -1 when the service itself still exists,
-// else its tasks that Swarm has not deleted yet (finished job tasks aside). The Engine refuses a task filter naming a
-// service that no longer exists, so once the service is gone all tasks are listed.
+// else its tasks that Swarm has not deleted yet (finished job tasks aside). The Engine refuses a
+// task filter naming a service that no longer exists, so once the service is gone all tasks are
+// listed.
 //
 // serviceID may name the service while it exists: it is replaced by the ID then, since tasks
 // carry only the ID.
@@ -405,7 +408,7 @@ func convRemainingTasks(ctx context.Context, api convergeAPI, id *string) (int, 
 		if t.ServiceID != serviceID {
 			continue
 		}
-		if t.JobIteration != nil && convTaskStateOrder[t.Status.State] >= convTaskStateOrder[swarm.TaskStateComplete] {
+		if t.JobIteration != nil && taskStateOrder[t.Status.State] >= taskStateOrder[swarm.TaskStateComplete] {
 			// Swarm never deletes the finished tasks of a removed job (their containers have
 			// exited already), so waiting for them would never end.
 			continue

@@ -89,7 +89,7 @@ func accWait(t *testing.T, c *Client, id string, opts ConvergeOptions) (time.Dur
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	opts.Interval = 250 * time.Millisecond
-	opts.Progress = func(s string) { t.Log(s) }
+	opts.Progress = func(s string, fields map[string]any) { t.Log(s, fields) }
 	start := time.Now()
 	err := c.WaitConverged(ctx, id, opts)
 	return time.Since(start), err

@@ -96,7 +96,7 @@ func TestWaitConverged_replicatedConverges(t *testing.T) {
 	}
 	var lines []string
 	opts := fastOpts()
-	opts.Progress = func(s string) { lines = append(lines, s) }
+	opts.Progress = func(s string, _ map[string]any) { lines = append(lines, s) }
 	if err := waitConverged(context.Background(), f, "svc1", opts); err != nil {
 		t.Fatal(err)
 	}
@@ -247,6 +247,37 @@ func TestWaitConverged_updatingIsNotDone(t *testing.T) {
 	}
 	if f.inspects != 3 {
 		t.Errorf("converged after %d polls, want 3 (the update had to complete)", f.inspects)
+	}
+}
+
+// TestWaitConverged_progressFields checks the fields that go with each progress line, the part a
+// debug log shows as key/value pairs.
+func TestWaitConverged_progressFields(t *testing.T) {
+	f := &fakeAPI{
+		services: []swarm.Service{
+			withUpdate(replicated(1), swarm.UpdateStateUpdating, "update in progress"),
+			withUpdate(replicated(1), swarm.UpdateStateCompleted, "update completed"),
+		},
+		tasks: [][]swarm.Task{
+			{tk("a", 1, "n1", swarm.TaskStateStarting, running, 1, "")},
+			{tk("a", 1, "n1", running, running, 1, "")},
+		},
+		nodes: testNodes,
+	}
+	var got []map[string]any
+	opts := fastOpts()
+	opts.Progress = func(_ string, fields map[string]any) { got = append(got, fields) }
+	if err := waitConverged(context.Background(), f, "svc1", opts); err != nil {
+		t.Fatal(err)
+	}
+	want := []map[string]any{
+		{"service": "web", "service_id": "svc1", "mode": "replicated", "desired": 1, "done": 0,
+			"update_state": "updating", "problem": "slot 1 on alpha: starting"},
+		{"service": "web", "service_id": "svc1", "mode": "replicated", "desired": 1, "done": 1,
+			"update_state": "completed"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("progress fields (-want +got):\n%s", diff)
 	}
 }
 

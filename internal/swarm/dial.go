@@ -122,18 +122,6 @@ func (f *failover) takeLastErr() error {
 	return err
 }
 
-// EngineError says which engine could not be reached and why.
-type EngineError struct {
-	Host string
-	Err  error
-}
-
-func (e *EngineError) Error() string {
-	return fmt.Sprintf("cannot reach the Docker Engine at %s: %v", e.Host, e.Err)
-}
-
-func (e *EngineError) Unwrap() error { return e.Err }
-
 // commandConn is a net.Conn over the stdin and stdout of a command, as `ssh … docker system
 // dial-stdio` gives.
 type commandConn struct {
@@ -281,12 +269,8 @@ func (l *leaderRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil //nolint:nilerr // a failed body read is the caller's to see when reading the body
 		}
 		_ = resp.Body.Close()
-		t := time.NewTimer(l.interval)
-		select {
-		case <-req.Context().Done():
-			t.Stop()
-			return nil, req.Context().Err()
-		case <-t.C:
+		if err := pause(req.Context(), l.interval); err != nil {
+			return nil, err
 		}
 		next := req.Clone(req.Context())
 		if req.GetBody != nil {

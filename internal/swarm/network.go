@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -60,10 +59,8 @@ func waitNetworkAllocated(ctx context.Context, api networkAPI, id string, timeou
 		if time.Now().After(deadline) {
 			return fmt.Errorf("network %s was created, but the swarm did not allocate it within %s", id, timeout)
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(interval):
+		if err := pause(ctx, interval); err != nil {
+			return err
 		}
 	}
 }
@@ -108,10 +105,7 @@ func (c *Client) InspectNetworkByID(ctx context.Context, id string) (network.Ins
 func inspectNetwork(ctx context.Context, api networkAPI, idOrName string) (network.Inspect, error) {
 	res, err := api.NetworkInspect(ctx, idOrName, client.NetworkInspectOptions{})
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return network.Inspect{}, fmt.Errorf("network %s: %w", idOrName, ErrNotFound)
-		}
-		return network.Inspect{}, fmt.Errorf("inspecting network %s: %w", idOrName, err)
+		return network.Inspect{}, inspectErr("network", idOrName, err)
 	}
 	return res.Network, nil
 }
@@ -130,28 +124,6 @@ func findNetworkByName(ctx context.Context, api networkAPI, name string) (networ
 	}
 	return network.Summary{}, fmt.Errorf("network %s: %w", name, ErrNotFound)
 }
-
-// NetworkInUseError says which services still hold a network that could not be removed.
-type NetworkInUseError struct {
-	Network string
-	// Services are the names (or IDs) of services attached to the network, sorted.
-	Services []string
-	// Waited is how long removal was retried.
-	Waited time.Duration
-	// Err is the Engine's last answer.
-	Err error
-}
-
-func (e *NetworkInUseError) Error() string {
-	who := "tasks that have not detached yet"
-	if len(e.Services) > 0 {
-		who = "services " + strings.Join(e.Services, ", ")
-	}
-	return fmt.Sprintf("network %s is still in use by %s after waiting %s; remove or update them first: %v",
-		e.Network, who, e.Waited.Round(time.Second), e.Err)
-}
-
-func (e *NetworkInUseError) Unwrap() error { return e.Err }
 
 // RemoveNetwork removes a network. While services or running tasks are still attached (tasks of a
 // service removed a moment ago take a few seconds to detach) it retries every second, up to
@@ -186,10 +158,8 @@ func removeNetwork(ctx context.Context, api networkAPI, id string, timeout, inte
 		if waited := time.Since(start); waited >= timeout {
 			return &NetworkInUseError{Network: id, Services: services, Waited: waited, Err: err}
 		}
-		select {
-		case <-ctx.Done():
-			return &NetworkInUseError{Network: id, Services: services, Waited: time.Since(start), Err: ctx.Err()}
-		case <-time.After(interval):
+		if err := pause(ctx, interval); err != nil {
+			return &NetworkInUseError{Network: id, Services: services, Waited: time.Since(start), Err: err}
 		}
 	}
 }
@@ -256,18 +226,8 @@ func NetworkUsers(id, name string, services []swarm.Service, tasks []swarm.Task)
 	return names, count
 }
 
-// taskStateOrder ranks task states as swarmkit does (new < … < running < complete < …).
-var taskStateOrder = map[swarm.TaskState]int{
-	swarm.TaskStateNew: 0, swarm.TaskStateAllocated: 1, swarm.TaskStatePending: 2,
-	swarm.TaskStateAssigned: 3, swarm.TaskStateAccepted: 4, swarm.TaskStatePreparing: 5,
-	swarm.TaskStateReady: 6, swarm.TaskStateStarting: 7, swarm.TaskStateRunning: 8,
-	swarm.TaskStateComplete: 9, swarm.TaskStateShutdown: 10, swarm.TaskStateFailed: 11,
-	swarm.TaskStateRejected: 12, swarm.TaskStateRemove: 13, swarm.TaskStateOrphaned: 14,
-}
-
+// taskLive: neither the desired nor the observed state of the task is past running, which is how
+// swarmkit tells a task that still holds its network attachment.
 func taskLive(t swarm.Task) bool {
-	running := taskStateOrder[swarm.TaskStateRunning]
-	desired, ok1 := taskStateOrder[t.DesiredState]
-	observed, ok2 := taskStateOrder[t.Status.State]
-	return ok1 && ok2 && desired <= running && observed <= running
+	return atMostRunning(t.DesiredState) && atMostRunning(t.Status.State)
 }

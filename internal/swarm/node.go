@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -11,9 +12,6 @@ import (
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 )
-
-// nodePollInterval is how often the waiters of this package look again.
-var nodePollInterval = 500 * time.Millisecond
 
 // FindNode finds a node of the swarm by its full ID or, failing that, by its hostname. Several
 // nodes with the hostname is an error (the caller must use the ID); none is ErrNotFound.
@@ -70,10 +68,7 @@ func (c *Client) InspectNode(ctx context.Context, id string) (swarm.Node, error)
 	}
 	res, err := api.NodeInspect(ctx, id, client.NodeInspectOptions{})
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return swarm.Node{}, fmt.Errorf("node %s: %w", id, ErrNotFound)
-		}
-		return swarm.Node{}, fmt.Errorf("inspecting node %s: %w", id, c.Err(err))
+		return swarm.Node{}, inspectErr("node", id, c.Err(err))
 	}
 	if res.Node.ID != id {
 		return swarm.Node{}, fmt.Errorf("node %s: %w", id, ErrNotFound)
@@ -95,83 +90,26 @@ func (c *Client) ListNodes(ctx context.Context) ([]swarm.Node, error) {
 }
 
 // UpdateNode inspects the node, lets change edit its spec and writes it with the version just read.
-// When another writer got in between ("update out of sequence") it starts again, a few times.
+// When another writer got in between ("update out of sequence") it starts again
+// (retryOutOfSequence).
 func (c *Client) UpdateNode(ctx context.Context, id string, change func(*swarm.NodeSpec)) error {
 	api, err := c.Manager(ctx)
 	if err != nil {
 		return err
 	}
-	for attempt := 0; ; attempt++ {
+	return retryOutOfSequence(ctx, outOfSequenceBackoff, func() error {
 		n, err := c.InspectNode(ctx, id)
 		if err != nil {
 			return err
 		}
 		spec := n.Spec
-		spec.Labels = cloneLabels(n.Spec.Labels)
+		spec.Labels = maps.Clone(n.Spec.Labels)
 		change(&spec)
-		_, err = api.NodeUpdate(ctx, id, client.NodeUpdateOptions{Version: n.Version, Spec: spec})
-		if err == nil {
-			return nil
-		}
-		if !isSequenceConflict(err) || attempt >= 5 {
+		if _, err := api.NodeUpdate(ctx, id, client.NodeUpdateOptions{Version: n.Version, Spec: spec}); err != nil {
 			return fmt.Errorf("updating node %s: %w", id, c.Err(err))
 		}
-		if err := pauseCtx(ctx, nodePollInterval); err != nil {
-			return err
-		}
-	}
-}
-
-// isSequenceConflict says whether a write lost the race against another writer of the same object.
-// The Engine reports it only as text (a gRPC error passed through), so text is all there is to go by.
-func isSequenceConflict(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "update out of sequence")
-}
-
-func cloneLabels(m map[string]string) map[string]string {
-	if m == nil {
 		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-func pauseCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// ErrTimeout is returned by the waiters when the condition did not come true in time.
-var ErrTimeout = errors.New("timed out")
-
-// pollUntil calls check until it says done, fails, or timeout passes. what names the condition in
-// the timeout error.
-func pollUntil(ctx context.Context, timeout time.Duration, what string, check func() (bool, error)) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		done, err := check()
-		if err != nil {
-			return err
-		}
-		if done {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%w after %s waiting for %s", ErrTimeout, timeout, what)
-		}
-		if err := pauseCtx(ctx, nodePollInterval); err != nil {
-			return err
-		}
-	}
+	})
 }
 
 // WaitNodeReady waits until the node is known to the managers with status ready.

@@ -51,21 +51,3 @@ func TestPickNode(t *testing.T) {
 		})
 	}
 }
-
-func TestIsSequenceConflict(t *testing.T) {
-	cases := map[string]struct {
-		err  error
-		want bool
-	}{
-		"nil":      {nil, false},
-		"conflict": {errors.New("Error response from daemon: rpc error: code = Unknown desc = update out of sequence"), true},
-		"other":    {errors.New("node not found"), false},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			if got := isSequenceConflict(tc.err); got != tc.want {
-				t.Errorf("isSequenceConflict(%v) = %t, want %t", tc.err, got, tc.want)
-			}
-		})
-	}
-}

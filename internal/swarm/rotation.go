@@ -107,30 +107,6 @@ func ManagedLabels(family string, generation, keep int) map[string]string {
 	}
 }
 
-// objectsAPI is the part of the Engine API that secrets, configs and their rotation use.
-type objectsAPI interface {
-	client.SecretAPIClient
-	client.ConfigAPIClient
-	ServiceList(ctx context.Context, options client.ServiceListOptions) (client.ServiceListResult, error)
-}
-
-// objectStore hides the difference between the secret and the config endpoints.
-type objectStore interface {
-	kind() Kind
-	inspect(ctx context.Context, id string) (Object, error)
-	list(ctx context.Context, f client.Filters) ([]Object, error)
-	create(ctx context.Context, o Object) (string, error)
-	setLabels(ctx context.Context, id string, labels map[string]string) error
-	remove(ctx context.Context, id string) error
-}
-
-func objectStoreFor(api objectsAPI, k Kind) objectStore {
-	if k == KindConfig {
-		return configStore{api: api}
-	}
-	return secretStore{api: api}
-}
-
 // listFamily returns the versions of a family, newest generation first.
 func listFamily(ctx context.Context, s objectStore, family string) ([]Object, error) {
 	objs, err := s.list(ctx, make(client.Filters).Add("label", LabelFamily+"="+family))
@@ -237,10 +213,13 @@ func pruneFamily(ctx context.Context, s objectStore, family string, used ObjectU
 	return errors.Join(errs...)
 }
 
-// isObjectInUse recognises the Engine's refusal to remove a secret or config that a service references
-// (an InvalidArgument from the manager).
-func isObjectInUse(err error) bool {
-	return cerrdefs.IsInvalidArgument(err) || cerrdefs.IsFailedPrecondition(err) || cerrdefs.IsConflict(err)
+// pruneUnused prunes the family with the references the services hold now.
+func pruneUnused(ctx context.Context, api objectsAPI, s objectStore, family string) error {
+	used, err := objectUsage(ctx, api, s.kind())
+	if err != nil {
+		return err
+	}
+	return pruneFamily(ctx, s, family, used)
 }
 
 // PruneReleased is called by swarm_service after an update or delete with the secret and config
@@ -315,25 +294,6 @@ func quoteServiceNames(names []string) string {
 	return strings.Join(q, ", ")
 }
 
-// retryObjectUpdate runs an inspect-then-update step again when the Engine answers that another
-// writer changed the object in between. The manager reports that only as text (swarmkit's
-// ErrSequenceConflict travels as an unknown gRPC error), hence the string match.
-func retryObjectUpdate(ctx context.Context, step func() error) error {
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		err = step()
-		if err == nil || !strings.Contains(err.Error(), "update out of sequence") {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(attempt+1) * 100 * time.Millisecond):
-		}
-	}
-	return err
-}
-
 // ObjectSpec is what swarm_secret and swarm_config ask for: a logical name, the user's labels, the
 // data of the version to create and how many superseded versions to keep.
 type ObjectSpec struct {
@@ -355,18 +315,6 @@ func labelsFor(spec ObjectSpec, generation int) map[string]string {
 		l[k] = v
 	}
 	return l
-}
-
-// InUseError is returned when a secret or config cannot be removed because services use it.
-type InUseError struct {
-	Kind     Kind
-	Name     string
-	Services []string
-}
-
-func (e *InUseError) Error() string {
-	return fmt.Sprintf("the %s %s is in use by the service(s) %s: remove it from those services first (or let them reference a new version)",
-		e.Kind, e.Name, quoteServiceNames(e.Services))
 }
 
 // InspectObject finds a secret or config by ID (ErrNotFound when it is gone).
@@ -501,11 +449,7 @@ func rotate(ctx context.Context, api objectsAPI, k Kind, currentID string, spec 
 	if err != nil {
 		return Object{}, err
 	}
-	used, err := objectUsage(ctx, api, k)
-	if err != nil {
-		return o, err
-	}
-	return o, pruneFamily(ctx, s, spec.Name, used)
+	return o, pruneUnused(ctx, api, s, spec.Name)
 }
 
 // SetObjectLabels writes the user's labels and the managed ones onto the current version (only the
@@ -536,11 +480,7 @@ func setObjectLabels(ctx context.Context, api objectsAPI, k Kind, id string, spe
 	if err != nil {
 		return Object{}, err
 	}
-	used, err := objectUsage(ctx, api, k)
-	if err != nil {
-		return o, err
-	}
-	return o, pruneFamily(ctx, s, spec.Name, used)
+	return o, pruneUnused(ctx, api, s, spec.Name)
 }
 
 // DeleteObject removes every version of a family that no service uses, and the current version

@@ -499,17 +499,3 @@ func TestCreateVersionConflict(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
-
-func TestRetryObjectUpdate(t *testing.T) {
-	n := 0
-	err := retryObjectUpdate(context.Background(), func() error {
-		n++
-		if n < 3 {
-			return errors.New("rpc error: update out of sequence")
-		}
-		return nil
-	})
-	if err != nil || n != 3 {
-		t.Fatalf("err %v after %d attempts", err, n)
-	}
-}

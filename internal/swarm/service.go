@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,10 +36,7 @@ func (c *Client) InspectService(ctx context.Context, idOrName string) (swarm.Ser
 func inspectService(ctx context.Context, api serviceAPI, idOrName string) (swarm.Service, error) {
 	res, err := api.ServiceInspect(ctx, idOrName, client.ServiceInspectOptions{})
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return swarm.Service{}, fmt.Errorf("service %s: %w", idOrName, ErrNotFound)
-		}
-		return swarm.Service{}, fmt.Errorf("inspecting service %s: %w", idOrName, err)
+		return swarm.Service{}, inspectErr("service", idOrName, err)
 	}
 	return res.Service, nil
 }
@@ -65,50 +63,35 @@ type ServiceUpdateResult struct {
 
 // UpdateService inspects the service, builds the new spec from it and sends it with the version
 // it read. When another writer got in between ("update out of sequence") it reads again and
-// retries.
+// retries (retryOutOfSequence).
 func (c *Client) UpdateService(ctx context.Context, id string, build func(current swarm.Service) (swarm.ServiceSpec, error)) (ServiceUpdateResult, error) {
 	api, err := c.Manager(ctx)
 	if err != nil {
 		return ServiceUpdateResult{}, err
 	}
-	res, err := updateService(ctx, api, id, build, 200*time.Millisecond)
+	res, err := updateService(ctx, api, id, build, outOfSequenceBackoff)
 	return res, c.Err(err)
 }
 
-const maxUpdateAttempts = 5
-
 func updateService(ctx context.Context, api serviceAPI, id string, build func(swarm.Service) (swarm.ServiceSpec, error), backoff time.Duration) (ServiceUpdateResult, error) {
-	var lastErr error
-	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
+	var out ServiceUpdateResult
+	err := retryOutOfSequence(ctx, backoff, func() error {
 		current, err := inspectService(ctx, api, id)
 		if err != nil {
-			return ServiceUpdateResult{}, err
+			return err
 		}
 		spec, err := build(current)
 		if err != nil {
-			return ServiceUpdateResult{}, err
+			return err
 		}
 		res, err := api.ServiceUpdate(ctx, current.ID, client.ServiceUpdateOptions{Version: current.Version, Spec: spec})
-		if err == nil {
-			return ServiceUpdateResult{Previous: current, Warnings: res.Warnings}, nil
+		if err != nil {
+			return fmt.Errorf("updating service %s: %w", current.Spec.Name, err)
 		}
-		if !isOutOfSequence(err) {
-			return ServiceUpdateResult{}, fmt.Errorf("updating service %s: %w", current.Spec.Name, err)
-		}
-		lastErr = err
-		select {
-		case <-ctx.Done():
-			return ServiceUpdateResult{}, ctx.Err()
-		case <-time.After(backoff):
-		}
-	}
-	return ServiceUpdateResult{}, fmt.Errorf("updating service %s: still out of sequence after %d attempts: %w", id, maxUpdateAttempts, lastErr)
-}
-
-// isOutOfSequence tells a version conflict. Swarm reports it as a plain invalid-argument error
-// with no type or code of its own, so its message is the only mark it has.
-func isOutOfSequence(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "update out of sequence")
+		out = ServiceUpdateResult{Previous: current, Warnings: res.Warnings}
+		return nil
+	})
+	return out, err
 }
 
 // RemoveService removes a service; one that is already gone is no error.
@@ -169,16 +152,8 @@ func listServices(ctx context.Context, api serviceAPI, f ServiceFilter) ([]swarm
 		}
 		out = append(out, s)
 	}
-	sortServices(out)
+	slices.SortStableFunc(out, func(a, b swarm.Service) int { return strings.Compare(a.Spec.Name, b.Spec.Name) })
 	return out, nil
-}
-
-func sortServices(s []swarm.Service) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j].Spec.Name < s[j-1].Spec.Name; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // ObjectName returns the name of a secret or config by ID, for references that leave it out.

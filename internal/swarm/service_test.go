@@ -78,7 +78,7 @@ func TestUpdateServiceRetriesOutOfSequence(t *testing.T) {
 	}{
 		"first try":        {0, false, 1},
 		"two conflicts":    {2, false, 3},
-		"always conflicts": {maxUpdateAttempts, true, maxUpdateAttempts},
+		"always conflicts": {outOfSequenceAttempts, true, outOfSequenceAttempts},
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := &fakeServiceAPI{exists: true, conflicts: tc.conflicts,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/moby/moby/api/types/swarm"
@@ -67,19 +68,19 @@ type Rotation struct {
 
 // UpdateSwarm inspects the swarm, lets change edit its spec (change may be nil) and writes it with
 // the version just read, rotating what rot asks for. It starts again when another writer got in
-// between.
+// between (retryOutOfSequence).
 func (c *Client) UpdateSwarm(ctx context.Context, change func(*swarm.Spec), rot Rotation) error {
 	api, err := c.Manager(ctx)
 	if err != nil {
 		return err
 	}
-	for attempt := 0; ; attempt++ {
+	return retryOutOfSequence(ctx, outOfSequenceBackoff, func() error {
 		res, err := api.SwarmInspect(ctx, client.SwarmInspectOptions{})
 		if err != nil {
 			return fmt.Errorf("inspecting the swarm: %w", c.Err(err))
 		}
 		spec := res.Swarm.Spec
-		spec.Labels = cloneLabels(spec.Labels)
+		spec.Labels = maps.Clone(spec.Labels)
 		if change != nil {
 			change(&spec)
 		}
@@ -90,16 +91,11 @@ func (c *Client) UpdateSwarm(ctx context.Context, change func(*swarm.Spec), rot 
 			RotateManagerToken:     rot.ManagerToken,
 			RotateManagerUnlockKey: rot.UnlockKey,
 		})
-		if err == nil {
-			return nil
-		}
-		if !isSequenceConflict(err) || attempt >= 5 {
+		if err != nil {
 			return fmt.Errorf("updating the swarm: %w", c.Err(err))
 		}
-		if err := pauseCtx(ctx, nodePollInterval); err != nil {
-			return err
-		}
-	}
+		return nil
+	})
 }
 
 // UnlockKey reads the key that unlocks the managers of an autolocked swarm.

@@ -1,10 +1,7 @@
 package swarm
 
 import (
-	"net"
-	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/moby/moby/api/types/swarm"
 )
@@ -47,8 +44,8 @@ func convIsJobMode(mode string) bool {
 
 func convIsGlobalMode(mode string) bool { return mode == convModeGlobal || mode == convModeGlobalJob }
 
-// convTaskStateOrder orders task states the way Swarm moves a task through them.
-var convTaskStateOrder = map[swarm.TaskState]int{
+// taskStateOrder orders task states the way Swarm moves a task through them (0: unknown).
+var taskStateOrder = map[swarm.TaskState]int{
 	swarm.TaskStateNew:       1,
 	swarm.TaskStateAllocated: 2,
 	swarm.TaskStatePending:   3,
@@ -68,15 +65,18 @@ var convTaskStateOrder = map[swarm.TaskState]int{
 
 // convInProgress: the task has not reached running yet.
 func convInProgress(s swarm.TaskState) bool {
-	o := convTaskStateOrder[s]
-	return o > 0 && o < convTaskStateOrder[swarm.TaskStateRunning]
+	o := taskStateOrder[s]
+	return o > 0 && o < taskStateOrder[swarm.TaskStateRunning]
 }
 
-// convWantedRunning: Swarm still wants the task to run (desired state ready or running).
-func convWantedRunning(t swarm.Task) bool {
-	o := convTaskStateOrder[t.DesiredState]
-	return o > 0 && o <= convTaskStateOrder[swarm.TaskStateRunning]
+// atMostRunning: the state is a known one, running or before it.
+func atMostRunning(s swarm.TaskState) bool {
+	o := taskStateOrder[s]
+	return o > 0 && o <= taskStateOrder[swarm.TaskStateRunning]
 }
+
+// convWantedRunning: Swarm still wants the task to run (its desired state is at most running).
+func convWantedRunning(t swarm.Task) bool { return atMostRunning(t.DesiredState) }
 
 // convProgress is what one look at a service's tasks says.
 type convProgress struct {
@@ -366,121 +366,4 @@ func (st convUnitStatus) problem(u convUnit, hostnames map[string]string) TaskPr
 		p.ExitCode = t.Status.ContainerStatus.ExitCode
 	}
 	return p
-}
-
-// convEligibleNodes are the nodes where a global service should run a task: ready, active, and
-// satisfying the placement constraints and platforms. A node that runs a current task counts
-// too when the constraints use something this package cannot convEvaluate.
-func convEligibleNodes(pl *swarm.Placement, nodes []swarm.Node, tasks []swarm.Task) []swarm.Node {
-	hasTask := map[string]bool{}
-	for _, t := range tasks {
-		if convWantedRunning(t) || t.Status.State == swarm.TaskStateComplete {
-			hasTask[t.NodeID] = true
-		}
-	}
-	var out []swarm.Node
-	for _, n := range nodes {
-		if n.Status.State != swarm.NodeStateReady || n.Spec.Availability != swarm.NodeAvailabilityActive {
-			continue
-		}
-		ok, known := convPlacementMatches(pl, n)
-		if ok || (!known && hasTask[n.ID]) {
-			out = append(out, n)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Description.Hostname < out[j].Description.Hostname })
-	return out
-}
-
-var convConstraintKey = regexp.MustCompile(`^(?i)[a-z_][a-z0-9\-_.]+$`)
-
-// convPlacementMatches applies Swarm's constraint rules (key == value or key != value, values
-// compared case-insensitively) and platform list to a node. known is false when a constraint
-// could not be evaluated here.
-func convPlacementMatches(pl *swarm.Placement, n swarm.Node) (ok, known bool) {
-	if pl == nil {
-		return true, true
-	}
-	for _, c := range pl.Constraints {
-		m, k := convConstraintMatches(c, n)
-		if !k {
-			return false, false
-		}
-		if !m {
-			return false, true
-		}
-	}
-	if len(pl.Platforms) > 0 {
-		os := strings.ToLower(n.Description.Platform.OS)
-		arch := convNormalizeArch(n.Description.Platform.Architecture)
-		match := false
-		for _, pf := range pl.Platforms {
-			if (pf.OS == "" || strings.EqualFold(pf.OS, os)) &&
-				(pf.Architecture == "" || convNormalizeArch(pf.Architecture) == arch) {
-				match = true
-				break
-			}
-		}
-		if !match {
-			return false, true
-		}
-	}
-	return true, true
-}
-
-func convNormalizeArch(a string) string {
-	switch strings.ToLower(a) {
-	case "x86_64", "x86-64", "amd64":
-		return "amd64"
-	case "aarch64", "arm64":
-		return "arm64"
-	}
-	return strings.ToLower(a)
-}
-
-func convConstraintMatches(expr string, n swarm.Node) (match, known bool) {
-	op, eq := "==", true
-	if !strings.Contains(expr, "==") {
-		if !strings.Contains(expr, "!=") {
-			return false, false
-		}
-		op, eq = "!=", false
-	}
-	parts := strings.SplitN(expr, op, 2)
-	key, want := strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1])
-	if !convConstraintKey.MatchString(key) {
-		return false, false
-	}
-	var got string
-	lk := strings.ToLower(key)
-	switch {
-	case lk == "node.id":
-		got = n.ID
-	case lk == "node.hostname":
-		got = n.Description.Hostname
-	case lk == "node.role":
-		got = string(n.Spec.Role)
-	case lk == "node.platform.os":
-		got = n.Description.Platform.OS
-	case lk == "node.platform.arch":
-		got = n.Description.Platform.Architecture
-	case lk == "node.ip":
-		ip := net.ParseIP(n.Status.Addr)
-		var in bool
-		if _, cidr, err := net.ParseCIDR(want); err == nil {
-			in = ip != nil && cidr.Contains(ip)
-		} else if wip := net.ParseIP(want); wip != nil {
-			in = ip != nil && wip.Equal(ip)
-		} else {
-			return false, false
-		}
-		return in == eq, true
-	case strings.HasPrefix(lk, "node.labels.") && len(key) > len("node.labels."):
-		got = n.Spec.Labels[key[len("node.labels."):]]
-	case strings.HasPrefix(lk, "engine.labels.") && len(key) > len("engine.labels."):
-		got = n.Description.Engine.Labels[key[len("engine.labels."):]]
-	default:
-		return false, false
-	}
-	return strings.EqualFold(got, want) == eq, true
 }

@@ -70,27 +70,10 @@ func (c *Client) InspectVolume(ctx context.Context, name string) (volume.Volume,
 func inspectVolume(ctx context.Context, api volumeAPI, name string) (volume.Volume, error) {
 	res, err := api.VolumeInspect(ctx, name, client.VolumeInspectOptions{})
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return volume.Volume{}, fmt.Errorf("volume %s: %w", name, ErrNotFound)
-		}
-		return volume.Volume{}, fmt.Errorf("inspecting volume %s: %w", name, err)
+		return volume.Volume{}, inspectErr("volume", name, err)
 	}
 	return res.Volume, nil
 }
-
-// VolumeInUseError names the containers that keep a volume from being removed.
-type VolumeInUseError struct {
-	Volume     string
-	Containers []string
-	Err        error
-}
-
-func (e *VolumeInUseError) Error() string {
-	return fmt.Sprintf("volume %s is in use by containers %s; nothing is force-removed: remove or stop using them first: %v",
-		e.Volume, strings.Join(e.Containers, ", "), e.Err)
-}
-
-func (e *VolumeInUseError) Unwrap() error { return e.Err }
 
 // RemoveVolume removes a volume, never by force. When containers use it, it fails with a
 // VolumeInUseError naming them; only while every user is the container of a swarm task (which the
@@ -122,10 +105,8 @@ func removeVolume(ctx context.Context, api volumeAPI, name string, timeout, inte
 		if !onlyTasks || time.Since(start) >= timeout {
 			return &VolumeInUseError{Volume: name, Containers: names, Err: err}
 		}
-		select {
-		case <-ctx.Done():
-			return &VolumeInUseError{Volume: name, Containers: names, Err: ctx.Err()}
-		case <-time.After(interval):
+		if err := pause(ctx, interval); err != nil {
+			return &VolumeInUseError{Volume: name, Containers: names, Err: err}
 		}
 	}
 }

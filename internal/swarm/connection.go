@@ -1,6 +1,8 @@
-// Package swarm talks to the Docker Engine API for the provider. It imports no Terraform framework
-// package: the provider layer turns its values and errors into schema values and diagnostics.
 package swarm
+
+// The connection configuration: which engines to reach and how (unix, tcp with TLS, ssh), with
+// the Docker CLI's environment variables as fallbacks. Swarm config objects are in
+// object_store.go.
 
 import (
 	"crypto/tls"
@@ -19,7 +21,9 @@ import (
 // names a host.
 const DefaultHost = "unix:///var/run/docker.sock"
 
-// Environment variables honoured as fallbacks, with the meaning the Docker CLI gives them.
+// Environment variables honoured as fallbacks, with the meaning the Docker CLI gives them, but
+// for one difference: DOCKER_TLS_VERIFY set to 0, false, no or off turns verification off here,
+// where the CLI turns it on for any value that is not empty.
 const (
 	EnvHost      = "DOCKER_HOST"
 	EnvCertPath  = "DOCKER_CERT_PATH"
