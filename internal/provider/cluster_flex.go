@@ -69,10 +69,14 @@ func expandSwarmSpec(ctx context.Context, m clusterResourceModel, base swarm.Spe
 		v := m.TaskHistoryRetentionLimit.ValueInt64()
 		spec.Orchestration.TaskHistoryRetentionLimit = &v
 	}
-	if setAndKnown(m.Raft) {
+	switch {
+	case setAndKnown(m.Raft):
 		var r clusterRaftModel
 		diags.Append(m.Raft.As(ctx, &r, basetypes.ObjectAsOptions{})...)
 		spec.Raft = expandRaftConfig(r, spec.Raft)
+	case m.Raft.IsNull() && !isZeroRaftConfig(base.Raft):
+		// No raft block: the Engine's defaults (at init, the Engine fills them in itself).
+		spec.Raft = clusterDefaultRaft()
 	}
 	if setAndKnown(m.DispatcherHeartbeatPeriod) {
 		d, err := time.ParseDuration(m.DispatcherHeartbeatPeriod.ValueString())
@@ -116,6 +120,28 @@ func expandRaftConfig(r clusterRaftModel, base swarm.RaftConfig) swarm.RaftConfi
 	return out
 }
 
+// clusterDefaultRaftDescription names the Engine's raft defaults (clusterDefaultRaft).
+const clusterDefaultRaftDescription = "`snapshot_interval` 10000, `keep_old_snapshots` 0, " +
+	"`log_entries_for_slow_followers` 500, `heartbeat_tick` 1, `election_tick` 10"
+
+// clusterDefaultRaft is the raft configuration the Engine gives a new swarm.
+func clusterDefaultRaft() swarm.RaftConfig {
+	keepOld := uint64(0)
+	return swarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: &keepOld, LogEntriesForSlowFollowers: 500, HeartbeatTick: 1, ElectionTick: 10}
+}
+
+// isDefaultRaftConfig says whether r is the Engine's default raft configuration.
+func isDefaultRaftConfig(r swarm.RaftConfig) bool {
+	d := clusterDefaultRaft()
+	return r.SnapshotInterval == d.SnapshotInterval && (r.KeepOldSnapshots == nil || *r.KeepOldSnapshots == 0) &&
+		r.LogEntriesForSlowFollowers == d.LogEntriesForSlowFollowers && r.HeartbeatTick == d.HeartbeatTick && r.ElectionTick == d.ElectionTick
+}
+
+// isZeroRaftConfig says whether r is the zero value (the spec given at init).
+func isZeroRaftConfig(r swarm.RaftConfig) bool {
+	return r.SnapshotInterval == 0 && r.KeepOldSnapshots == nil && r.LogEntriesForSlowFollowers == 0 && r.HeartbeatTick == 0 && r.ElectionTick == 0
+}
+
 // flattenRaftConfig turns the Engine's raft settings into the raft block.
 func flattenRaftConfig(r swarm.RaftConfig) (types.Object, diag.Diagnostics) {
 	var keepOld int64
@@ -133,6 +159,7 @@ func flattenRaftConfig(r swarm.RaftConfig) (types.Object, diag.Diagnostics) {
 
 // flattenSwarm sets the attributes the Engine reports from sw onto prior (the plan or the state),
 // keeping what the Engine does not report (init addresses, rotation triggers, node ID, unlock key).
+// The raft block stays null when prior has none and the Engine has the defaults.
 // A duration written differently from the Engine's form ("1m" for "1m0s") is kept as written.
 func flattenSwarm(ctx context.Context, sw swarm.Swarm, prior clusterResourceModel) (clusterResourceModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
@@ -150,9 +177,14 @@ func flattenSwarm(ctx context.Context, sw swarm.Swarm, prior clusterResourceMode
 	}
 	m.TaskHistoryRetentionLimit = types.Int64Value(history)
 
-	raft, d := flattenRaftConfig(spec.Raft)
-	diags.Append(d...)
-	m.Raft = raft
+	m.Raft = types.ObjectNull(raftAttrTypes)
+	if !prior.Raft.IsNull() || !isDefaultRaftConfig(spec.Raft) {
+		// Written, or changed from the defaults outside Terraform (drift), or imported with
+		// other values than the defaults.
+		raft, d := flattenRaftConfig(spec.Raft)
+		diags.Append(d...)
+		m.Raft = raft
+	}
 
 	m.DispatcherHeartbeatPeriod = flattenClusterDuration(prior.DispatcherHeartbeatPeriod, spec.Dispatcher.HeartbeatPeriod)
 	m.CANodeCertExpiry = flattenClusterDuration(prior.CANodeCertExpiry, spec.CAConfig.NodeCertExpiry)

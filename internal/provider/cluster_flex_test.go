@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"net/netip"
 	"testing"
 	"time"
@@ -16,14 +17,15 @@ import (
 
 func clusterTestPtr[T any](v T) *T { return &v }
 
-// unsetClusterModel is a model where every spec attribute is unknown (not configured).
+// unsetClusterModel is a model where every spec attribute is unknown (not configured) and the
+// raft block is not written.
 func unsetClusterModel() clusterResourceModel {
 	return clusterResourceModel{
 		ID: types.StringUnknown(), NodeID: types.StringUnknown(),
 		AdvertiseAddr: types.StringNull(), ListenAddr: types.StringNull(), DataPathAddr: types.StringNull(),
 		DataPathPort: types.Int64Unknown(), DefaultAddrPool: types.ListUnknown(types.StringType), SubnetSize: types.Int64Unknown(),
 		Labels: types.MapUnknown(types.StringType), TaskHistoryRetentionLimit: types.Int64Unknown(),
-		Raft:                      types.ObjectUnknown(raftAttrTypes),
+		Raft:                      types.ObjectNull(raftAttrTypes),
 		DispatcherHeartbeatPeriod: types.StringUnknown(), CANodeCertExpiry: types.StringUnknown(), Autolock: types.BoolUnknown(),
 		RotateWorkerToken: types.StringNull(), RotateManagerToken: types.StringNull(), RotateUnlockKey: types.StringNull(),
 		UnlockKey: types.StringUnknown(),
@@ -57,6 +59,7 @@ func TestExpandSwarmSpec(t *testing.T) {
 	}
 	cases := map[string]struct {
 		model func() clusterResourceModel
+		base  swarm.Spec // the zero value stands for base
 		want  swarm.Spec
 	}{
 		"nothing configured keeps the spec": {
@@ -99,6 +102,15 @@ func TestExpandSwarmSpec(t *testing.T) {
 				return s
 			}(),
 		},
+		"no raft block restores the Engine's defaults": {
+			model: unsetClusterModel,
+			base: func() swarm.Spec {
+				s := base
+				s.Raft = swarm.RaftConfig{SnapshotInterval: 5000, KeepOldSnapshots: clusterTestPtr(uint64(2)), LogEntriesForSlowFollowers: 100, ElectionTick: 20, HeartbeatTick: 2}
+				return s
+			}(),
+			want: base,
+		},
 		"empty labels remove all labels": {
 			model: func() clusterResourceModel {
 				m := unsetClusterModel()
@@ -114,7 +126,11 @@ func TestExpandSwarmSpec(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, diags := expandSwarmSpec(context.Background(), tc.model(), base)
+			b := tc.base
+			if b.Raft == (swarm.RaftConfig{}) {
+				b = base
+			}
+			got, diags := expandSwarmSpec(context.Background(), tc.model(), b)
 			if diags.HasError() {
 				t.Fatal(diags)
 			}
@@ -168,33 +184,49 @@ func TestExpandInitOptions(t *testing.T) {
 }
 
 func TestFlattenSwarm(t *testing.T) {
-	sw := swarm.Swarm{ClusterInfo: swarm.ClusterInfo{
-		ID: "sw1",
-		Spec: swarm.Spec{
-			Annotations:      swarm.Annotations{Name: "default"},
-			Orchestration:    swarm.OrchestrationConfig{TaskHistoryRetentionLimit: clusterTestPtr(int64(5))},
-			Raft:             swarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: clusterTestPtr(uint64(0)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1},
-			Dispatcher:       swarm.DispatcherConfig{HeartbeatPeriod: time.Minute},
-			CAConfig:         swarm.CAConfig{NodeCertExpiry: 2160 * time.Hour},
-			EncryptionConfig: swarm.EncryptionConfig{AutoLockManagers: true},
-		},
-		DefaultAddrPool: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")},
-		SubnetSize:      24,
-		DataPathPort:    4789,
-	}}
+	defaultRaft := swarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: clusterTestPtr(uint64(0)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1}
+	otherRaft := swarm.RaftConfig{SnapshotInterval: 5000, KeepOldSnapshots: clusterTestPtr(uint64(0)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1}
+	sw := func(raft swarm.RaftConfig) swarm.Swarm {
+		return swarm.Swarm{ClusterInfo: swarm.ClusterInfo{
+			ID: "sw1",
+			Spec: swarm.Spec{
+				Annotations:      swarm.Annotations{Name: "default"},
+				Orchestration:    swarm.OrchestrationConfig{TaskHistoryRetentionLimit: clusterTestPtr(int64(5))},
+				Raft:             raft,
+				Dispatcher:       swarm.DispatcherConfig{HeartbeatPeriod: time.Minute},
+				CAConfig:         swarm.CAConfig{NodeCertExpiry: 2160 * time.Hour},
+				EncryptionConfig: swarm.EncryptionConfig{AutoLockManagers: true},
+			},
+			DefaultAddrPool: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")},
+			SubnetSize:      24,
+			DataPathPort:    4789,
+		}}
+	}
+	raftObject := func(snapshotInterval int64) types.Object {
+		return testRaftObject(t, map[string]attr.Value{
+			"snapshot_interval": types.Int64Value(snapshotInterval), "keep_old_snapshots": types.Int64Value(0),
+			"log_entries_for_slow_followers": types.Int64Value(500), "heartbeat_tick": types.Int64Value(1),
+			"election_tick": types.Int64Value(10),
+		})
+	}
 	cases := map[string]struct {
+		engineRaft   swarm.RaftConfig
 		prior        func() clusterResourceModel
 		heartbeat    types.String
 		certExpiry   types.String
 		advertise    types.String
 		rotateWorker types.String
+		raft         types.Object
 	}{
 		"engine spelling of durations": {
-			prior:     unsetClusterModel,
-			heartbeat: types.StringValue("1m0s"), certExpiry: types.StringValue("2160h0m0s"),
+			engineRaft: defaultRaft,
+			prior:      unsetClusterModel,
+			heartbeat:  types.StringValue("1m0s"), certExpiry: types.StringValue("2160h0m0s"),
 			advertise: types.StringNull(), rotateWorker: types.StringNull(),
+			raft: types.ObjectNull(raftAttrTypes),
 		},
 		"prior spelling kept when it means the same": {
+			engineRaft: defaultRaft,
 			prior: func() clusterResourceModel {
 				m := unsetClusterModel()
 				m.DispatcherHeartbeatPeriod = types.StringValue("60s")
@@ -205,25 +237,39 @@ func TestFlattenSwarm(t *testing.T) {
 			},
 			heartbeat: types.StringValue("60s"), certExpiry: types.StringValue("2160h0m0s"),
 			advertise: types.StringValue("10.77.0.31"), rotateWorker: types.StringValue("1"),
+			raft: types.ObjectNull(raftAttrTypes),
+		},
+		"a written raft block is filled, defaults too": {
+			engineRaft: defaultRaft,
+			prior: func() clusterResourceModel {
+				m := unsetClusterModel()
+				m.Raft = testRaftObject(t, map[string]attr.Value{"snapshot_interval": types.Int64Value(10000)})
+				return m
+			},
+			heartbeat: types.StringValue("1m0s"), certExpiry: types.StringValue("2160h0m0s"),
+			advertise: types.StringNull(), rotateWorker: types.StringNull(),
+			raft: raftObject(10000),
+		},
+		"raft changed outside Terraform shows as drift": {
+			engineRaft: otherRaft,
+			prior:      unsetClusterModel,
+			heartbeat:  types.StringValue("1m0s"), certExpiry: types.StringValue("2160h0m0s"),
+			advertise: types.StringNull(), rotateWorker: types.StringNull(),
+			raft: raftObject(5000),
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, diags := flattenSwarm(context.Background(), sw, tc.prior())
+			got, diags := flattenSwarm(context.Background(), sw(tc.engineRaft), tc.prior())
 			if diags.HasError() {
 				t.Fatal(diags)
 			}
-			raft := testRaftObject(t, map[string]attr.Value{
-				"snapshot_interval": types.Int64Value(10000), "keep_old_snapshots": types.Int64Value(0),
-				"log_entries_for_slow_followers": types.Int64Value(500), "heartbeat_tick": types.Int64Value(1),
-				"election_tick": types.Int64Value(10),
-			})
 			pools, _ := types.ListValueFrom(context.Background(), types.StringType, []string{"10.0.0.0/8"})
 			want := tc.prior()
 			want.ID = types.StringValue("sw1")
 			want.Labels = nodeTestLabels(t, map[string]string{})
 			want.TaskHistoryRetentionLimit = types.Int64Value(5)
-			want.Raft = raft
+			want.Raft = tc.raft
 			want.DispatcherHeartbeatPeriod = tc.heartbeat
 			want.CANodeCertExpiry = tc.certExpiry
 			want.Autolock = types.BoolValue(true)
@@ -236,6 +282,59 @@ func TestFlattenSwarm(t *testing.T) {
 				t.Errorf("flattenSwarm (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestUpgradeClusterStateJSONV0: a version 0 raft object that holds the defaults becomes null.
+func TestUpgradeClusterStateJSONV0(t *testing.T) {
+	const defaults = `{"snapshot_interval":10000,"keep_old_snapshots":0,"log_entries_for_slow_followers":500,"heartbeat_tick":1,"election_tick":10}`
+	const other = `{"snapshot_interval":5000,"keep_old_snapshots":0,"log_entries_for_slow_followers":500,"heartbeat_tick":1,"election_tick":10}`
+	cases := map[string]struct{ raft, want string }{
+		"defaults":      {raft: defaults, want: `null`},
+		"other values":  {raft: other, want: other},
+		"already empty": {raft: `null`, want: `null`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			in := `{"id":"sw1","node_id":"n1","labels":{},"task_history_retention_limit":5,"raft":` + tc.raft + `,"autolock":false,"unlock_key":null}`
+			out, err := upgradeClusterStateJSONV0([]byte(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, want map[string]any
+			if err := json.Unmarshal(out, &got); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(in), &want); err != nil {
+				t.Fatal(err)
+			}
+			var raft any
+			if err := json.Unmarshal([]byte(tc.want), &raft); err != nil {
+				t.Fatal(err)
+			}
+			want["raft"] = raft
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestClusterStateUpgrade: a version 0 state whose raft holds the defaults upgrades through the
+// framework to no raft block.
+func TestClusterStateUpgrade(t *testing.T) {
+	attrs := testUpgradeState(t, "swarm_cluster", 0, `{"id":"sw1","node_id":"n1","advertise_addr":"10.77.0.31",`+
+		`"listen_addr":null,"data_path_addr":null,"data_path_port":4789,"default_addr_pool":["10.0.0.0/8"],`+
+		`"subnet_size":24,"labels":{},"task_history_retention_limit":5,"raft":{"snapshot_interval":10000,`+
+		`"keep_old_snapshots":0,"log_entries_for_slow_followers":500,"heartbeat_tick":1,"election_tick":10},`+
+		`"dispatcher_heartbeat_period":"5s","ca_node_cert_expiry":"2160h0m0s","autolock":false,`+
+		`"rotate_worker_token":null,"rotate_manager_token":null,"rotate_unlock_key":null,"unlock_key":null}`)
+	if !attrs["raft"].IsNull() {
+		t.Errorf("raft = %v, want null", attrs["raft"])
+	}
+	var id string
+	if err := attrs["id"].As(&id); err != nil || id != "sw1" {
+		t.Errorf("id = %q (%v), want sw1", id, err)
 	}
 }
 

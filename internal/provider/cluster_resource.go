@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -28,9 +27,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*clusterResource)(nil)
-	_ resource.ResourceWithImportState = (*clusterResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*clusterResource)(nil)
+	_ resource.ResourceWithConfigure    = (*clusterResource)(nil)
+	_ resource.ResourceWithImportState  = (*clusterResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*clusterResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*clusterResource)(nil)
 )
 
 // NewClusterResource is the swarm_cluster resource: a swarm initialised on (or adopted from) the
@@ -86,12 +86,14 @@ func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			PlanModifiers:       []planmodifier.String{replaceWhenChangedAfterCreate()},
 		}
 	}
+	// UseNonNullStateForUnknown: a raft setting left out of a raft block that was just added
+	// is the Engine's, known after apply (the state has no value for it, not a null one).
 	specInt := func(desc string, atLeast int64) schema.Int64Attribute {
 		return schema.Int64Attribute{
 			MarkdownDescription: desc + " Defaults to the Engine's value.",
 			Optional:            true, Computed: true,
 			Validators:    []validator.Int64{int64validator.AtLeast(atLeast)},
-			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseNonNullStateForUnknown()},
 		}
 	}
 	durationString := func(desc string) schema.StringAttribute {
@@ -110,6 +112,8 @@ func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 		}
 	}
 	resp.Schema = schema.Schema{
+		// Version 1: `raft` is a block, null when not written and the Engine has the defaults.
+		Version: 1,
 		MarkdownDescription: "A Docker Swarm: `docker swarm init` on the engine the provider connects to (its `host`, or the " +
 			"first of its `hosts` that answers), and the swarm's settings afterwards, changed in place.\n\n" +
 			"Import adopts the swarm the engine is already part of, by the swarm's ID.\n\n" +
@@ -159,20 +163,8 @@ func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
 			"task_history_retention_limit": specInt("How many finished tasks the swarm keeps per service slot.", 0),
-			"raft": schema.SingleNestedAttribute{
-				MarkdownDescription: "Raft settings of the managers. Unset values keep the Engine's.",
-				Optional:            true, Computed: true,
-				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
-				Attributes: map[string]schema.Attribute{
-					"snapshot_interval":              specInt("Log entries between snapshots.", 1),
-					"keep_old_snapshots":             specInt("Snapshots kept beyond the current one.", 0),
-					"log_entries_for_slow_followers": specInt("Log entries kept after a snapshot for slow followers.", 0),
-					"heartbeat_tick":                 specInt("Ticks between heartbeats.", 1),
-					"election_tick":                  specInt("Ticks without a leader before an election; must be larger than `heartbeat_tick`.", 1),
-				},
-			},
-			"dispatcher_heartbeat_period": durationString("How often nodes report to the dispatcher."),
-			"ca_node_cert_expiry":         durationString("Validity of node certificates."),
+			"dispatcher_heartbeat_period":  durationString("How often nodes report to the dispatcher."),
+			"ca_node_cert_expiry":          durationString("Validity of node certificates."),
 			"autolock": schema.BoolAttribute{
 				MarkdownDescription: "Whether managers are locked after a restart until `docker swarm unlock` is given the `unlock_key`. Defaults to `false`.",
 				Optional:            true, Computed: true,
@@ -185,6 +177,20 @@ func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				MarkdownDescription: "The key that unlocks the managers after a restart; only when `autolock` is on, else null.",
 				Computed:            true,
 				Sensitive:           true,
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"raft": schema.SingleNestedBlock{
+				MarkdownDescription: "Raft settings of the managers. Without this block the swarm keeps the Engine's defaults " +
+					"(" + clusterDefaultRaftDescription + "): values changed outside Terraform show as drift, and the " +
+					"next apply restores the defaults. In the block, settings left out keep the Engine's values.",
+				Attributes: map[string]schema.Attribute{
+					"snapshot_interval":              specInt("Log entries between snapshots.", 1),
+					"keep_old_snapshots":             specInt("Snapshots kept beyond the current one.", 0),
+					"log_entries_for_slow_followers": specInt("Log entries kept after a snapshot for slow followers.", 0),
+					"heartbeat_tick":                 specInt("Ticks between heartbeats.", 1),
+					"election_tick":                  specInt("Ticks without a leader before an election; must be larger than `heartbeat_tick`.", 1),
+				},
 			},
 		},
 	}
@@ -360,6 +366,14 @@ func (r *clusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		plan.UnlockKey = state.UnlockKey
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("unlock_key"), plan.UnlockKey)...)
+}
+
+// UpgradeState upgrades version 0 states, where `raft` was always filled (see
+// upgradeClusterStateJSONV0).
+func (r *clusterResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{
+		0: {StateUpgrader: upgradeClusterStateV0},
+	}
 }
 
 // clusterDurationValidator checks a Go duration that must be positive.

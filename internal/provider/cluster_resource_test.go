@@ -240,7 +240,9 @@ ephemeral "swarm_join_token" "worker" {
 }
 
 resource "swarm_join" "manager" {
-  engine         = { host = var.manager.host }
+  engine {
+    host = var.manager.host
+  }
   remote_addrs   = ["${var.addr}:2377"]
   advertise_addr = var.manager.addr
   join_token_wo  = ephemeral.swarm_join_token.manager.token
@@ -250,7 +252,9 @@ resource "swarm_join" "manager" {
 resource "swarm_join" "worker" {
   for_each = var.workers
 
-  engine         = { host = each.value.host }
+  engine {
+    host = each.value.host
+  }
   remote_addrs   = ["${var.addr}:2377"]
   advertise_addr = each.value.addr
   join_token_wo  = ephemeral.swarm_join_token.worker.token
@@ -268,12 +272,18 @@ resource "swarm_service" "db" {
   count = length(var.workers) > 0 ? 1 : 0
 
   name = var.service_name
-  task_template = {
-    container_spec = { image = "tfswarm/testapp:v1" }
-    placement      = { constraints = ["node.labels.db == true"] }
+  task_template {
+    container_spec {
+      image = "tfswarm/testapp:v1"
+    }
+    placement {
+      constraints = ["node.labels.db == true"]
+    }
   }
-  endpoint_spec = { mode = "dnsrr" }
-  depends_on    = [swarm_node.db]
+  endpoint_spec {
+    mode = "dnsrr"
+  }
+  depends_on = [swarm_node.db]
 }
 `
 
@@ -452,6 +462,129 @@ func TestAccClusterResource_lifecycle(t *testing.T) {
 				ImportStateId:           b.Name,
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"engine", "remote_addrs", "advertise_addr"},
+			},
+		},
+	})
+}
+
+const testAccClusterResourceConfig_raft = `
+variable "host" { type = string }
+variable "addr" { type = string }
+variable "snapshot_interval" {
+  type    = number
+  default = null # no raft block
+}
+
+provider "swarm" {
+  host = var.host
+}
+
+resource "swarm_cluster" "this" {
+  advertise_addr = var.addr
+  dynamic "raft" {
+    for_each = var.snapshot_interval == null ? [] : [var.snapshot_interval]
+    content {
+      snapshot_interval = raft.value
+    }
+  }
+}
+`
+
+// TestAccClusterResource_raft: without a raft block the swarm has the Engine's defaults and the
+// block stays null; a change made outside Terraform shows as drift and the apply restores the
+// defaults; a written block is filled from the Engine, is imported (its values are not the
+// defaults), and removing it restores the defaults.
+func TestAccClusterResource_raft(t *testing.T) {
+	nodes, clients := testAccFreeEngines(t, 1)
+	n, c := nodes[0], clients[0]
+	vars := func(snapshotInterval int) config.Variables {
+		v := config.Variables{"host": config.StringVariable(n.Host), "addr": config.StringVariable(n.Addr)}
+		if snapshotInterval > 0 {
+			v["snapshot_interval"] = config.IntegerVariable(snapshotInterval)
+		}
+		return v
+	}
+	engineSnapshotInterval := func(want uint64) resource.TestCheckFunc {
+		return testAccCheckSwarmOnEngine(c, func(sw swarm.Swarm) error {
+			if sw.Spec.Raft.SnapshotInterval != want || sw.Spec.Raft.ElectionTick != 10 || sw.Spec.Raft.HeartbeatTick != 1 ||
+				sw.Spec.Raft.LogEntriesForSlowFollowers != 500 {
+				return fmt.Errorf("the swarm's raft settings are %+v, want the defaults with snapshot interval %d", sw.Spec.Raft, want)
+			}
+			return nil
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckEnginesLeft(clients, nodes),
+		Steps: []resource.TestStep{
+			{
+				Config:          testAccClusterResourceConfig_raft,
+				ConfigVariables: vars(0),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("swarm_cluster.this", tfjsonpath.New("raft"), knownvalue.Null()),
+				},
+				Check: engineSnapshotInterval(10000),
+			},
+			{
+				PreConfig: func() {
+					if err := c.UpdateSwarm(context.Background(), func(s *swarm.Spec) { s.Raft.SnapshotInterval = 5000 }, swarmclient.Rotation{}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				RefreshState: true,
+				RefreshPlanChecks: resource.RefreshPlanChecks{
+					PostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_cluster.this", plancheck.ResourceActionUpdate)},
+				},
+				ExpectNonEmptyPlan: true,
+				Check:              resource.TestCheckResourceAttr("swarm_cluster.this", "raft.snapshot_interval", "5000"),
+			},
+			{
+				Config:          testAccClusterResourceConfig_raft,
+				ConfigVariables: vars(0),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_cluster.this", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("swarm_cluster.this", tfjsonpath.New("raft"), knownvalue.Null()),
+				},
+				Check: engineSnapshotInterval(10000),
+			},
+			{
+				Config:          testAccClusterResourceConfig_raft,
+				ConfigVariables: vars(20000),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_cluster.this", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("swarm_cluster.this", tfjsonpath.New("raft"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"snapshot_interval":              knownvalue.Int64Exact(20000),
+						"keep_old_snapshots":             knownvalue.Int64Exact(0),
+						"log_entries_for_slow_followers": knownvalue.Int64Exact(500),
+						"heartbeat_tick":                 knownvalue.Int64Exact(1),
+						"election_tick":                  knownvalue.Int64Exact(10),
+					})),
+				},
+				Check: engineSnapshotInterval(20000),
+			},
+			{
+				Config:                  testAccClusterResourceConfig_raft,
+				ConfigVariables:         vars(20000),
+				ResourceName:            "swarm_cluster.this",
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"advertise_addr"},
+			},
+			{
+				Config:          testAccClusterResourceConfig_raft,
+				ConfigVariables: vars(0),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_cluster.this", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("swarm_cluster.this", tfjsonpath.New("raft"), knownvalue.Null()),
+				},
+				Check: engineSnapshotInterval(10000),
 			},
 		},
 	})

@@ -6,8 +6,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
@@ -15,9 +19,9 @@ import (
 	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
-// connectionModel holds the attributes that say how to reach an engine. The provider has them,
-// and resources that talk to one particular engine (swarm_volume, swarm_join) have them in an
-// override block.
+// connectionModel holds the settings that say how to reach an engine. The provider has them at the
+// top level, and resources that talk to one particular engine (swarm_volume, swarm_join) have
+// them in their `engine` block. connectionSettings defines them once for both.
 type connectionModel struct {
 	Host      types.String `tfsdk:"host"`
 	CAPEM     types.String `tfsdk:"ca_pem"`
@@ -28,18 +32,134 @@ type connectionModel struct {
 	SSHOpts   types.List   `tfsdk:"ssh_opts"`
 }
 
-// Descriptions shared by the provider schema and the resource override blocks.
+// Descriptions shared by the provider schema and the resources' engine blocks.
 const (
 	descHost = "The Docker Engine to talk to: `unix:///var/run/docker.sock`, `tcp://host:2376` or " +
 		"`ssh://user@host[:port]` (which runs `docker system dial-stdio` on the remote host through the " +
 		"`ssh` command). Defaults to the `DOCKER_HOST` environment variable, then the local socket."
 	descCAPEM    = "PEM-encoded CA certificate that signed the engine's certificate (tcp only). Without it the system's trusted roots are used; verification is never switched off by its absence."
 	descCertPEM  = "PEM-encoded client certificate for TLS client authentication (tcp only). Set together with `key_pem`."
-	descKeyPEM   = "PEM-encoded private key of the client certificate (tcp only)."
+	descKeyPEM   = "PEM-encoded private key of the client certificate (tcp only). Set together with `cert_pem`."
 	descCertPath = "Directory holding `ca.pem`, `cert.pem` and `key.pem`, as the Docker CLI lays them out. Defaults to `DOCKER_CERT_PATH`. Values given as `*_pem` win over files."
 	descVerify   = "Whether to verify the engine's TLS certificate. Defaults to `true` (or to `DOCKER_TLS_VERIFY` when that is set to `0`/`false` or `1`/`true`); setting it, even to `false`, turns TLS on for a tcp host. Only an explicit `false` disables verification."
 	descSSHOpts  = "Extra arguments for the `ssh` command, such as `[\"-i\", \"~/.ssh/ops\", \"-o\", \"StrictHostKeyChecking=yes\"]` (ssh hosts only)."
 )
+
+// connectionKind is the type of a connection setting.
+type connectionKind int
+
+const (
+	connectionString connectionKind = iota
+	connectionBool
+	connectionStringList
+)
+
+// connectionSetting is one connection setting other than the host: its name, description,
+// type and validators. Both the provider schema and the engine blocks are built from
+// connectionSettings, so the two cannot drift apart.
+type connectionSetting struct {
+	name, description string
+	kind              connectionKind
+	sensitive         bool
+	stringValidators  []validator.String
+	listValidators    []validator.List
+}
+
+// connectionSettings lists the settings besides the host. cert_pem and key_pem name each other
+// relative to their own level, so that the pairing holds at the provider's top level and inside
+// an engine block alike.
+func connectionSettings() []connectionSetting {
+	alsoRequires := func(other string) []validator.String {
+		return []validator.String{stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName(other))}
+	}
+	return []connectionSetting{
+		{name: "ca_pem", description: descCAPEM, kind: connectionString},
+		{name: "cert_pem", description: descCertPEM, kind: connectionString, stringValidators: alsoRequires("key_pem")},
+		{name: "key_pem", description: descKeyPEM, kind: connectionString, sensitive: true, stringValidators: alsoRequires("cert_pem")},
+		{name: "cert_path", description: descCertPath, kind: connectionString, stringValidators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+		{name: "tls_verify", description: descVerify, kind: connectionBool},
+		{name: "ssh_opts", description: descSSHOpts, kind: connectionStringList,
+			listValidators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}},
+	}
+}
+
+// connectionHostValidators check a host URL (the provider's `host` and `hosts` entries, and the
+// `host` of an engine block).
+func connectionHostValidators() []validator.String {
+	return []validator.String{hostValidator{}}
+}
+
+// providerConnectionAttributes are the provider schema's connection settings besides `host` and
+// `hosts`.
+func providerConnectionAttributes() map[string]pschema.Attribute {
+	attrs := make(map[string]pschema.Attribute)
+	for _, s := range connectionSettings() {
+		switch s.kind {
+		case connectionString:
+			attrs[s.name] = pschema.StringAttribute{MarkdownDescription: s.description, Optional: true, Sensitive: s.sensitive, Validators: s.stringValidators}
+		case connectionBool:
+			attrs[s.name] = pschema.BoolAttribute{MarkdownDescription: s.description, Optional: true, Sensitive: s.sensitive}
+		case connectionStringList:
+			attrs[s.name] = pschema.ListAttribute{MarkdownDescription: s.description, ElementType: types.StringType, Optional: true, Sensitive: s.sensitive, Validators: s.listValidators}
+		}
+	}
+	return attrs
+}
+
+// engineBlockSpec says what differs between the engine blocks of swarm_volume and swarm_join.
+type engineBlockSpec struct {
+	description     string
+	hostDescription string
+	hostModifiers   []planmodifier.String
+	validators      []validator.Object
+	modifiers       []planmodifier.Object
+}
+
+// engineBlock is the `engine` block of a resource that talks to one particular engine: a `host`
+// that the block requires (withRequired: the framework would check a Required attribute even
+// where the block is left out), and the provider's other connection settings.
+func engineBlock(spec engineBlockSpec) rschema.SingleNestedBlock {
+	attrs := map[string]rschema.Attribute{
+		"host": rschema.StringAttribute{
+			MarkdownDescription: spec.hostDescription,
+			Required:            true,
+			Validators:          connectionHostValidators(),
+			PlanModifiers:       spec.hostModifiers,
+		},
+	}
+	for _, s := range connectionSettings() {
+		switch s.kind {
+		case connectionString:
+			attrs[s.name] = rschema.StringAttribute{MarkdownDescription: s.description, Optional: true, Sensitive: s.sensitive, Validators: s.stringValidators}
+		case connectionBool:
+			attrs[s.name] = rschema.BoolAttribute{MarkdownDescription: s.description, Optional: true, Sensitive: s.sensitive}
+		case connectionStringList:
+			attrs[s.name] = rschema.ListAttribute{MarkdownDescription: s.description, ElementType: types.StringType, Optional: true, Sensitive: s.sensitive, Validators: s.listValidators}
+		}
+	}
+	return withRequired(rschema.SingleNestedBlock{
+		MarkdownDescription: spec.description,
+		Attributes:          attrs,
+		Validators:          spec.validators,
+		PlanModifiers:       spec.modifiers,
+	}, "host")
+}
+
+// engineAttrTypes is the object type of an engine block.
+var engineAttrTypes = func() map[string]attr.Type {
+	out := map[string]attr.Type{"host": types.StringType}
+	for _, s := range connectionSettings() {
+		switch s.kind {
+		case connectionString:
+			out[s.name] = types.StringType
+		case connectionBool:
+			out[s.name] = types.BoolType
+		case connectionStringList:
+			out[s.name] = types.ListType{ElemType: types.StringType}
+		}
+	}
+	return out
+}()
 
 // hostValidator checks a host URL at plan time.
 type hostValidator struct{}
@@ -57,10 +177,6 @@ func (hostValidator) ValidateString(_ context.Context, req validator.StringReque
 	if _, err := swarm.ParseHost(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Docker host", err.Error())
 	}
-}
-
-func sshOptsValidators() []validator.List {
-	return []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}
 }
 
 // endpoints turns the model into swarm endpoints, one per host. Unknown values must have been
@@ -94,7 +210,7 @@ func (m connectionModel) endpoints(ctx context.Context, hosts []string) ([]swarm
 	return eps, diags
 }
 
-// connectionUnknown says whether any connection value is not known yet (a plan before the values
+// unknown says whether any connection value is not known yet (a plan before the values
 // it depends on exist).
 func (m connectionModel) unknown() bool {
 	return m.Host.IsUnknown() || m.CAPEM.IsUnknown() || m.CertPEM.IsUnknown() || m.KeyPEM.IsUnknown() ||

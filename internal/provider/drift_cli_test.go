@@ -147,21 +147,56 @@ resource "swarm_volume" "data" {
 resource "swarm_service" "app" {
   name   = "${var.name}-svc"
   labels = { tier = "backend" }
-  mode   = { replicated = { replicas = 1 } }
-  task_template = {
-    container_spec = {
-      image       = "tfswarm/testapp:v1"
-      env         = { GREETING = "hello" }
-      healthcheck = { test = ["CMD", "/testapp", "health"], interval = "1s", timeout = "1s", retries = 3 }
-      secrets     = [{ secret_id = swarm_secret.token.id, file_name = "token" }]
-      configs     = [{ config_id = swarm_config.conf.id, file_name = "/etc/app.conf" }]
-      mounts      = [{ type = "volume", source = swarm_volume.data.name, target = "/data" }]
+
+  mode {
+    replicated {
+      replicas = 1
     }
-    resources = { limits = { cpus = 0.25, memory = "64M" } }
-    networks  = [{ target = swarm_network.app.id, aliases = ["app"] }]
   }
-  update_config = { parallelism = 1, order = "start-first", monitor = "1s" }
-  endpoint_spec = { mode = "dnsrr" }
+
+  task_template {
+    container_spec {
+      image = "tfswarm/testapp:v1"
+      env   = { GREETING = "hello" }
+      healthcheck {
+        test     = ["CMD", "/testapp", "health"]
+        interval = "1s"
+        timeout  = "1s"
+        retries  = 3
+      }
+      secrets {
+        secret_id = swarm_secret.token.id
+        file_name = "token"
+      }
+      configs {
+        config_id = swarm_config.conf.id
+        file_name = "/etc/app.conf"
+      }
+      mounts {
+        type   = "volume"
+        source = swarm_volume.data.name
+        target = "/data"
+      }
+    }
+    resources {
+      limits {
+        cpus   = 0.25
+        memory = "64M"
+      }
+    }
+    networks {
+      target  = swarm_network.app.id
+      aliases = ["app"]
+    }
+  }
+  update_config {
+    parallelism = 1
+    order       = "start-first"
+    monitor     = "1s"
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 `
 

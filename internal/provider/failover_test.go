@@ -38,16 +38,25 @@ provider "swarm" {
 
 resource "swarm_service" "test" {
   name = var.name
-  mode = { replicated = { replicas = 1 } }
 
-  task_template = {
-    container_spec = {
+  mode {
+    replicated {
+      replicas = 1
+    }
+  }
+
+  task_template {
+    container_spec {
       image = "tfswarm/testapp:v1"
       env   = { GREETING = var.greeting }
     }
-    placement = { constraints = ["node.hostname == ${var.pin}"] }
+    placement {
+      constraints = ["node.hostname == ${var.pin}"]
+    }
   }
-  endpoint_spec = { mode = "dnsrr" }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 
 data "swarm_nodes" "managers" {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -84,30 +85,6 @@ func (r *joinResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"engine": schema.SingleNestedAttribute{
-				MarkdownDescription: "How to reach the engine that joins (same settings as the provider's).",
-				Required:            true,
-				Attributes: map[string]schema.Attribute{
-					"host": schema.StringAttribute{
-						MarkdownDescription: "The joining Docker Engine: `unix:///path`, `tcp://host:2376` or `ssh://user@host[:port]`. Changing it joins another engine (the old one leaves).",
-						Required:            true,
-						Validators:          []validator.String{hostValidator{}},
-						PlanModifiers:       []planmodifier.String{replaceWhenChangedAfterCreate()},
-					},
-					"ca_pem":   schema.StringAttribute{MarkdownDescription: descCAPEM, Optional: true},
-					"cert_pem": schema.StringAttribute{MarkdownDescription: descCertPEM, Optional: true, Validators: []validator.String{stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("key_pem"))}},
-					"key_pem":  schema.StringAttribute{MarkdownDescription: descKeyPEM, Optional: true, Sensitive: true, Validators: []validator.String{stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("cert_pem"))}},
-					"cert_path": schema.StringAttribute{
-						MarkdownDescription: descCertPath, Optional: true,
-						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-					},
-					"tls_verify": schema.BoolAttribute{MarkdownDescription: descVerify, Optional: true},
-					"ssh_opts": schema.ListAttribute{
-						MarkdownDescription: descSSHOpts, ElementType: types.StringType, Optional: true,
-						Validators: sshOptsValidators(),
-					},
-				},
-			},
 			"role": schema.StringAttribute{
 				MarkdownDescription: "The node's role: " + quotedList(nodeRoleValues) + ". Defaults to the role of the join token. " +
 					"Changing it promotes or demotes the node in place.",
@@ -138,6 +115,14 @@ func (r *joinResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+		},
+		Blocks: map[string]schema.Block{
+			"engine": engineBlock(engineBlockSpec{
+				description:     "How to reach the engine that joins (same settings as the provider's). Required.",
+				hostDescription: "The joining Docker Engine: `unix:///path`, `tcp://host:2376` or `ssh://user@host[:port]`. Changing it joins another engine (the old one leaves).",
+				hostModifiers:   []planmodifier.String{replaceWhenChangedAfterCreate()},
+				validators:      []validator.Object{objectvalidator.IsRequired()},
+			}),
 		},
 	}
 }

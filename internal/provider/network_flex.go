@@ -139,27 +139,57 @@ func expandIPAMConfig(ctx context.Context, m networkIPAMConfigModel) (network.IP
 }
 
 // flattenNetwork turns the Engine's network into the resource model. prior (the plan or the
-// state) decides between null and empty for maps, and which Engine-generated options the
-// configuration set itself.
+// state) decides between null and empty for maps, which Engine-generated options the
+// configuration set itself, and whether the configuration writes an `ipam` block. A prior
+// without a name is an import (name is required otherwise).
 func flattenNetwork(ctx context.Context, n network.Inspect, prior networkResourceModel) (networkResourceModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	options, encrypted := flattenNetworkOptions(n.Options, prior.Options)
-	ipam, d := flattenIPAM(n.IPAM, priorIPAMOptions(ctx, prior.IPAM), priorAuxAddresses(ctx, prior.IPAM))
+	priorOptions := priorIPAMOptions(ctx, prior.IPAM)
+	effective, d := flattenIPAM(n.IPAM, priorOptions, nil)
+	diags.Append(d...)
+	ipam, d := flattenWrittenIPAM(ctx, n.IPAM, prior.IPAM, priorAuxAddresses(ctx, prior.IPAM), prior.Name.IsNull())
 	diags.Append(d...)
 	return networkResourceModel{
-		ID:         types.StringValue(n.ID),
-		Name:       types.StringValue(n.Name),
-		Driver:     types.StringValue(n.Driver),
-		Attachable: types.BoolValue(n.Attachable),
-		Internal:   types.BoolValue(n.Internal),
-		Ingress:    types.BoolValue(n.Ingress),
-		Encrypted:  types.BoolValue(encrypted),
-		IPv6:       types.BoolValue(n.EnableIPv6),
-		IPAM:       ipam,
-		Options:    options,
-		Labels:     flattenEngineMap(n.Labels, prior.Labels),
-		Scope:      types.StringValue(n.Scope),
+		ID:            types.StringValue(n.ID),
+		Name:          types.StringValue(n.Name),
+		Driver:        types.StringValue(n.Driver),
+		Attachable:    types.BoolValue(n.Attachable),
+		Internal:      types.BoolValue(n.Internal),
+		Ingress:       types.BoolValue(n.Ingress),
+		Encrypted:     types.BoolValue(encrypted),
+		IPv6:          types.BoolValue(n.EnableIPv6),
+		IPAM:          ipam,
+		EffectiveIPAM: effective,
+		Options:       options,
+		Labels:        flattenEngineMap(n.Labels, prior.Labels),
+		Scope:         types.StringValue(n.Scope),
 	}, diags
+}
+
+// flattenWrittenIPAM is the `ipam` block: the Engine's IPAM, in the parts the configuration
+// writes. With no block in prior it stays null (effective_ipam shows the Engine's choice); with
+// a block it is filled from the Engine, and its `configs` are empty when prior's are (the pools
+// were left to the Engine). An import has no prior: it fills what does not look like the
+// Engine's own choice (see ipamWrittenParts).
+func flattenWrittenIPAM(ctx context.Context, ipam network.IPAM, prior types.Object, priorAux map[string]types.Map, imported bool) (types.Object, diag.Diagnostics) {
+	var withConfigs bool
+	switch {
+	case imported:
+		settings, configs := ipamWrittenParts(ipam, withoutGenerated(ipam.Options, networkGeneratedIPAMOptions, types.MapNull(types.StringType)))
+		if !settings && !configs {
+			return types.ObjectNull(networkIPAMAttrTypes), nil
+		}
+		withConfigs = configs
+	case prior.IsNull() || prior.IsUnknown():
+		return types.ObjectNull(networkIPAMAttrTypes), nil
+	default:
+		withConfigs = len(priorIPAMConfigs(ctx, prior)) > 0
+	}
+	if !withConfigs {
+		ipam.Config = nil
+	}
+	return flattenIPAM(ipam, priorIPAMOptions(ctx, prior), priorAux)
 }
 
 // flattenNetworkOptions splits the Engine's driver options into the user's `options` and the
@@ -188,10 +218,11 @@ func withoutGenerated(engine map[string]string, generated map[string]bool, prior
 	return out
 }
 
-// flattenIPAM turns the Engine's IPAM into the `ipam` object. priorOptions are the prior
-// `ipam.options` (they decide which Engine-generated options show); priorAux holds the
-// aux_addresses of the prior value by subnet: the Engine does not report them for swarm
-// networks, so they are kept from the configuration (and cannot show drift).
+// flattenIPAM turns the Engine's IPAM into an `ipam` (or `effective_ipam`) object. priorOptions
+// are the prior `ipam.options` (they decide which Engine-generated options show); priorAux holds
+// the aux_addresses of the prior `ipam` by subnet: the Engine does not report them for swarm
+// networks, so `ipam` keeps them from the configuration (and they cannot show drift), while
+// effective_ipam (nil priorAux) shows what the Engine reports.
 func flattenIPAM(ipam network.IPAM, priorOptions types.Map, priorAux map[string]types.Map) (types.Object, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	configs := make([]attr.Value, 0, len(ipam.Config))
@@ -275,8 +306,8 @@ func priorIPAMOptions(ctx context.Context, ipam types.Object) types.Map {
 	return m.Options
 }
 
-// priorAuxAddresses collects the aux_addresses of a prior `ipam` value by subnet.
-func priorAuxAddresses(ctx context.Context, ipam types.Object) map[string]types.Map {
+// priorIPAMConfigs returns the `configs` of a prior `ipam` value (none when there is none).
+func priorIPAMConfigs(ctx context.Context, ipam types.Object) []networkIPAMConfigModel {
 	if ipam.IsNull() || ipam.IsUnknown() {
 		return nil
 	}
@@ -286,6 +317,15 @@ func priorAuxAddresses(ctx context.Context, ipam types.Object) map[string]types.
 	}
 	var configs []networkIPAMConfigModel
 	if diags := m.Configs.ElementsAs(ctx, &configs, false); diags.HasError() {
+		return nil
+	}
+	return configs
+}
+
+// priorAuxAddresses collects the aux_addresses of a prior `ipam` value by subnet.
+func priorAuxAddresses(ctx context.Context, ipam types.Object) map[string]types.Map {
+	configs := priorIPAMConfigs(ctx, ipam)
+	if len(configs) == 0 {
 		return nil
 	}
 	out := make(map[string]types.Map, len(configs))

@@ -46,18 +46,19 @@ func testIPAM(driver string, options types.Map, configs ...attr.Value) types.Obj
 
 func testNetworkModel() networkResourceModel {
 	return networkResourceModel{
-		ID:         types.StringValue("n1"),
-		Name:       types.StringValue("front"),
-		Driver:     types.StringValue("overlay"),
-		Attachable: types.BoolValue(false),
-		Internal:   types.BoolValue(false),
-		Ingress:    types.BoolValue(false),
-		Encrypted:  types.BoolValue(false),
-		IPv6:       types.BoolValue(false),
-		IPAM:       types.ObjectNull(networkIPAMAttrTypes),
-		Options:    types.MapNull(types.StringType),
-		Labels:     types.MapNull(types.StringType),
-		Scope:      types.StringValue("swarm"),
+		ID:            types.StringValue("n1"),
+		Name:          types.StringValue("front"),
+		Driver:        types.StringValue("overlay"),
+		Attachable:    types.BoolValue(false),
+		Internal:      types.BoolValue(false),
+		Ingress:       types.BoolValue(false),
+		Encrypted:     types.BoolValue(false),
+		IPv6:          types.BoolValue(false),
+		IPAM:          types.ObjectNull(networkIPAMAttrTypes),
+		EffectiveIPAM: types.ObjectNull(networkIPAMAttrTypes),
+		Options:       types.MapNull(types.StringType),
+		Labels:        types.MapNull(types.StringType),
+		Scope:         types.StringValue("swarm"),
 	}
 }
 
@@ -263,6 +264,7 @@ func TestNetworkRoundTrip(t *testing.T) {
 	m.Options = testStringMap("com.docker.network.driver.mtu", "1400")
 	m.Labels = testStringMap("app", "shop")
 	m.IPAM = testIPAM("default", nullStringMap, testIPAMConfig("10.20.0.0/24", "10.20.0.0/25", "10.20.0.1", testStringMap("db", "10.20.0.5")))
+	m.EffectiveIPAM = m.IPAM
 	opts, diags := expandNetworkCreateOptions(ctx, m)
 	if diags.HasError() {
 		t.Fatal(diags)
@@ -418,6 +420,131 @@ func TestMapChangedBeyondEmpty(t *testing.T) {
 			mapChangedBeyondEmpty(t.Context(), planmodifier.MapRequest{PlanValue: tc.plan, StateValue: tc.state}, &resp)
 			if resp.RequiresReplace != tc.want {
 				t.Errorf("RequiresReplace = %v, want %v", resp.RequiresReplace, tc.want)
+			}
+		})
+	}
+}
+
+// TestFlattenNetworkWrittenIPAM: `ipam` holds what the configuration writes, effective_ipam what
+// the Engine has; an import (no name in prior) fills `ipam` with what is not the Engine's choice.
+func TestFlattenNetworkWrittenIPAM(t *testing.T) {
+	t.Parallel()
+	chosen := network.IPAMConfig{Subnet: netip.MustParsePrefix("10.200.3.0/24"), Gateway: netip.MustParseAddr("10.200.3.1")}
+	written := network.IPAMConfig{Subnet: netip.MustParsePrefix("10.20.0.0/24"), IPRange: netip.MustParsePrefix("10.20.0.128/25"), Gateway: netip.MustParseAddr("10.20.0.1")}
+	serial := "com.docker.network.ipam.serial"
+	chosenObj := testIPAMConfig("10.200.3.0/24", "", "10.200.3.1", nullStringMap)
+	writtenObj := testIPAMConfig("10.20.0.0/24", "10.20.0.128/25", "10.20.0.1", nullStringMap)
+	imported := networkResourceModel{Options: nullStringMap, Labels: nullStringMap,
+		IPAM: types.ObjectNull(networkIPAMAttrTypes), EffectiveIPAM: types.ObjectNull(networkIPAMAttrTypes)}
+	cases := map[string]struct {
+		engine        network.IPAM
+		prior         func() networkResourceModel
+		wantIPAM      types.Object
+		wantEffective types.Object
+	}{
+		"no block: the Engine's choice shows in effective_ipam only": {
+			engine:        network.IPAM{Driver: "default", Config: []network.IPAMConfig{chosen}},
+			prior:         testNetworkModel,
+			wantIPAM:      types.ObjectNull(networkIPAMAttrTypes),
+			wantEffective: testIPAM("default", nullStringMap, chosenObj),
+		},
+		"block without configs keeps them empty": {
+			engine: network.IPAM{Driver: "default", Options: map[string]string{"foo": "bar", serial: "true"}, Config: []network.IPAMConfig{chosen}},
+			prior: func() networkResourceModel {
+				m := testNetworkModel()
+				m.IPAM = testIPAM("default", testStringMap("foo", "bar"))
+				return m
+			},
+			wantIPAM:      testIPAM("default", testStringMap("foo", "bar")),
+			wantEffective: testIPAM("default", testStringMap("foo", "bar"), chosenObj),
+		},
+		"block with configs is filled from the Engine": {
+			engine: network.IPAM{Driver: "default", Config: []network.IPAMConfig{written}},
+			prior: func() networkResourceModel {
+				m := testNetworkModel()
+				m.IPAM = types.ObjectValueMust(networkIPAMAttrTypes, map[string]attr.Value{
+					"driver": types.StringUnknown(), "options": nullStringMap,
+					"configs": types.ListValueMust(types.ObjectType{AttrTypes: networkIPAMConfigAttrTypes}, []attr.Value{
+						testIPAMConfig("10.20.0.0/24", "10.20.0.128/25", "", nullStringMap)}),
+				})
+				return m
+			},
+			wantIPAM:      testIPAM("default", nullStringMap, writtenObj),
+			wantEffective: testIPAM("default", nullStringMap, writtenObj),
+		},
+		"drift in a written block shows": {
+			engine: network.IPAM{Driver: "default", Config: []network.IPAMConfig{chosen}},
+			prior: func() networkResourceModel {
+				m := testNetworkModel()
+				m.IPAM = testIPAM("default", nullStringMap, writtenObj)
+				return m
+			},
+			wantIPAM:      testIPAM("default", nullStringMap, chosenObj),
+			wantEffective: testIPAM("default", nullStringMap, chosenObj),
+		},
+		"import of the Engine's choice": {
+			engine:        network.IPAM{Driver: "default", Config: []network.IPAMConfig{chosen}},
+			prior:         func() networkResourceModel { return imported },
+			wantIPAM:      types.ObjectNull(networkIPAMAttrTypes),
+			wantEffective: testIPAM("default", nullStringMap, chosenObj),
+		},
+		"import of options with the Engine's pool": {
+			engine:        network.IPAM{Driver: "default", Options: map[string]string{"foo": "bar", serial: "true"}, Config: []network.IPAMConfig{chosen}},
+			prior:         func() networkResourceModel { return imported },
+			wantIPAM:      testIPAM("default", testStringMap("foo", "bar")),
+			wantEffective: testIPAM("default", testStringMap("foo", "bar"), chosenObj),
+		},
+		"import of written pools": {
+			engine:        network.IPAM{Driver: "default", Config: []network.IPAMConfig{written}},
+			prior:         func() networkResourceModel { return imported },
+			wantIPAM:      testIPAM("default", nullStringMap, writtenObj),
+			wantEffective: testIPAM("default", nullStringMap, writtenObj),
+		},
+		"import of another driver": {
+			engine:        network.IPAM{Driver: "custom", Config: []network.IPAMConfig{chosen}},
+			prior:         func() networkResourceModel { return imported },
+			wantIPAM:      testIPAM("custom", nullStringMap),
+			wantEffective: testIPAM("custom", nullStringMap, chosenObj),
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			n := network.Inspect{Network: network.Network{ID: "n1", Name: "front", Driver: "overlay", Scope: "swarm", IPAM: tc.engine}}
+			got, diags := flattenNetwork(t.Context(), n, tc.prior())
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			if !got.IPAM.Equal(tc.wantIPAM) {
+				t.Errorf("ipam = %v\nwant   %v", got.IPAM, tc.wantIPAM)
+			}
+			if !got.EffectiveIPAM.Equal(tc.wantEffective) {
+				t.Errorf("effective_ipam = %v\nwant             %v", got.EffectiveIPAM, tc.wantEffective)
+			}
+		})
+	}
+}
+
+func TestIPAMConfigChosenByEngine(t *testing.T) {
+	t.Parallel()
+	p, a := netip.MustParsePrefix, netip.MustParseAddr
+	cases := map[string]struct {
+		in   network.IPAMConfig
+		want bool
+	}{
+		"subnet and first address":  {network.IPAMConfig{Subnet: p("10.0.1.0/24"), Gateway: a("10.0.1.1")}, true},
+		"subnet only":               {network.IPAMConfig{Subnet: p("10.0.1.0/24")}, true},
+		"ipv6 subnet":               {network.IPAMConfig{Subnet: p("fd00:1::/64"), Gateway: a("fd00:1::1")}, true},
+		"another gateway":           {network.IPAMConfig{Subnet: p("10.0.1.0/24"), Gateway: a("10.0.1.254")}, false},
+		"ip range":                  {network.IPAMConfig{Subnet: p("10.0.1.0/24"), IPRange: p("10.0.1.128/25"), Gateway: a("10.0.1.1")}, false},
+		"aux addresses":             {network.IPAMConfig{Subnet: p("10.0.1.0/24"), AuxAddress: map[string]netip.Addr{"db": a("10.0.1.5")}}, false},
+		"no subnet is not a choice": {network.IPAMConfig{}, false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if got := ipamConfigChosenByEngine(tc.in); got != tc.want {
+				t.Errorf("ipamConfigChosenByEngine = %v, want %v", got, tc.want)
 			}
 		})
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -30,8 +29,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*networkResource)(nil)
-	_ resource.ResourceWithImportState = (*networkResource)(nil)
+	_ resource.ResourceWithConfigure    = (*networkResource)(nil)
+	_ resource.ResourceWithImportState  = (*networkResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*networkResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*networkResource)(nil)
 )
 
 // NewNetworkResource is the swarm_network resource.
@@ -52,10 +53,13 @@ type networkResourceModel struct {
 	Ingress    types.Bool   `tfsdk:"ingress"`
 	Encrypted  types.Bool   `tfsdk:"encrypted"`
 	IPv6       types.Bool   `tfsdk:"ipv6"`
-	IPAM       types.Object `tfsdk:"ipam"`
-	Options    types.Map    `tfsdk:"options"`
-	Labels     types.Map    `tfsdk:"labels"`
-	Scope      types.String `tfsdk:"scope"`
+	// IPAM is what the configuration writes (null when it writes no `ipam` block);
+	// EffectiveIPAM is what the Engine has.
+	IPAM          types.Object `tfsdk:"ipam"`
+	EffectiveIPAM types.Object `tfsdk:"effective_ipam"`
+	Options       types.Map    `tfsdk:"options"`
+	Labels        types.Map    `tfsdk:"labels"`
+	Scope         types.String `tfsdk:"scope"`
 }
 
 type networkIPAMModel struct {
@@ -92,6 +96,8 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 		}
 	}
 	resp.Schema = schema.Schema{
+		// Version 1: `ipam` holds what the configuration writes, effective_ipam what the Engine has.
+		Version: 1,
 		MarkdownDescription: "A swarm network (an `overlay` network by default) that services attach to. " +
 			"The Engine cannot change a network once it exists: every change of an argument plans a replacement, and " +
 			"the plan says so. Destroying a network waits (up to two minutes) for the tasks of services that were just " +
@@ -126,67 +132,25 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"encrypted": replaceBool("Whether the overlay data plane is encrypted with IPsec (the driver option `encrypted`). " +
 				"Encryption costs throughput and needs the IPsec (ESP) kernel support on every node."),
 			"ipv6": replaceBool("Whether the network also gets IPv6 addresses. Configure an IPv6 subnet in `ipam.configs` as well."),
-			"ipam": schema.SingleNestedAttribute{
-				MarkdownDescription: "IP address management: the driver and the address pools. When not set, the Engine " +
-					"chooses (a subnet from the swarm's default address pool) and its choice is shown here; leaving it unset " +
-					"later keeps that choice." + replaces,
-				Optional:      true,
+			"effective_ipam": schema.SingleNestedAttribute{
+				MarkdownDescription: "The IP address management the network has on the Engine (read-only): what `ipam` " +
+					"sets, and what the Engine chose for everything `ipam` leaves out, such as the subnet it took from the " +
+					"swarm's default address pool when no `ipam` is written. IPAM options the Engine adds by itself are not " +
+					"shown, and the Engine does not report the aux addresses of swarm networks.",
 				Computed:      true,
-				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
+				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseNonNullStateForUnknown()},
 				Attributes: map[string]schema.Attribute{
-					"driver": schema.StringAttribute{
-						MarkdownDescription: "The IPAM driver. Defaults to the Engine's `default`." + replaces,
-						Optional:            true,
-						Computed:            true,
-						PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-					},
-					"options": schema.MapAttribute{
-						MarkdownDescription: "Options of the IPAM driver." + replaces,
-						ElementType:         types.StringType,
-						Optional:            true,
-						PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
-						Validators:          []validator.Map{mapvalidator.SizeAtLeast(1)},
-					},
+					"driver":  schema.StringAttribute{MarkdownDescription: "The IPAM driver.", Computed: true},
+					"options": schema.MapAttribute{MarkdownDescription: "Options of the IPAM driver.", ElementType: types.StringType, Computed: true},
 					"configs": schema.ListNestedAttribute{
-						MarkdownDescription: "Address pools, one per subnet (for example one IPv4 and one IPv6)." + replaces,
-						Optional:            true,
+						MarkdownDescription: "Address pools, one per subnet.",
 						Computed:            true,
-						PlanModifiers: []planmodifier.List{
-							listplanmodifier.UseStateForUnknown(),
-							listplanmodifier.RequiresReplaceIf(listLengthChanged,
-								"Adding or removing an address pool replaces the network.",
-								"Adding or removing an address pool replaces the network."),
-						},
 						NestedObject: schema.NestedAttributeObject{
-							Validators: []validator.Object{ipamConfigValidator{}},
 							Attributes: map[string]schema.Attribute{
-								"subnet": schema.StringAttribute{
-									MarkdownDescription: "The subnet in CIDR notation, written as its network address in canonical form (`10.20.0.0/24`, `fd00:20::/64`)." + replaces,
-									Required:            true,
-									PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-									Validators:          []validator.String{cidrValidator{}},
-								},
-								"ip_range": schema.StringAttribute{
-									MarkdownDescription: "The part of the subnet, in CIDR notation, that container addresses are taken from. Must lie inside `subnet`." + replaces,
-									Optional:            true,
-									PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-									Validators:          []validator.String{cidrValidator{}},
-								},
-								"gateway": schema.StringAttribute{
-									MarkdownDescription: "The gateway address, inside `subnet`. Chosen by the Engine (the first address) when not set." + replaces,
-									Optional:            true,
-									Computed:            true,
-									PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
-									Validators:          []validator.String{ipValidator{}},
-								},
-								"aux_addresses": schema.MapAttribute{
-									MarkdownDescription: "Addresses inside `subnet` that the network driver must not hand out, by host name. The Engine does not report them back for swarm networks: they are kept as configured, cannot show drift, and are empty after an import." + replaces,
-									ElementType:         types.StringType,
-									Optional:            true,
-									PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
-									Validators:          []validator.Map{mapvalidator.SizeAtLeast(1), mapvalidator.ValueStringsAre(ipValidator{})},
-								},
+								"subnet":        schema.StringAttribute{MarkdownDescription: "The subnet in CIDR notation.", Computed: true},
+								"ip_range":      schema.StringAttribute{MarkdownDescription: "The part of the subnet that container addresses are taken from.", Computed: true},
+								"gateway":       schema.StringAttribute{MarkdownDescription: "The gateway address.", Computed: true},
+								"aux_addresses": schema.MapAttribute{MarkdownDescription: "Addresses the network driver does not hand out, by host name.", ElementType: types.StringType, Computed: true},
 							},
 						},
 					},
@@ -211,6 +175,63 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				MarkdownDescription: "Where the network exists: `swarm` for networks that span the swarm (overlay), `local` for a network of the manager's engine only.",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"ipam": schema.SingleNestedBlock{
+				MarkdownDescription: "IP address management: the driver and the address pools. What is not written here the " +
+					"Engine chooses (a subnet from the swarm's default address pool, the `default` driver); " +
+					"`effective_ipam` shows its choice. Writing here what the network already has (for example the " +
+					"subnet the Engine chose) does not replace it, and neither does removing the block or leaving out " +
+					"`configs`: the network keeps what it has." + replaces,
+				Attributes: map[string]schema.Attribute{
+					"driver": schema.StringAttribute{
+						MarkdownDescription: "The IPAM driver. Defaults to the Engine's `default`." + replaces,
+						Optional:            true,
+						Computed:            true,
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"options": schema.MapAttribute{
+						MarkdownDescription: "Options of the IPAM driver." + replaces,
+						ElementType:         types.StringType,
+						Optional:            true,
+						Validators:          []validator.Map{mapvalidator.SizeAtLeast(1)},
+					},
+				},
+				Blocks: map[string]schema.Block{
+					"configs": schema.ListNestedBlock{
+						MarkdownDescription: "Address pools, one block per subnet (for example one IPv4 and one IPv6). " +
+							"Adding or removing a pool replaces the network, unless the network already has exactly the " +
+							"pools written." + replaces,
+						NestedObject: schema.NestedBlockObject{
+							Validators: []validator.Object{ipamConfigValidator{}},
+							Attributes: map[string]schema.Attribute{
+								"subnet": schema.StringAttribute{
+									MarkdownDescription: "The subnet in CIDR notation, written as its network address in canonical form (`10.20.0.0/24`, `fd00:20::/64`)." + replaces,
+									Required:            true,
+									Validators:          []validator.String{cidrValidator{}},
+								},
+								"ip_range": schema.StringAttribute{
+									MarkdownDescription: "The part of the subnet, in CIDR notation, that container addresses are taken from. Must lie inside `subnet`." + replaces,
+									Optional:            true,
+									Validators:          []validator.String{cidrValidator{}},
+								},
+								"gateway": schema.StringAttribute{
+									MarkdownDescription: "The gateway address, inside `subnet`. Chosen by the Engine (the first address) when not set." + replaces,
+									Optional:            true,
+									Computed:            true,
+									Validators:          []validator.String{ipValidator{}},
+								},
+								"aux_addresses": schema.MapAttribute{
+									MarkdownDescription: "Addresses inside `subnet` that the network driver must not hand out, by host name. The Engine does not report them back for swarm networks: they are kept as configured, cannot show drift, and are empty after an import." + replaces,
+									ElementType:         types.StringType,
+									Optional:            true,
+									Validators:          []validator.Map{mapvalidator.SizeAtLeast(1), mapvalidator.ValueStringsAre(ipValidator{})},
+								},
+							},
+						},
+					},
+				},
 			},
 		},
 	}
@@ -265,7 +286,8 @@ func (r *networkResource) Read(ctx context.Context, req resource.ReadRequest, re
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// Update is never planned (every argument requires replacement); it only refreshes the state.
+// Update is planned only for changes the network already satisfies (null and empty maps, an
+// `ipam` block that writes what the network has, or is removed); it only refreshes the state.
 func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state networkResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -299,6 +321,36 @@ func (r *networkResource) ImportState(ctx context.Context, req resource.ImportSt
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), n.ID)...)
 }
 
+// ModifyPlan decides whether the `ipam` block asks for something the network does not have
+// (see planIPAM).
+func (r *networkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+		return
+	}
+	var config, plan, state networkResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ipam, replace, diags := planIPAM(ctx, config.IPAM, plan.IPAM, state.EffectiveIPAM, priorAuxAddresses(ctx, state.IPAM))
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.RequiresReplace = append(resp.RequiresReplace, replace...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("ipam"), ipam)...)
+}
+
+// UpgradeState upgrades version 0 states, where `ipam` held the Engine's IPAM whether written or
+// not (see upgradeNetworkStateJSONV0).
+func (r *networkResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{
+		0: {StateUpgrader: upgradeNetworkStateV0},
+	}
+}
+
 // readInto reads the network back and stores it, flattened against prior.
 func (r *networkResource) readInto(ctx context.Context, id string, prior networkResourceModel, state *tfsdk.State, diags *diag.Diagnostics, summary string) {
 	n, err := r.client.InspectNetworkByID(ctx, id)
@@ -312,15 +364,6 @@ func (r *networkResource) readInto(ctx context.Context, id string, prior network
 		return
 	}
 	diags.Append(state.Set(ctx, &m)...)
-}
-
-// listLengthChanged asks for replacement when elements are added or removed (the elements' own
-// modifiers only see elements that exist in the plan).
-func listLengthChanged(_ context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
-	if req.PlanValue.IsUnknown() || req.StateValue.IsUnknown() || req.StateValue.IsNull() {
-		return
-	}
-	resp.RequiresReplace = len(req.PlanValue.Elements()) != len(req.StateValue.Elements())
 }
 
 // mapRequiresReplace is mapplanmodifier.RequiresReplace for maps of an object the Engine cannot

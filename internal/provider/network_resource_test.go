@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -50,13 +51,13 @@ resource "swarm_network" "test" {
   encrypted = var.encrypted
   options   = { "com.docker.network.driver.mtu" = "1400" }
   labels    = { tier = var.label }
-  ipam = {
-    configs = [{
+  ipam {
+    configs {
       subnet        = var.subnet
       ip_range      = var.ip_range
       gateway       = var.gateway
       aux_addresses = { reserved = var.aux }
-    }]
+    }
   }
 }
 `
@@ -112,8 +113,10 @@ func TestAccNetworkResource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("encrypted"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("options"), knownvalue.Null()),
 					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("labels"), knownvalue.MapExact(map[string]knownvalue.Check{"app": knownvalue.StringExact("shop")})),
-					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("ipam").AtMapKey("driver"), knownvalue.StringExact("default")),
-					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("ipam").AtMapKey("configs"), knownvalue.ListSizeExact(1)),
+					// No ipam block is written: the Engine's choice shows in effective_ipam only.
+					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("ipam"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("effective_ipam").AtMapKey("driver"), knownvalue.StringExact("default")),
+					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("effective_ipam").AtMapKey("configs"), knownvalue.ListSizeExact(1)),
 				},
 				Check: tfresource.ComposeAggregateTestCheckFunc(
 					testAccNetworkEngine(t, &id, func(n networkView) error {
@@ -206,7 +209,9 @@ variable "name" { type = string }
 
 resource "swarm_network" "test" {
   name = var.name
-  ipam = { options = { foo = "bar" } }
+  ipam {
+    options = { foo = "bar" }
+  }
 }
 `
 
@@ -235,6 +240,130 @@ func TestAccNetworkResource_ipamOptions(t *testing.T) {
 				ImportStateVerify: true,
 				ConfigVariables:   vars,
 				Config:            testAccNetworkResourceConfig_ipamOptions,
+			},
+		},
+	})
+}
+
+const testAccNetworkResourceConfig_ipamWritten = `
+variable "name" { type = string }
+variable "ipam" { type = string } # none, subnet or driver
+variable "subnet" { type = string }
+
+resource "swarm_network" "test" {
+  name = var.name
+  dynamic "ipam" {
+    for_each = var.ipam == "none" ? [] : [var.ipam]
+    content {
+      driver = ipam.value == "driver" ? "default" : null
+      dynamic "configs" {
+        for_each = ipam.value == "subnet" ? [var.subnet] : []
+        content {
+          subnet = configs.value
+        }
+      }
+    }
+  }
+}
+`
+
+// testAccLazyString is a configuration variable whose value is read when the step runs, so that
+// a step can use what an earlier step found.
+type testAccLazyString struct{ p *string }
+
+func (v testAccLazyString) MarshalJSON() ([]byte, error) { return json.Marshal(*v.p) }
+
+// TestAccNetworkResource_ipamWritten: writing into `ipam` what the network already has (the
+// subnet the Engine chose), leaving out `configs`, or removing the block updates the state only;
+// the network is kept. Another subnet replaces it.
+func TestAccNetworkResource_ipamWritten(t *testing.T) {
+	name := acctest.RandomWithPrefix("tfacc")
+	var id, subnet, gateway string
+	other := testAccSubnet() + ".0/24"
+	vars := func(ipam string, subnet *string) config.Variables {
+		return config.Variables{"name": config.StringVariable(name), "ipam": config.StringVariable(ipam), "subnet": testAccLazyString{subnet}}
+	}
+	kept := tfresource.TestCheckResourceAttrPtr("swarm_network.test", "id", &id)
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckNetworkDestroy(t),
+		Steps: []tfresource.TestStep{
+			{
+				Config:          testAccNetworkResourceConfig_ipamWritten,
+				ConfigVariables: vars("none", &subnet),
+				Check: func(s *terraform.State) error {
+					attrs := s.RootModule().Resources["swarm_network.test"].Primary.Attributes
+					id, subnet, gateway = attrs["id"], attrs["effective_ipam.configs.0.subnet"], attrs["effective_ipam.configs.0.gateway"]
+					if subnet == "" || gateway == "" {
+						return fmt.Errorf("effective_ipam shows no subnet and gateway: %v", attrs)
+					}
+					return nil
+				},
+			},
+			{
+				// The subnet the Engine chose, written: recorded, not replaced.
+				Config:          testAccNetworkResourceConfig_ipamWritten,
+				ConfigVariables: vars("subnet", &subnet),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionUpdate)},
+				},
+				Check: tfresource.ComposeAggregateTestCheckFunc(
+					kept,
+					tfresource.TestCheckResourceAttrPtr("swarm_network.test", "ipam.configs.0.subnet", &subnet),
+					tfresource.TestCheckResourceAttrPtr("swarm_network.test", "ipam.configs.0.gateway", &gateway),
+					tfresource.TestCheckResourceAttr("swarm_network.test", "ipam.driver", "default"),
+				),
+			},
+			{
+				Config:          testAccNetworkResourceConfig_ipamWritten,
+				ConfigVariables: vars("subnet", &subnet),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// configs left out: the network keeps its pool.
+				Config:          testAccNetworkResourceConfig_ipamWritten,
+				ConfigVariables: vars("driver", &subnet),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("ipam").AtMapKey("configs"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("effective_ipam").AtMapKey("configs"), knownvalue.ListSizeExact(1)),
+				},
+				Check: kept,
+			},
+			{
+				// The block removed: the network keeps its IPAM.
+				Config:          testAccNetworkResourceConfig_ipamWritten,
+				ConfigVariables: vars("none", &subnet),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("ipam"), knownvalue.Null()),
+				},
+				Check: tfresource.ComposeAggregateTestCheckFunc(kept, tfresource.TestCheckResourceAttrPtr("swarm_network.test", "effective_ipam.configs.0.subnet", &subnet)),
+			},
+			{
+				// Another subnet than the network has: replaced.
+				Config:          testAccNetworkResourceConfig_ipamWritten,
+				ConfigVariables: vars("subnet", &other),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				Check: tfresource.ComposeAggregateTestCheckFunc(
+					tfresource.TestCheckResourceAttr("swarm_network.test", "ipam.configs.0.subnet", other),
+					tfresource.TestCheckResourceAttr("swarm_network.test", "effective_ipam.configs.0.subnet", other),
+					testAccNetworkEngine(t, nil, func(n networkView) error {
+						if n.ID == id || len(n.Subnets) != 1 || n.Subnets[0] != other {
+							return fmt.Errorf("the network was not replaced by one with subnet %s: %+v", other, n)
+						}
+						return nil
+					}),
+				),
 			},
 		},
 	})
@@ -399,8 +528,11 @@ variable "gateway" { type = string }
 
 resource "swarm_network" "test" {
   name = var.name
-  ipam = {
-    configs = [{ subnet = var.subnet, gateway = var.gateway }]
+  ipam {
+    configs {
+      subnet  = var.subnet
+      gateway = var.gateway
+    }
   }
 }
 `
@@ -492,12 +624,22 @@ resource "swarm_network" "test" {
 
 resource "swarm_service" "test" {
   name = "${var.name}-svc"
-  mode = { replicated = { replicas = 1 } }
-  task_template = {
-    container_spec = { image = "tfswarm/testapp:v1" }
-    networks       = [{ target = swarm_network.test.id }]
+  mode {
+    replicated {
+      replicas = 1
+    }
   }
-  endpoint_spec = { mode = "dnsrr" }
+  task_template {
+    container_spec {
+      image = "tfswarm/testapp:v1"
+    }
+    networks {
+      target = swarm_network.test.id
+    }
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 `
 
@@ -574,8 +716,8 @@ func testAccNetworkSubnetFromEngine(t *testing.T, addr string) tfresource.TestCh
 			return fmt.Errorf("the Engine has %d IPAM configs", len(n.IPAM.Config))
 		}
 		return tfresource.ComposeAggregateTestCheckFunc(
-			tfresource.TestCheckResourceAttr(addr, "ipam.configs.0.subnet", n.IPAM.Config[0].Subnet.String()),
-			tfresource.TestCheckResourceAttr(addr, "ipam.configs.0.gateway", n.IPAM.Config[0].Gateway.String()),
+			tfresource.TestCheckResourceAttr(addr, "effective_ipam.configs.0.subnet", n.IPAM.Config[0].Subnet.String()),
+			tfresource.TestCheckResourceAttr(addr, "effective_ipam.configs.0.gateway", n.IPAM.Config[0].Gateway.String()),
 		)(s)
 	}
 }

@@ -63,48 +63,33 @@ func (p *swarmProvider) Metadata(_ context.Context, _ provider.MetadataRequest, 
 }
 
 func (p *swarmProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	attrs := providerConnectionAttributes()
+	attrs["host"] = schema.StringAttribute{
+		MarkdownDescription: descHost + " Conflicts with `hosts`.",
+		Optional:            true,
+		Validators:          append(connectionHostValidators(), stringvalidator.ConflictsWith(path.MatchRoot("hosts"))),
+	}
+	attrs["hosts"] = schema.ListAttribute{
+		MarkdownDescription: "Several manager endpoints of one swarm, in order of preference (same forms as `host`). " +
+			"The provider uses the first that answers as a manager, and moves to the next one when it stops " +
+			"answering, also in the middle of a run. TLS and ssh settings apply to every entry.",
+		ElementType: types.StringType,
+		Optional:    true,
+		Validators: []validator.List{
+			listvalidator.SizeAtLeast(1),
+			listvalidator.UniqueValues(),
+			listvalidator.ValueStringsAre(connectionHostValidators()...),
+		},
+	}
+	attrs["api_version"] = schema.StringAttribute{
+		MarkdownDescription: "Pins the Engine API version (for example `1.41`). By default the provider negotiates the highest version both sides support.",
+		Optional:            true,
+		Validators:          []validator.String{apiVersionValidator()},
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages a Docker Swarm through the Docker Engine API: the cluster, its nodes, services, " +
 			"secrets, configs, networks and volumes. Connections are made lazily, when a resource first needs the Engine.",
-		Attributes: map[string]schema.Attribute{
-			"host": schema.StringAttribute{
-				MarkdownDescription: descHost + " Conflicts with `hosts`.",
-				Optional:            true,
-				Validators: []validator.String{
-					hostValidator{},
-					stringvalidator.ConflictsWith(path.MatchRoot("hosts")),
-				},
-			},
-			"hosts": schema.ListAttribute{
-				MarkdownDescription: "Several manager endpoints of one swarm, in order of preference (same forms as `host`). " +
-					"The provider uses the first that answers as a manager, and moves to the next one when it stops " +
-					"answering, also in the middle of a run. TLS and ssh settings apply to every entry.",
-				ElementType: types.StringType,
-				Optional:    true,
-				Validators: []validator.List{
-					listvalidator.SizeAtLeast(1),
-					listvalidator.UniqueValues(),
-					listvalidator.ValueStringsAre(hostValidator{}),
-				},
-			},
-			"ca_pem":   schema.StringAttribute{MarkdownDescription: descCAPEM, Optional: true},
-			"cert_pem": schema.StringAttribute{MarkdownDescription: descCertPEM, Optional: true, Validators: []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("key_pem"))}},
-			"key_pem":  schema.StringAttribute{MarkdownDescription: descKeyPEM, Optional: true, Sensitive: true, Validators: []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("cert_pem"))}},
-			"cert_path": schema.StringAttribute{
-				MarkdownDescription: descCertPath, Optional: true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"tls_verify": schema.BoolAttribute{MarkdownDescription: descVerify, Optional: true},
-			"ssh_opts": schema.ListAttribute{
-				MarkdownDescription: descSSHOpts, ElementType: types.StringType, Optional: true,
-				Validators: sshOptsValidators(),
-			},
-			"api_version": schema.StringAttribute{
-				MarkdownDescription: "Pins the Engine API version (for example `1.41`). By default the provider negotiates the highest version both sides support.",
-				Optional:            true,
-				Validators:          []validator.String{apiVersionValidator()},
-			},
-		},
+		Attributes: attrs,
 	}
 }
 

@@ -28,14 +28,25 @@ func testAccPreCheck(t *testing.T) {
 	}
 }
 
-// testAccClient is the tests' own view of the Engine, to check what the provider did.
+// testAccClient is the tests' own view of the Engine, to check what the provider did. Like
+// testAccNodes, it skips the test without TF_ACC before touching the bed.
 func testAccClient(t *testing.T) *swarm.Client {
 	t.Helper()
+	skipUnlessAcc(t)
 	c, err := swarm.New(swarm.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// skipUnlessAcc skips an acceptance test when TF_ACC is unset, before it reads or touches anything
+// of the test bed, so that `make unit` needs no Docker.
+func skipUnlessAcc(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 and run `make testbed`")
+	}
 }
 
 // testbedNode is one engine of the local test bed (internal/testbed writes the list).
@@ -45,9 +56,11 @@ type testbedNode struct {
 
 const testbedNodesFile = "/run/tfswarm-testbed/nodes"
 
-// testAccNodes lists the test bed's engines with the given role (manager, worker or free).
+// testAccNodes lists the test bed's engines with the given role (manager, worker or free); it
+// skips the test without TF_ACC.
 func testAccNodes(t *testing.T, role string) []testbedNode {
 	t.Helper()
+	skipUnlessAcc(t)
 	f, err := os.Open(testbedNodesFile)
 	if err != nil {
 		t.Fatalf("reading the test bed's node list (run `make testbed`): %v", err)

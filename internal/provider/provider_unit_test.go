@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -9,8 +10,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	apiswarm "github.com/moby/moby/api/types/swarm"
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
@@ -177,5 +183,210 @@ func TestCountNodes(t *testing.T) {
 	m, w, r := swarm.CountNodes(nodes)
 	if m != 2 || w != 1 || r != 2 {
 		t.Errorf("CountNodes = %d managers, %d workers, %d ready; want 2, 1, 2", m, w, r)
+	}
+}
+
+// TestConnectionSettingsShared: the provider block and the engine blocks of swarm_volume and
+// swarm_join have the same connection settings, with the same descriptions, sensitivity and
+// validators (one definition, connectionSettings).
+func TestConnectionSettingsShared(t *testing.T) {
+	ctx := context.Background()
+	var presp fwprovider.SchemaResponse
+	New("test")().Schema(ctx, fwprovider.SchemaRequest{}, &presp)
+	for name, r := range map[string]fwresource.Resource{"swarm_volume": NewVolumeResource(), "swarm_join": NewJoinResource()} {
+		var rresp fwresource.SchemaResponse
+		r.Schema(ctx, fwresource.SchemaRequest{}, &rresp)
+		block, ok := rresp.Schema.Blocks["engine"].(rschema.SingleNestedBlock)
+		if !ok {
+			t.Fatalf("%s: engine is not a single nested block: %T", name, rresp.Schema.Blocks["engine"])
+		}
+		if _, ok := block.Attributes["host"]; !ok {
+			t.Errorf("%s: the engine block has no host", name)
+		}
+		for _, s := range connectionSettings() {
+			pa, ra := presp.Schema.Attributes[s.name], block.Attributes[s.name]
+			if pa == nil || ra == nil {
+				t.Errorf("%s: %s is missing (provider %v, engine block %v)", name, s.name, pa != nil, ra != nil)
+				continue
+			}
+			if pa.GetMarkdownDescription() != ra.GetMarkdownDescription() || pa.IsSensitive() != ra.IsSensitive() ||
+				pa.GetType() != ra.GetType() {
+				t.Errorf("%s: %s differs between the provider and the engine block", name, s.name)
+			}
+		}
+		if len(block.Attributes) != len(connectionSettings())+1 {
+			t.Errorf("%s: the engine block has %d attributes, want host and the %d connection settings", name, len(block.Attributes), len(connectionSettings()))
+		}
+	}
+}
+
+// TestConnectionCertKeyPairing: cert_pem without key_pem (and the other way round) is refused at
+// validation, in the provider block and in the engine blocks alike (swarm_volume's copy of the
+// block once lost the check, and a half-configured block failed only at apply).
+func TestConnectionCertKeyPairing(t *testing.T) {
+	ctx := context.Background()
+	server, schemas := testProviderServer(t)
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	cases := map[string]struct {
+		set     map[string]tftypes.Value
+		wantErr string
+	}{
+		"cert without key": {set: map[string]tftypes.Value{"cert_pem": str("C")}, wantErr: "key_pem"},
+		"key without cert": {set: map[string]tftypes.Value{"key_pem": str("K")}, wantErr: "cert_pem"},
+		"both":             {set: map[string]tftypes.Value{"cert_pem": str("C"), "key_pem": str("K")}},
+		"neither":          {set: map[string]tftypes.Value{}},
+	}
+	for name, tc := range cases {
+		t.Run("provider/"+name, func(t *testing.T) {
+			typ := testObjectType(t, schemas.Provider.ValueType())
+			cfg := testObjectValue(t, typ, tc.set)
+			resp, err := server.ValidateProviderConfig(ctx, &tfprotov6.ValidateProviderConfigRequest{Config: testDynamicValue(t, typ, cfg)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			testExpectDiagnostic(t, resp.Diagnostics, tc.wantErr)
+		})
+		for _, rt := range []string{"swarm_volume", "swarm_join"} {
+			t.Run(rt+"/"+name, func(t *testing.T) {
+				typ := testObjectType(t, schemas.ResourceSchemas[rt].ValueType())
+				engineSet := map[string]tftypes.Value{"host": str("unix:///var/run/docker.sock")}
+				maps.Copy(engineSet, tc.set)
+				engine := testObjectValue(t, testObjectType(t, typ.AttributeTypes["engine"]), engineSet)
+				top := map[string]tftypes.Value{"name": str("data"), "engine": engine}
+				if rt == "swarm_join" {
+					top = map[string]tftypes.Value{"engine": engine,
+						"remote_addrs":  tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, []tftypes.Value{str("10.0.0.1:2377")}),
+						"join_token_wo": str("SWMTKN-1-x")}
+				}
+				cfg := testObjectValue(t, typ, top)
+				resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{
+					TypeName: rt, Config: testDynamicValue(t, typ, cfg), ClientCapabilities: testWriteOnlyAllowed,
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				testExpectDiagnostic(t, resp.Diagnostics, tc.wantErr)
+			})
+		}
+	}
+}
+
+// TestJoinEngineRequired: swarm_join without an engine block is refused at validation.
+func TestJoinEngineRequired(t *testing.T) {
+	ctx := context.Background()
+	server, schemas := testProviderServer(t)
+	typ := testObjectType(t, schemas.ResourceSchemas["swarm_join"].ValueType())
+	cfg := testObjectValue(t, typ, map[string]tftypes.Value{
+		"remote_addrs":  tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, []tftypes.Value{tftypes.NewValue(tftypes.String, "10.0.0.1:2377")}),
+		"join_token_wo": tftypes.NewValue(tftypes.String, "SWMTKN-1-x"),
+	})
+	resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{
+		TypeName: "swarm_join", Config: testDynamicValue(t, typ, cfg), ClientCapabilities: testWriteOnlyAllowed,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testExpectDiagnostic(t, resp.Diagnostics, "engine")
+}
+
+// TestEngineBlockRequiresHost: an engine block without host is refused at validation (host is
+// Optional in the schema only because the framework checks Required attributes of left-out
+// blocks too).
+func TestEngineBlockRequiresHost(t *testing.T) {
+	ctx := context.Background()
+	server, schemas := testProviderServer(t)
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	for _, rt := range []string{"swarm_volume", "swarm_join"} {
+		t.Run(rt, func(t *testing.T) {
+			typ := testObjectType(t, schemas.ResourceSchemas[rt].ValueType())
+			engine := testObjectValue(t, testObjectType(t, typ.AttributeTypes["engine"]), map[string]tftypes.Value{"cert_path": str("/certs")})
+			top := map[string]tftypes.Value{"name": str("data"), "engine": engine}
+			if rt == "swarm_join" {
+				top = map[string]tftypes.Value{"engine": engine,
+					"remote_addrs":  tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, []tftypes.Value{str("10.0.0.1:2377")}),
+					"join_token_wo": str("SWMTKN-1-x")}
+			}
+			cfg := testObjectValue(t, typ, top)
+			resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{
+				TypeName: rt, Config: testDynamicValue(t, typ, cfg), ClientCapabilities: testWriteOnlyAllowed,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			testExpectDiagnostic(t, resp.Diagnostics, "engine.host")
+		})
+	}
+}
+
+// testWriteOnlyAllowed is what Terraform 1.11 and later say about themselves (join_token_wo).
+var testWriteOnlyAllowed = &tfprotov6.ValidateResourceConfigClientCapabilities{WriteOnlyAttributesAllowed: true}
+
+// testProviderServer is the provider as Terraform talks to it, and its schemas.
+func testProviderServer(t *testing.T) (tfprotov6.ProviderServer, *tfprotov6.GetProviderSchemaResponse) {
+	t.Helper()
+	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range schemas.Diagnostics {
+		t.Fatalf("provider schema: %s: %s", d.Summary, d.Detail)
+	}
+	return server, schemas
+}
+
+// testObjectType is typ as an object type.
+func testObjectType(t *testing.T, typ tftypes.Type) tftypes.Object {
+	t.Helper()
+	o, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("%s is not an object type", typ)
+	}
+	return o
+}
+
+// testObjectValue is an object of typ with the given attributes set and every other one null.
+func testObjectValue(t *testing.T, typ tftypes.Object, set map[string]tftypes.Value) tftypes.Value {
+	t.Helper()
+	vals := map[string]tftypes.Value{}
+	for k, at := range typ.AttributeTypes {
+		vals[k] = tftypes.NewValue(at, nil)
+	}
+	for k, v := range set {
+		if _, ok := typ.AttributeTypes[k]; !ok {
+			t.Fatalf("no attribute %q in %s", k, typ)
+		}
+		vals[k] = v
+	}
+	return tftypes.NewValue(typ, vals)
+}
+
+func testDynamicValue(t *testing.T, typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
+	t.Helper()
+	dv, err := tfprotov6.NewDynamicValue(typ, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dv
+}
+
+// testExpectDiagnostic fails unless diags hold exactly one error that mentions want, or none
+// when want is "".
+func testExpectDiagnostic(t *testing.T, diags []*tfprotov6.Diagnostic, want string) {
+	t.Helper()
+	var errs []string
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			errs = append(errs, d.Summary+": "+d.Detail)
+		}
+	}
+	switch {
+	case want == "" && len(errs) > 0:
+		t.Errorf("unexpected errors: %v", errs)
+	case want != "" && (len(errs) != 1 || !strings.Contains(errs[0], want)):
+		t.Errorf("errors %v, want one that mentions %q", errs, want)
 	}
 }

@@ -57,16 +57,31 @@ resource "swarm_secret" "test" {
 const testAccSecretResourceConfig_service = testAccSecretResourceConfig_basic + `
 resource "swarm_service" "test" {
   name = var.name
-  mode = { replicated = { replicas = 1 } }
-  task_template = {
-    container_spec = {
-      image   = "tfswarm/testapp:v1"
-      secrets = [{ secret_id = swarm_secret.test.id, file_name = "app_secret" }]
+  mode {
+    replicated {
+      replicas = 1
     }
-    restart_policy = { condition = "on-failure", delay = "1s" }
   }
-  update_config = { monitor = "2s", order = "start-first" }
-  endpoint_spec = { mode = "dnsrr" }
+  task_template {
+    container_spec {
+      image = "tfswarm/testapp:v1"
+      secrets {
+        secret_id = swarm_secret.test.id
+        file_name = "app_secret"
+      }
+    }
+    restart_policy {
+      condition = "on-failure"
+      delay     = "1s"
+    }
+  }
+  update_config {
+    monitor = "2s"
+    order   = "start-first"
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 `
 

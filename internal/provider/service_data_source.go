@@ -33,18 +33,18 @@ type serviceDataSource struct {
 // serviceDataModel is a service as the data sources show it: the resource's attributes without
 // the provider-only ones.
 type serviceDataModel struct {
-	ID             types.String      `tfsdk:"id"`
-	Name           types.String      `tfsdk:"name"`
-	Labels         map[string]string `tfsdk:"labels"`
-	Mode           types.Object      `tfsdk:"mode"`
-	TaskTemplate   taskTemplateModel `tfsdk:"task_template"`
-	UpdateConfig   updateConfigModel `tfsdk:"update_config"`
-	RollbackConfig updateConfigModel `tfsdk:"rollback_config"`
-	EndpointSpec   endpointSpecModel `tfsdk:"endpoint_spec"`
+	ID             types.String       `tfsdk:"id"`
+	Name           types.String       `tfsdk:"name"`
+	Labels         map[string]string  `tfsdk:"labels"`
+	Mode           types.Object       `tfsdk:"mode"`
+	TaskTemplate   taskTemplateModel  `tfsdk:"task_template"`
+	UpdateConfig   *updateConfigModel `tfsdk:"update_config"`
+	RollbackConfig *updateConfigModel `tfsdk:"rollback_config"`
+	EndpointSpec   *endpointSpecModel `tfsdk:"endpoint_spec"`
 }
 
 func serviceDataFromLive(svc apiswarm.Service) serviceDataModel {
-	s := flattenServiceSpec(svc.Spec, nil)
+	s := flattenServiceSpec(svc.Spec, nil, allServiceBlocks)
 	return serviceDataModel{
 		ID: types.StringValue(svc.ID), Name: types.StringValue(s.Name), Labels: s.Labels, Mode: s.Mode,
 		TaskTemplate: s.TaskTemplate, UpdateConfig: s.UpdateConfig, RollbackConfig: s.RollbackConfig, EndpointSpec: s.EndpointSpec,
@@ -52,15 +52,13 @@ func serviceDataFromLive(svc apiswarm.Service) serviceDataModel {
 }
 
 // serviceDataAttributes turns the resource schema into computed data source attributes, so that
-// the three stay the same shape.
+// the three stay the same shape. The resource's blocks (what users write) become read-only nested
+// attributes here.
 func serviceDataAttributes(ctx context.Context) map[string]dschema.Attribute {
-	out := map[string]dschema.Attribute{}
-	for name, a := range serviceResourceSchema(ctx).Attributes {
-		if name == "wait_for_convergence" || name == "timeouts" {
-			continue
-		}
-		out[name] = computedDataAttribute(a)
-	}
+	s := serviceResourceSchema(ctx)
+	out := computedDataAttributes(s.Attributes, s.Blocks)
+	delete(out, "wait_for_convergence")
+	delete(out, "timeouts")
 	return out
 }
 
@@ -79,19 +77,29 @@ func computedDataAttribute(a rschema.Attribute) dschema.Attribute {
 		return dschema.ListAttribute{MarkdownDescription: desc, Computed: true, ElementType: a.ElementType}
 	case rschema.MapAttribute:
 		return dschema.MapAttribute{MarkdownDescription: desc, Computed: true, ElementType: a.ElementType}
-	case rschema.SingleNestedAttribute:
-		return dschema.SingleNestedAttribute{MarkdownDescription: desc, Computed: true, Attributes: computedDataAttributes(a.Attributes)}
-	case rschema.ListNestedAttribute:
-		return dschema.ListNestedAttribute{MarkdownDescription: desc, Computed: true,
-			NestedObject: dschema.NestedAttributeObject{Attributes: computedDataAttributes(a.NestedObject.Attributes)}}
 	}
 	panic(fmt.Sprintf("computedDataAttribute: unhandled attribute type %T", a))
 }
 
-func computedDataAttributes(in map[string]rschema.Attribute) map[string]dschema.Attribute {
-	out := make(map[string]dschema.Attribute, len(in))
-	for k, a := range in {
+func computedDataBlock(b rschema.Block) dschema.Attribute {
+	desc := b.GetMarkdownDescription()
+	switch b := b.(type) {
+	case rschema.SingleNestedBlock:
+		return dschema.SingleNestedAttribute{MarkdownDescription: desc, Computed: true, Attributes: computedDataAttributes(b.Attributes, b.Blocks)}
+	case rschema.ListNestedBlock:
+		return dschema.ListNestedAttribute{MarkdownDescription: desc, Computed: true,
+			NestedObject: dschema.NestedAttributeObject{Attributes: computedDataAttributes(b.NestedObject.Attributes, b.NestedObject.Blocks)}}
+	}
+	panic(fmt.Sprintf("computedDataBlock: unhandled block type %T", b))
+}
+
+func computedDataAttributes(attrs map[string]rschema.Attribute, blocks map[string]rschema.Block) map[string]dschema.Attribute {
+	out := make(map[string]dschema.Attribute, len(attrs)+len(blocks))
+	for k, a := range attrs {
 		out[k] = computedDataAttribute(a)
+	}
+	for k, b := range blocks {
+		out[k] = computedDataBlock(b)
 	}
 	return out
 }

@@ -18,12 +18,27 @@ resource "swarm_service" "test" {
   count  = 2
   name   = "${var.name}-${count.index}"
   labels = { suite = var.name, index = tostring(count.index) }
-  mode   = { replicated = { replicas = 1 } }
-  task_template = {
-    container_spec = { image = "tfswarm/testapp:v1", env = { A = "1" } }
-    resources      = { limits = { memory = "32M" } }
+
+  mode {
+    replicated {
+      replicas = 1
+    }
   }
-  endpoint_spec = { mode = "dnsrr" }
+
+  task_template {
+    container_spec {
+      image = "tfswarm/testapp:v1"
+      env   = { A = "1" }
+    }
+    resources {
+      limits {
+        memory = "32M"
+      }
+    }
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 
 data "swarm_service" "by_name" {

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/netip"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -22,9 +23,9 @@ type serviceSpecModel struct {
 	Labels         map[string]string
 	Mode           types.Object
 	TaskTemplate   taskTemplateModel
-	UpdateConfig   updateConfigModel
-	RollbackConfig updateConfigModel
-	EndpointSpec   endpointSpecModel
+	UpdateConfig   *updateConfigModel
+	RollbackConfig *updateConfigModel
+	EndpointSpec   *endpointSpecModel
 }
 
 // expandServiceSpec builds the spec to send. current is the live service (nil on create): the
@@ -54,8 +55,10 @@ func expandServiceSpec(m serviceSpecModel, current *swarm.Service) (swarm.Servic
 
 // flattenServiceSpec turns a live spec into the model. priorNetworks are the networks in state
 // (or plan), so that a network the user named keeps its name while it resolves to the same ID.
-func flattenServiceSpec(spec swarm.ServiceSpec, priorNetworks []networkAttachModel) serviceSpecModel {
-	return serviceSpecModel{
+// present says which of the blocks that fall back to the Engine's defaults the configuration
+// has (see serviceBlocks).
+func flattenServiceSpec(spec swarm.ServiceSpec, priorNetworks []networkAttachModel, present serviceBlocks) serviceSpecModel {
+	m := serviceSpecModel{
 		Name:           spec.Name,
 		Labels:         nonNilMap(spec.Labels),
 		Mode:           flattenServiceMode(spec.Mode),
@@ -64,6 +67,54 @@ func flattenServiceSpec(spec swarm.ServiceSpec, priorNetworks []networkAttachMod
 		RollbackConfig: flattenUpdateConfig(spec.RollbackConfig),
 		EndpointSpec:   flattenEndpointSpec(spec.EndpointSpec),
 	}
+	m.dropDefaultBlocks(present)
+	return m
+}
+
+// dropDefaultBlocks nulls the blocks that present does not have while they hold exactly the
+// Engine's defaults, and a mode that present does not have while it is replicated.
+func (m *serviceSpecModel) dropDefaultBlocks(present serviceBlocks) {
+	if !present.Mode && modeKind(m.Mode) == "replicated" {
+		m.Mode = types.ObjectNull(modeObjectType().AttrTypes)
+	}
+	m.TaskTemplate.RestartPolicy = nilIfDefault(m.TaskTemplate.RestartPolicy, present.RestartPolicy, flattenRestartPolicy(nil))
+	m.TaskTemplate.Placement = nilIfDefault(m.TaskTemplate.Placement, present.Placement, flattenPlacement(nil))
+	m.UpdateConfig = nilIfDefault(m.UpdateConfig, present.UpdateConfig, flattenUpdateConfig(nil))
+	m.RollbackConfig = nilIfDefault(m.RollbackConfig, present.RollbackConfig, flattenUpdateConfig(nil))
+	m.EndpointSpec = nilIfDefault(m.EndpointSpec, present.EndpointSpec, flattenEndpointSpec(nil))
+}
+
+// serviceBlocks says which of the blocks whose absence means the Engine's defaults are written
+// (in the plan, or in the prior state on a refresh). A block that is not written stays null while
+// the Engine holds its defaults, and is filled as soon as the Engine holds anything else, so that
+// the change shows as drift. A left-out mode stays null while the service is replicated.
+type serviceBlocks struct {
+	Mode, RestartPolicy, Placement, UpdateConfig, RollbackConfig, EndpointSpec bool
+}
+
+// allServiceBlocks shows every block, as the data sources do.
+var allServiceBlocks = serviceBlocks{Mode: true, RestartPolicy: true, Placement: true, UpdateConfig: true, RollbackConfig: true, EndpointSpec: true}
+
+// importedServiceBlocks is what an import assumes: a mode block (configurations usually state
+// the replica count) and no block of defaults.
+var importedServiceBlocks = serviceBlocks{Mode: true}
+
+// blocks says which of those blocks the model has.
+func (m serviceSpecModel) blocks() serviceBlocks {
+	return serviceBlocks{
+		Mode:          !m.Mode.IsNull(),
+		RestartPolicy: m.TaskTemplate.RestartPolicy != nil, Placement: m.TaskTemplate.Placement != nil,
+		UpdateConfig: m.UpdateConfig != nil, RollbackConfig: m.RollbackConfig != nil, EndpointSpec: m.EndpointSpec != nil,
+	}
+}
+
+// nilIfDefault drops a flattened block that the configuration does not have while it equals the
+// Engine's defaults.
+func nilIfDefault[T any](v *T, present bool, defaults *T) *T {
+	if !present && v != nil && reflect.DeepEqual(*v, *defaults) {
+		return nil
+	}
+	return v
 }
 
 // ---- mode ----
@@ -254,7 +305,8 @@ func bytesToSize(n int64) semString {
 
 // ---- restart policy ----
 
-func expandRestartPolicy(m restartPolicyModel) *swarm.RestartPolicy {
+func expandRestartPolicy(p *restartPolicyModel) *swarm.RestartPolicy {
+	m := derefOr(p, restartPolicyModel{})
 	delay := durationOr(m.Delay, 5*time.Second)
 	window := durationOr(m.Window, 0)
 	attempts := uint64(max(m.MaxAttempts, 0))
@@ -265,8 +317,8 @@ func expandRestartPolicy(m restartPolicyModel) *swarm.RestartPolicy {
 	return &swarm.RestartPolicy{Condition: swarm.RestartPolicyCondition(cond), Delay: &delay, MaxAttempts: &attempts, Window: &window}
 }
 
-func flattenRestartPolicy(r *swarm.RestartPolicy) restartPolicyModel {
-	m := restartPolicyModel{Condition: defaultRestartCondition, Delay: newDuration(defaultRestartDelay), Window: newDuration(defaultRestartWindow)}
+func flattenRestartPolicy(r *swarm.RestartPolicy) *restartPolicyModel {
+	m := &restartPolicyModel{Condition: defaultRestartCondition, Delay: newDuration(defaultRestartDelay), Window: newDuration(defaultRestartWindow)}
 	if r == nil {
 		return m
 	}
@@ -287,7 +339,8 @@ func flattenRestartPolicy(r *swarm.RestartPolicy) restartPolicyModel {
 
 // ---- placement ----
 
-func expandPlacement(m placementModel) *swarm.Placement {
+func expandPlacement(pm *placementModel) *swarm.Placement {
+	m := derefOr(pm, placementModel{})
 	p := &swarm.Placement{Constraints: m.Constraints, MaxReplicas: uint64(max(m.MaxReplicas, 0))}
 	for _, s := range m.Preferences {
 		p.Preferences = append(p.Preferences, swarm.PlacementPreference{Spread: &swarm.SpreadOver{SpreadDescriptor: s}})
@@ -298,8 +351,8 @@ func expandPlacement(m placementModel) *swarm.Placement {
 	return p
 }
 
-func flattenPlacement(p *swarm.Placement) placementModel {
-	m := placementModel{Constraints: []string{}, Preferences: []string{}, Platforms: []platformModel{}}
+func flattenPlacement(p *swarm.Placement) *placementModel {
+	m := &placementModel{Constraints: []string{}, Preferences: []string{}, Platforms: []platformModel{}}
 	if p == nil {
 		return m
 	}
@@ -367,7 +420,8 @@ func flattenLogDriver(d *swarm.Driver) *logDriverModel {
 
 // ---- update and rollback config ----
 
-func expandUpdateConfig(m updateConfigModel) *swarm.UpdateConfig {
+func expandUpdateConfig(p *updateConfigModel) *swarm.UpdateConfig {
+	m := derefOr(p, updateConfigModel{Parallelism: defaultUpdateParallelism})
 	fa, order := m.FailureAction, m.Order
 	if fa == "" {
 		fa = defaultUpdateFailureAction
@@ -385,14 +439,14 @@ func expandUpdateConfig(m updateConfigModel) *swarm.UpdateConfig {
 	}
 }
 
-func flattenUpdateConfig(u *swarm.UpdateConfig) updateConfigModel {
+func flattenUpdateConfig(u *swarm.UpdateConfig) *updateConfigModel {
 	if u == nil {
-		return updateConfigModel{
+		return &updateConfigModel{
 			Parallelism: defaultUpdateParallelism, Delay: newDuration(defaultUpdateDelay), FailureAction: defaultUpdateFailureAction,
 			Monitor: newDuration(defaultUpdateMonitor), Order: defaultUpdateOrder,
 		}
 	}
-	m := updateConfigModel{
+	m := &updateConfigModel{
 		Parallelism:     int64(u.Parallelism),
 		Delay:           newDuration(formatDuration(u.Delay)),
 		FailureAction:   string(u.FailureAction),
@@ -414,7 +468,8 @@ func flattenUpdateConfig(u *swarm.UpdateConfig) updateConfigModel {
 
 // ---- endpoint spec ----
 
-func expandEndpointSpec(m endpointSpecModel) *swarm.EndpointSpec {
+func expandEndpointSpec(p *endpointSpecModel) *swarm.EndpointSpec {
+	m := derefOr(p, endpointSpecModel{})
 	mode := m.Mode
 	if mode == "" {
 		mode = defaultEndpointMode
@@ -426,8 +481,8 @@ func expandEndpointSpec(m endpointSpecModel) *swarm.EndpointSpec {
 	return e
 }
 
-func flattenEndpointSpec(e *swarm.EndpointSpec) endpointSpecModel {
-	m := endpointSpecModel{Mode: defaultEndpointMode, Ports: []portModel{}}
+func flattenEndpointSpec(e *swarm.EndpointSpec) *endpointSpecModel {
+	m := &endpointSpecModel{Mode: defaultEndpointMode, Ports: []portModel{}}
 	if e == nil {
 		return m
 	}

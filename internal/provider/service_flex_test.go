@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"net/netip"
 	"os"
@@ -10,7 +11,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/swarm"
@@ -30,13 +36,13 @@ func TestExpandFlattenRestartPolicy(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct {
 		api  *swarm.RestartPolicy
-		want restartPolicyModel
+		want *restartPolicyModel
 	}{
-		"nil is the Engine default": {nil, restartPolicyModel{Condition: "any", Delay: newDuration("5s"), Window: newDuration("0s")}},
+		"nil is the Engine default": {nil, &restartPolicyModel{Condition: "any", Delay: newDuration("5s"), Window: newDuration("0s")}},
 		"cli default (condition only)": {&swarm.RestartPolicy{Condition: "any", MaxAttempts: u64(0)},
-			restartPolicyModel{Condition: "any", Delay: newDuration("5s"), Window: newDuration("0s")}},
+			&restartPolicyModel{Condition: "any", Delay: newDuration("5s"), Window: newDuration("0s")}},
 		"all set": {&swarm.RestartPolicy{Condition: "on-failure", Delay: dur(time.Second), MaxAttempts: u64(3), Window: dur(time.Minute)},
-			restartPolicyModel{Condition: "on-failure", Delay: newDuration("1s"), MaxAttempts: 3, Window: newDuration("1m0s")}},
+			&restartPolicyModel{Condition: "on-failure", Delay: newDuration("1s"), MaxAttempts: 3, Window: newDuration("1m0s")}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -54,15 +60,15 @@ func TestExpandFlattenRestartPolicy(t *testing.T) {
 
 func TestExpandFlattenUpdateConfig(t *testing.T) {
 	t.Parallel()
-	def := updateConfigModel{Parallelism: 1, Delay: newDuration("0s"), FailureAction: "pause", Monitor: newDuration("5s"), Order: "stop-first"}
+	def := &updateConfigModel{Parallelism: 1, Delay: newDuration("0s"), FailureAction: "pause", Monitor: newDuration("5s"), Order: "stop-first"}
 	tests := map[string]struct {
 		api  *swarm.UpdateConfig
-		want updateConfigModel
+		want *updateConfigModel
 	}{
 		"nil is the default":                {nil, def},
 		"what docker service create writes": {&swarm.UpdateConfig{Parallelism: 1, FailureAction: "pause", Monitor: 5 * time.Second, Order: "stop-first"}, def},
 		"custom": {&swarm.UpdateConfig{Parallelism: 2, Delay: 10 * time.Second, FailureAction: "rollback", Monitor: 30 * time.Second, MaxFailureRatio: 0.1, Order: "start-first"},
-			updateConfigModel{Parallelism: 2, Delay: newDuration("10s"), FailureAction: "rollback", Monitor: newDuration("30s"), MaxFailureRatio: 0.1, Order: "start-first"}},
+			&updateConfigModel{Parallelism: 2, Delay: newDuration("10s"), FailureAction: "rollback", Monitor: newDuration("30s"), MaxFailureRatio: 0.1, Order: "start-first"}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -79,7 +85,7 @@ func TestExpandFlattenUpdateConfig(t *testing.T) {
 
 func TestExpandUpdateConfig(t *testing.T) {
 	t.Parallel()
-	got := expandUpdateConfig(updateConfigModel{Parallelism: 1, Delay: newDuration("1m30s"), FailureAction: "rollback", Monitor: newDuration("500ms"), MaxFailureRatio: 0.25, Order: "start-first"})
+	got := expandUpdateConfig(&updateConfigModel{Parallelism: 1, Delay: newDuration("1m30s"), FailureAction: "rollback", Monitor: newDuration("500ms"), MaxFailureRatio: 0.25, Order: "start-first"})
 	want := &swarm.UpdateConfig{Parallelism: 1, Delay: 90 * time.Second, FailureAction: "rollback", Monitor: 500 * time.Millisecond, MaxFailureRatio: 0.25, Order: "start-first"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Fatalf("(-want +got):\n%s", d)
@@ -171,7 +177,7 @@ func TestExpandFlattenResourceRequirements(t *testing.T) {
 
 func TestExpandFlattenPlacement(t *testing.T) {
 	t.Parallel()
-	m := placementModel{Constraints: []string{"node.role == worker"}, Preferences: []string{"node.labels.zone"}, MaxReplicas: 2,
+	m := &placementModel{Constraints: []string{"node.role == worker"}, Preferences: []string{"node.labels.zone"}, MaxReplicas: 2,
 		Platforms: []platformModel{{Architecture: "amd64", OS: "linux"}}}
 	api := &swarm.Placement{Constraints: []string{"node.role == worker"}, MaxReplicas: 2,
 		Preferences: []swarm.PlacementPreference{{Spread: &swarm.SpreadOver{SpreadDescriptor: "node.labels.zone"}}},
@@ -182,7 +188,7 @@ func TestExpandFlattenPlacement(t *testing.T) {
 	if d := cmp.Diff(m, flattenPlacement(api), flexCmpOpts); d != "" {
 		t.Fatalf("flatten (-want +got):\n%s", d)
 	}
-	empty := placementModel{Constraints: []string{}, Preferences: []string{}, Platforms: []platformModel{}}
+	empty := &placementModel{Constraints: []string{}, Preferences: []string{}, Platforms: []platformModel{}}
 	for name, in := range map[string]*swarm.Placement{"nil": nil, "empty": {}} {
 		if d := cmp.Diff(empty, flattenPlacement(in), flexCmpOpts); d != "" {
 			t.Fatalf("%s (-want +got):\n%s", name, d)
@@ -225,7 +231,7 @@ func TestFlattenNetworkAttachmentConfigs(t *testing.T) {
 
 func TestExpandFlattenEndpointSpec(t *testing.T) {
 	t.Parallel()
-	m := endpointSpecModel{Mode: "dnsrr", Ports: []portModel{
+	m := &endpointSpecModel{Mode: "dnsrr", Ports: []portModel{
 		{Protocol: "tcp", TargetPort: 8080, PublishedPort: int64Ptr(18080), PublishMode: "host"},
 		{Name: strPtr("dns"), Protocol: "udp", TargetPort: 53, PublishMode: "ingress"},
 	}}
@@ -239,7 +245,7 @@ func TestExpandFlattenEndpointSpec(t *testing.T) {
 	if d := cmp.Diff(m, flattenEndpointSpec(api), flexCmpOpts); d != "" {
 		t.Fatalf("flatten (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(endpointSpecModel{Mode: "vip", Ports: []portModel{}}, flattenEndpointSpec(nil), flexCmpOpts); d != "" {
+	if d := cmp.Diff(&endpointSpecModel{Mode: "vip", Ports: []portModel{}}, flattenEndpointSpec(nil), flexCmpOpts); d != "" {
 		t.Fatalf("nil (-want +got):\n%s", d)
 	}
 }
@@ -418,12 +424,12 @@ func TestServiceSpecRoundTripFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, svc := range svcs {
-				m := flattenServiceSpec(svc.Spec, nil)
+				m := flattenServiceSpec(svc.Spec, nil, allServiceBlocks)
 				spec, diags := expandServiceSpec(m, &svc)
 				if diags.HasError() {
 					t.Fatal(diags)
 				}
-				again := flattenServiceSpec(spec, nil)
+				again := flattenServiceSpec(spec, nil, allServiceBlocks)
 				if d := cmp.Diff(m, again, flexCmpOpts); d != "" {
 					t.Fatalf("flatten(expand(flatten(x))) differs (-first +second):\n%s", d)
 				}
@@ -441,5 +447,87 @@ func TestServiceSpecRoundTripFixtures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFlattenServiceSpecBlocksOfDefaults: a block the configuration leaves out stays null while the
+// Engine holds its defaults, is filled when the Engine holds anything else (drift), and a written
+// block is always filled.
+func TestFlattenServiceSpecBlocksOfDefaults(t *testing.T) {
+	t.Parallel()
+	three := uint64(3)
+	defaults := swarm.ServiceSpec{
+		Annotations:  swarm.Annotations{Name: "web"},
+		Mode:         swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &three}},
+		TaskTemplate: swarm.TaskSpec{ContainerSpec: &swarm.ContainerSpec{Image: "nginx:1"}, RestartPolicy: &swarm.RestartPolicy{Condition: "any", MaxAttempts: u64(0)}},
+		UpdateConfig: &swarm.UpdateConfig{Parallelism: 1, FailureAction: "pause", Monitor: 5 * time.Second, Order: "stop-first"},
+		EndpointSpec: &swarm.EndpointSpec{Mode: "vip"},
+	}
+	changed := defaults
+	changed.Mode = swarm.ServiceMode{Global: &swarm.GlobalService{}}
+	changed.TaskTemplate.RestartPolicy = &swarm.RestartPolicy{Condition: "none"}
+	changed.TaskTemplate.Placement = &swarm.Placement{Constraints: []string{"node.role == worker"}}
+	changed.UpdateConfig = &swarm.UpdateConfig{Parallelism: 2}
+	changed.RollbackConfig = &swarm.UpdateConfig{Order: "start-first"}
+	changed.EndpointSpec = &swarm.EndpointSpec{Mode: "dnsrr"}
+
+	tests := map[string]struct {
+		spec    swarm.ServiceSpec
+		present serviceBlocks
+		want    serviceBlocks
+	}{
+		"left out, Engine defaults: null":           {defaults, serviceBlocks{}, serviceBlocks{}},
+		"written, Engine defaults: filled":          {defaults, allServiceBlocks, allServiceBlocks},
+		"left out, changed out of band: filled":     {changed, serviceBlocks{}, allServiceBlocks},
+		"import: the mode, and what is not default": {defaults, importedServiceBlocks, serviceBlocks{Mode: true}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, flattenServiceSpec(tc.spec, nil, tc.present).blocks()); d != "" {
+				t.Fatalf("blocks shown (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestUpgradeServiceStateV0: a state written before nested settings became blocks holds every
+// block of defaults; the upgrade nulls those that hold exactly the defaults and keeps the rest.
+func TestUpgradeServiceStateV0(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	three := uint64(3)
+	spec := swarm.ServiceSpec{
+		Annotations:  swarm.Annotations{Name: "web"},
+		Mode:         swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &three}},
+		TaskTemplate: swarm.TaskSpec{ContainerSpec: &swarm.ContainerSpec{Image: "nginx:1"}, Placement: &swarm.Placement{Constraints: []string{"node.role == worker"}}},
+		EndpointSpec: &swarm.EndpointSpec{Mode: "dnsrr"},
+	}
+	s := flattenServiceSpec(spec, nil, allServiceBlocks) // what version 0 stored
+	v0 := serviceResourceModel{ID: types.StringValue("svc1"), Name: types.StringValue(s.Name), Labels: s.Labels, Mode: s.Mode,
+		TaskTemplate: s.TaskTemplate, UpdateConfig: s.UpdateConfig, RollbackConfig: s.RollbackConfig, EndpointSpec: s.EndpointSpec,
+		WaitForConvergence: types.BoolValue(true),
+		Timeouts:           timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})}}
+
+	sch := serviceResourceSchema(ctx)
+	null := tftypes.NewValue(sch.Type().TerraformType(ctx), nil)
+	prior := tfsdk.State{Schema: sch, Raw: null}
+	if d := prior.Set(ctx, &v0); d.HasError() {
+		t.Fatal(d)
+	}
+	resp := resource.UpgradeStateResponse{State: tfsdk.State{Schema: sch, Raw: null}}
+	upgradeServiceStateV0(ctx, resource.UpgradeStateRequest{State: &prior}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	var got serviceResourceModel
+	if d := resp.State.Get(ctx, &got); d.HasError() {
+		t.Fatal(d)
+	}
+	want := serviceBlocks{Mode: true, Placement: true, EndpointSpec: true}
+	if d := cmp.Diff(want, got.spec().blocks()); d != "" {
+		t.Fatalf("blocks after the upgrade (-want +got):\n%s", d)
+	}
+	if got.TaskTemplate.ContainerSpec.Image.ValueString() != "nginx:1" || got.EndpointSpec.Mode != "dnsrr" || got.ID.ValueString() != "svc1" {
+		t.Fatalf("upgraded state lost values: %+v", got)
 	}
 }

@@ -22,10 +22,11 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*serviceResource)(nil)
-	_ resource.ResourceWithIdentity    = (*serviceResource)(nil)
-	_ resource.ResourceWithImportState = (*serviceResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*serviceResource)(nil)
+	_ resource.ResourceWithConfigure    = (*serviceResource)(nil)
+	_ resource.ResourceWithIdentity     = (*serviceResource)(nil)
+	_ resource.ResourceWithImportState  = (*serviceResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*serviceResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*serviceResource)(nil)
 )
 
 const (
@@ -44,16 +45,16 @@ type serviceResource struct {
 }
 
 type serviceResourceModel struct {
-	ID                 types.String      `tfsdk:"id"`
-	Name               types.String      `tfsdk:"name"`
-	Labels             map[string]string `tfsdk:"labels"`
-	Mode               types.Object      `tfsdk:"mode"`
-	TaskTemplate       taskTemplateModel `tfsdk:"task_template"`
-	UpdateConfig       updateConfigModel `tfsdk:"update_config"`
-	RollbackConfig     updateConfigModel `tfsdk:"rollback_config"`
-	EndpointSpec       endpointSpecModel `tfsdk:"endpoint_spec"`
-	WaitForConvergence types.Bool        `tfsdk:"wait_for_convergence"`
-	Timeouts           timeouts.Value    `tfsdk:"timeouts"`
+	ID                 types.String       `tfsdk:"id"`
+	Name               types.String       `tfsdk:"name"`
+	Labels             map[string]string  `tfsdk:"labels"`
+	Mode               types.Object       `tfsdk:"mode"`
+	TaskTemplate       taskTemplateModel  `tfsdk:"task_template"`
+	UpdateConfig       *updateConfigModel `tfsdk:"update_config"`
+	RollbackConfig     *updateConfigModel `tfsdk:"rollback_config"`
+	EndpointSpec       *endpointSpecModel `tfsdk:"endpoint_spec"`
+	WaitForConvergence types.Bool         `tfsdk:"wait_for_convergence"`
+	Timeouts           timeouts.Value     `tfsdk:"timeouts"`
 }
 
 type serviceIdentityModel struct {
@@ -68,9 +69,9 @@ func (m serviceResourceModel) spec() serviceSpecModel {
 }
 
 // withLive returns the model with everything the Engine holds, keeping the provider-only
-// attributes.
-func (m serviceResourceModel) withLive(svc apiswarm.Service, priorNetworks []networkAttachModel) serviceResourceModel {
-	s := flattenServiceSpec(svc.Spec, priorNetworks)
+// attributes. present says which blocks of defaults the plan or prior state has.
+func (m serviceResourceModel) withLive(svc apiswarm.Service, priorNetworks []networkAttachModel, present serviceBlocks) serviceResourceModel {
+	s := flattenServiceSpec(svc.Spec, priorNetworks, present)
 	out := serviceResourceModel{
 		ID: types.StringValue(svc.ID), Name: types.StringValue(s.Name), Labels: s.Labels, Mode: s.Mode,
 		TaskTemplate: s.TaskTemplate, UpdateConfig: s.UpdateConfig, RollbackConfig: s.RollbackConfig, EndpointSpec: s.EndpointSpec,
@@ -139,7 +140,7 @@ func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest
 
 	var waitErr error
 	if plan.WaitForConvergence.ValueBool() {
-		waitErr = r.client.WaitConverged(ctx, id, swarm.ConvergeOptions{})
+		waitErr = r.client.WaitConverged(ctx, id, swarm.ConvergeOptions{Progress: convergeProgress(ctx)})
 	}
 	// The service exists now: whatever happens next, it goes into state (a failed wait taints it).
 	readCtx, readCancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -152,7 +153,7 @@ func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest
 		resp.Diagnostics.AddError("Error reading Swarm service after create", fmt.Sprintf("Service %s (%s): %s", spec.Name, id, err))
 		return
 	}
-	state := plan.withLive(svc, plan.TaskTemplate.Networks)
+	state := plan.withLive(svc, plan.TaskTemplate.Networks, plan.spec().blocks())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(setServiceIdentity(ctx, resp.Identity, id)...)
 	if waitErr != nil {
@@ -173,6 +174,8 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 	var priorNetworks []networkAttachModel
 	// An imported state has no networks yet; that is not an error.
 	_ = req.State.GetAttribute(ctx, path.Root("task_template").AtName("networks"), &priorNetworks)
+	present, diags := priorServiceBlocks(ctx, req.State)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -188,7 +191,7 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.AddError("Error reading Swarm service", fmt.Sprintf("Service %s: %s", id.ValueString(), err))
 		return
 	}
-	state := prior.withLive(svc, priorNetworks)
+	state := prior.withLive(svc, priorNetworks, present)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(setServiceIdentity(ctx, resp.Identity, svc.ID)...)
 }
@@ -230,7 +233,7 @@ func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest
 
 	var waitErr error
 	if plan.WaitForConvergence.ValueBool() {
-		waitErr = r.client.WaitConverged(ctx, id, swarm.ConvergeOptions{PreviousVersion: res.Previous.Version.Index})
+		waitErr = r.client.WaitConverged(ctx, id, swarm.ConvergeOptions{PreviousVersion: res.Previous.Version.Index, Progress: convergeProgress(ctx)})
 	}
 
 	readCtx, readCancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -248,7 +251,7 @@ func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.AddError("Error reading Swarm service after update", fmt.Sprintf("Service %s (%s): %s", plan.Name.ValueString(), id, err))
 		return
 	}
-	newState := plan.withLive(svc, plan.TaskTemplate.Networks)
+	newState := plan.withLive(svc, plan.TaskTemplate.Networks, plan.spec().blocks())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &newState)...)
 	resp.Diagnostics.Append(setServiceIdentity(ctx, resp.Identity, id)...)
 	if waitErr != nil {
@@ -317,6 +320,31 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	addAPIGateDiagnostics(&resp.Diagnostics, serviceAPIGateViolations(req.Config.Raw, apiVersion), apiVersion)
 }
 
+// UpgradeState moves states written before nested settings became blocks (version 0). Their
+// objects have the same shape, but the blocks whose absence means the Engine's defaults were always
+// filled: where they hold exactly the defaults they become null, as a configuration that leaves
+// them out now plans them; the mode is kept, as after an import. (A configuration that writes such a block with only default values plans
+// one in-place update that changes nothing on the swarm.)
+func (r *serviceResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	prior := serviceResourceSchema(ctx)
+	prior.Version = 0
+	return map[int64]resource.StateUpgrader{
+		0: {PriorSchema: &prior, StateUpgrader: upgradeServiceStateV0},
+	}
+}
+
+func upgradeServiceStateV0(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+	var m serviceResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s := m.spec()
+	s.dropDefaultBlocks(importedServiceBlocks)
+	m.TaskTemplate, m.UpdateConfig, m.RollbackConfig, m.EndpointSpec = s.TaskTemplate, s.UpdateConfig, s.RollbackConfig, s.EndpointSpec
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
 // planUnmanagedReplicas makes a replica count that the configuration leaves out unknown when the
 // service is updated for another reason: the apply then keeps the count the Engine holds at that
 // moment (an autoscaler may have changed it since the plan) instead of the one the plan read.
@@ -337,6 +365,29 @@ func planUnmanagedReplicas(ctx context.Context, req resource.ModifyPlanRequest, 
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, replicasPath, types.Int64Unknown())...)
+}
+
+// priorServiceBlocks says which blocks of defaults the prior state has. A state that has only
+// an ID comes from an import.
+func priorServiceBlocks(ctx context.Context, state tfsdk.State) (serviceBlocks, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var name types.String
+	diags.Append(state.GetAttribute(ctx, path.Root("name"), &name)...)
+	if diags.HasError() || name.IsNull() {
+		return importedServiceBlocks, diags
+	}
+	present := func(p path.Path) bool {
+		var o types.Object
+		diags.Append(state.GetAttribute(ctx, p, &o)...)
+		return !o.IsNull()
+	}
+	tt := path.Root("task_template")
+	return serviceBlocks{
+		Mode:          present(path.Root("mode")),
+		RestartPolicy: present(tt.AtName("restart_policy")), Placement: present(tt.AtName("placement")),
+		UpdateConfig: present(path.Root("update_config")), RollbackConfig: present(path.Root("rollback_config")),
+		EndpointSpec: present(path.Root("endpoint_spec")),
+	}, diags
 }
 
 // fillReferenceNames fills secret_name and config_name from the Engine when left out.
@@ -362,6 +413,12 @@ func (r *serviceResource) fillReferenceNames(ctx context.Context, cs *containerS
 		}
 	}
 	return nil
+}
+
+// convergeProgress sends what a convergence wait is waiting for to the debug log
+// (TF_LOG=debug), so that a long wait can be followed.
+func convergeProgress(ctx context.Context) func(string, map[string]any) {
+	return func(msg string, fields map[string]any) { tflog.Debug(ctx, msg, fields) }
 }
 
 func logWarnings(ctx context.Context, name string, warnings []string) {

@@ -40,17 +40,30 @@ variable "image" { type = string }
 resource "swarm_service" "test" {
   name   = var.name
   labels = { team = "acc" }
-  mode   = { replicated = { replicas = 1 } }
 
-  task_template = {
-    container_spec = {
+  mode {
+    replicated {
+      replicas = 1
+    }
+  }
+
+  task_template {
+    container_spec {
       image = var.image
       env   = { GREETING = "hello" }
     }
-    restart_policy = { condition = "on-failure", delay = "1s" }
+    restart_policy {
+      condition = "on-failure"
+      delay     = "1s"
+    }
   }
-  update_config = { monitor = "2s", order = "start-first" }
-  endpoint_spec = { mode = "dnsrr" }
+  update_config {
+    monitor = "2s"
+    order   = "start-first"
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 `
 
@@ -136,19 +149,47 @@ locals {
 
 resource "swarm_service" "test" {
   name = var.name
-  mode = { replicated = { replicas = var.replicas } }
 
-  task_template = {
-    container_spec = {
-      image   = var.image
-      env     = var.env
-      secrets = var.secret_id == "" ? [] : [{ secret_id = var.secret_id, file_name = "token" }]
+  mode {
+    replicated {
+      replicas = var.replicas
     }
-    resources = { limits = { cpus = 0.5, memory = var.memory } }
-    networks  = [for n in var.networks : { target = local.networks[n] }]
   }
-  update_config = { monitor = "1s", parallelism = 0 }
-  endpoint_spec = { mode = "dnsrr" }
+
+  task_template {
+    container_spec {
+      image = var.image
+      env   = var.env
+
+      dynamic "secrets" {
+        for_each = var.secret_id == "" ? [] : [var.secret_id]
+        content {
+          secret_id = secrets.value
+          file_name = "token"
+        }
+      }
+    }
+    resources {
+      limits {
+        cpus   = 0.5
+        memory = var.memory
+      }
+    }
+
+    dynamic "networks" {
+      for_each = var.networks
+      content {
+        target = local.networks[networks.value]
+      }
+    }
+  }
+  update_config {
+    monitor     = "1s"
+    parallelism = 0
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 `
 
@@ -298,24 +339,40 @@ variable "name" { type = string }
 resource "swarm_service" "test" {
   name   = var.name
   labels = { team = "acc" }
-  mode   = { replicated = { replicas = 1 } }
 
-  task_template = {
-    container_spec = {
+  mode {
+    replicated {
+      replicas = 1
+    }
+  }
+
+  task_template {
+    container_spec {
       image = "tfswarm/testapp:v1"
       env   = { A = "1" }
-      healthcheck = {
+      healthcheck {
         test     = ["CMD", "/testapp", "health"]
         interval = "1s"
         timeout  = "1s"
         retries  = 2
       }
     }
-    resources = { limits = { memory = "64M" } }
-    placement = { constraints = ["node.role == manager"] }
+    resources {
+      limits {
+        memory = "64M"
+      }
+    }
+    placement {
+      constraints = ["node.role == manager"]
+    }
   }
-  update_config = { monitor = "1s", order = "start-first" }
-  endpoint_spec = { mode = "dnsrr" }
+  update_config {
+    monitor = "1s"
+    order   = "start-first"
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 `
 
@@ -409,11 +466,24 @@ variable "name" { type = string }
 
 resource "swarm_service" "test" {
   name = var.name
-  task_template = {
-    container_spec = { image = "tfswarm/testapp:v1" }
+
+  # The replica count is left out (unmanaged); the empty replicated block only makes the count
+  # the Engine holds visible in state, where the steps below read it.
+  mode {
+    replicated {}
   }
-  update_config = { monitor = "1s" }
-  endpoint_spec = { mode = "dnsrr" }
+
+  task_template {
+    container_spec {
+      image = "tfswarm/testapp:v1"
+    }
+  }
+  update_config {
+    monitor = "1s"
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 `
 
@@ -473,6 +543,88 @@ func TestAccServiceResource_replicasUnmanaged(t *testing.T) {
 	})
 }
 
+const testAccServiceResourceConfig_noMode = `
+variable "name" { type = string }
+
+resource "swarm_service" "test" {
+  name = var.name
+  task_template {
+    container_spec {
+      image = "tfswarm/testapp:v1"
+    }
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
+}
+`
+
+// TestAccServiceResource_noMode: a service written without mode, update_config, restart_policy
+// or placement keeps those blocks null in state; its replica count is unmanaged; a change made out
+// of band inside a left-out block shows as drift and the apply restores the Engine's default.
+func TestAccServiceResource_noMode(t *testing.T) {
+	t.Parallel()
+	name := acctest.RandomWithPrefix("tfacc")
+	vars := config.Variables{"name": config.StringVariable(name)}
+	leftOut := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue("swarm_service.test", tfjsonpath.New("mode"), knownvalue.Null()),
+		statecheck.ExpectKnownValue("swarm_service.test", tfjsonpath.New("update_config"), knownvalue.Null()),
+		statecheck.ExpectKnownValue("swarm_service.test", tfjsonpath.New("rollback_config"), knownvalue.Null()),
+		statecheck.ExpectKnownValue("swarm_service.test", tfjsonpath.New("task_template").AtMapKey("restart_policy"), knownvalue.Null()),
+		statecheck.ExpectKnownValue("swarm_service.test", tfjsonpath.New("task_template").AtMapKey("placement"), knownvalue.Null()),
+		statecheck.ExpectKnownValue("swarm_service.test", tfjsonpath.New("endpoint_spec").AtMapKey("mode"), knownvalue.StringExact("dnsrr")),
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckServiceDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccServiceResourceConfig_noMode, ConfigVariables: vars,
+				ConfigStateChecks: leftOut,
+				Check: testAccCheckServiceEngine(t, name, func(s apiswarm.Service) error {
+					return expectEq("replicas", *s.Spec.Mode.Replicated.Replicas, uint64(1))
+				}),
+			},
+			{
+				// Scaled out of band: no diff at all, the count is not managed.
+				PreConfig: func() {
+					testAccServiceChangeOutOfBand(t, name, func(s *apiswarm.ServiceSpec) { two := uint64(2); s.Mode.Replicated.Replicas = &two })
+				},
+				Config: testAccServiceResourceConfig_noMode, ConfigVariables: vars,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: leftOut,
+			},
+			{
+				// A change inside a left-out block is drift: the plan updates in place and the
+				// apply restores the Engine's default, keeping the unmanaged count.
+				PreConfig: func() {
+					testAccServiceChangeOutOfBand(t, name, func(s *apiswarm.ServiceSpec) { s.UpdateConfig.Parallelism = 3 })
+				},
+				Config: testAccServiceResourceConfig_noMode, ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_service.test", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: leftOut,
+				Check: testAccCheckServiceEngine(t, name, func(s apiswarm.Service) error {
+					if err := expectEq("parallelism", s.Spec.UpdateConfig.Parallelism, uint64(1)); err != nil {
+						return err
+					}
+					return expectEq("replicas", *s.Spec.Mode.Replicated.Replicas, uint64(2))
+				}),
+			},
+			{
+				// Writing an empty replicated block later shows the count without managing it.
+				Config:          strings.Replace(testAccServiceResourceConfig_noMode, "  task_template {", "  mode {\n    replicated {}\n  }\n  task_template {", 1),
+				ConfigVariables: vars,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("swarm_service.test", tfjsonpath.New("mode").AtMapKey("replicated").AtMapKey("replicas"), knownvalue.Int64Exact(2)),
+				},
+			},
+		},
+	})
+}
+
 // planCheckFunc runs f between a step's plan and its apply (a plan check with a side effect), to
 // change something out of band at exactly that moment.
 type planCheckFunc func()
@@ -486,12 +638,22 @@ variable "name" { type = string }
 
 resource "swarm_service" "test" {
   name = var.name
-  mode = { global = {} }
-  task_template = {
-    container_spec = { image = "tfswarm/testapp:v1" }
-    placement      = { constraints = ["node.role == manager"] }
+
+  mode {
+    global {}
   }
-  endpoint_spec = { mode = "dnsrr" }
+
+  task_template {
+    container_spec {
+      image = "tfswarm/testapp:v1"
+    }
+    placement {
+      constraints = ["node.role == manager"]
+    }
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 `
 
@@ -516,7 +678,7 @@ func TestAccServiceResource_global(t *testing.T) {
 			}),
 		}, {
 			// Swarm cannot change the kind of mode in place.
-			Config:          strings.Replace(testAccServiceResourceConfig_global, "global = {}", "replicated = { replicas = 1 }", 1),
+			Config:          strings.Replace(testAccServiceResourceConfig_global, "global {}", "replicated {\n      replicas = 1\n    }", 1),
 			ConfigVariables: config.Variables{"name": config.StringVariable(name)},
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction("swarm_service.test", plancheck.ResourceActionDestroyBeforeCreate),
@@ -536,10 +698,14 @@ variable "name" { type = string }
 
 resource "swarm_service" "test" {
   name = var.name
-  task_template = {
-    container_spec = {
-      image       = "tfswarm/testapp:v1"
-      healthcheck = { test = ["CMD", "/testapp", "health"], start_interval = "1s" }
+
+  task_template {
+    container_spec {
+      image = "tfswarm/testapp:v1"
+      healthcheck {
+        test           = ["CMD", "/testapp", "health"]
+        start_interval = "1s"
+      }
     }
   }
 }
@@ -572,23 +738,50 @@ variable "name" { type = string }
 
 resource "swarm_service" "replicated" {
   name = "${var.name}-rj"
-  mode = { replicated_job = { max_concurrent = 2, total_completions = 3 } }
-  task_template = {
-    container_spec = { image = "tfswarm/testapp:v1", command = ["/testapp", "sleep", "1s"] }
-    restart_policy = { condition = "on-failure" }
+
+  mode {
+    replicated_job {
+      max_concurrent    = 2
+      total_completions = 3
+    }
   }
-  endpoint_spec = { mode = "dnsrr" }
+
+  task_template {
+    container_spec {
+      image   = "tfswarm/testapp:v1"
+      command = ["/testapp", "sleep", "1s"]
+    }
+    restart_policy {
+      condition = "on-failure"
+    }
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 
 resource "swarm_service" "global" {
   name = "${var.name}-gj"
-  mode = { global_job = {} }
-  task_template = {
-    container_spec = { image = "tfswarm/testapp:v1", command = ["/testapp", "sleep", "1s"] }
-    restart_policy = { condition = "on-failure" }
-    placement      = { constraints = ["node.role == manager"] }
+
+  mode {
+    global_job {}
   }
-  endpoint_spec = { mode = "dnsrr" }
+
+  task_template {
+    container_spec {
+      image   = "tfswarm/testapp:v1"
+      command = ["/testapp", "sleep", "1s"]
+    }
+    restart_policy {
+      condition = "on-failure"
+    }
+    placement {
+      constraints = ["node.role == manager"]
+    }
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 `
 
@@ -622,21 +815,28 @@ variable "mode" { type = string }
 
 resource "swarm_service" "test" {
   name = var.name
-  task_template = {
-    container_spec = {
+
+  task_template {
+    container_spec {
       image = "tfswarm/testapp:v1"
       env   = { TESTAPP_MODE = var.mode }
-      healthcheck = {
+      healthcheck {
         test     = ["CMD", "/testapp", "health"]
         interval = "1s"
         timeout  = "1s"
         retries  = 1
       }
     }
-    restart_policy = { max_attempts = 1 }
+    restart_policy {
+      max_attempts = 1
+    }
   }
-  endpoint_spec = { mode = "dnsrr" }
-  timeouts      = { create = "2m" }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
+  timeouts {
+    create = "2m"
+  }
 }
 `
 
@@ -671,11 +871,18 @@ variable "name" { type = string }
 
 resource "swarm_service" "test" {
   name = var.name
-  task_template = {
-    container_spec = { image = "tfswarm/testapp:v1" }
-    placement      = { constraints = ["node.labels.tfacc_no_such_label == yes"] }
+
+  task_template {
+    container_spec {
+      image = "tfswarm/testapp:v1"
+    }
+    placement {
+      constraints = ["node.labels.tfacc_no_such_label == yes"]
+    }
   }
-  endpoint_spec = { mode = "dnsrr" }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 `
 
@@ -711,11 +918,12 @@ variable "mode" { type = string }
 
 resource "swarm_service" "test" {
   name = var.name
-  task_template = {
-    container_spec = {
+
+  task_template {
+    container_spec {
       image = "tfswarm/testapp:v1"
       env   = { TESTAPP_MODE = var.mode }
-      healthcheck = {
+      healthcheck {
         test     = ["CMD", "/testapp", "health"]
         interval = "1s"
         timeout  = "1s"
@@ -723,10 +931,19 @@ resource "swarm_service" "test" {
       }
     }
   }
-  update_config = { failure_action = "rollback", monitor = "3s" }
-  rollback_config = { monitor = "1s" }
-  endpoint_spec = { mode = "dnsrr" }
-  timeouts      = { update = "2m" }
+  update_config {
+    failure_action = "rollback"
+    monitor        = "3s"
+  }
+  rollback_config {
+    monitor = "1s"
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+  }
+  timeouts {
+    update = "2m"
+  }
 }
 `
 
@@ -958,10 +1175,17 @@ variable "name" { type = string }
 resource "swarm_service" "test" {
   name   = var.name
   labels = { team = "acc" }
-  mode   = { replicated = { replicas = 1 } }
 
-  task_template = {
-    container_spec = {
+  mode {
+    replicated {
+      replicas = 1
+    }
+  }
+
+  task_template {
+    force_update = 1
+
+    container_spec {
       image             = "tfswarm/testapp:v1"
       command           = ["/testapp"]
       args              = []
@@ -976,48 +1200,132 @@ resource "swarm_service" "test" {
       read_only         = true
       stop_signal       = "SIGTERM"
       stop_grace_period = "1500ms"
-      healthcheck = {
+      hosts             = { "db.internal" = "10.0.0.2" }
+      sysctls           = { "net.core.somaxconn" = "1024" }
+      capability_add    = ["NET_ADMIN"]
+      capability_drop   = ["MKNOD"]
+
+      healthcheck {
         test         = ["CMD", "/testapp", "health"]
         interval     = "1s"
         timeout      = "1s"
         retries      = 2
         start_period = "1s"
       }
-      mounts = [
-        { type = "tmpfs", target = "/scratch", tmpfs_options = { size = "16M", mode = 448 } },
-        { type = "volume", source = "${var.name}-vol", target = "/data", volume_options = { no_copy = true, labels = { v = "1" }, driver_config = { name = "local" } } },
-        { type = "bind", source = "/tmp", target = "/hosttmp", read_only = true, bind_options = { propagation = "rprivate" } },
-        # The sticky bit (01777) and a bind without a propagation read back as written.
-        { type = "tmpfs", target = "/sticky", tmpfs_options = { mode = 1023 } },
-        { type = "bind", source = "/tmp", target = "/hosttmp2", bind_options = { non_recursive = true } },
-      ]
-      hosts           = { "db.internal" = "10.0.0.2" }
-      dns_config      = { nameservers = ["10.0.0.53", "2001:db8::53"], search = ["example.com"], options = ["ndots:2"] }
-      privileges      = { selinux_context = { disable = true } }
-      sysctls         = { "net.core.somaxconn" = "1024" }
-      capability_add  = ["NET_ADMIN"]
-      capability_drop = ["MKNOD"]
-      ulimits         = [{ name = "nofile", soft = 1024, hard = 2048 }]
+
+      mounts {
+        type   = "tmpfs"
+        target = "/scratch"
+        tmpfs_options {
+          size = "16M"
+          mode = 448
+        }
+      }
+      mounts {
+        type   = "volume"
+        source = "${var.name}-vol"
+        target = "/data"
+        volume_options {
+          no_copy = true
+          labels  = { v = "1" }
+          driver_config {
+            name = "local"
+          }
+        }
+      }
+      mounts {
+        type      = "bind"
+        source    = "/tmp"
+        target    = "/hosttmp"
+        read_only = true
+        bind_options {
+          propagation = "rprivate"
+        }
+      }
+      # The sticky bit (01777) and a bind without a propagation read back as written.
+      mounts {
+        type   = "tmpfs"
+        target = "/sticky"
+        tmpfs_options {
+          mode = 1023
+        }
+      }
+      mounts {
+        type   = "bind"
+        source = "/tmp"
+        target = "/hosttmp2"
+        bind_options {
+          non_recursive = true
+        }
+      }
+
+      dns_config {
+        nameservers = ["10.0.0.53", "2001:db8::53"]
+        search      = ["example.com"]
+        options     = ["ndots:2"]
+      }
+      privileges {
+        selinux_context {
+          disable = true
+        }
+      }
+      ulimits {
+        name = "nofile"
+        soft = 1024
+        hard = 2048
+      }
     }
-    resources = {
-      limits       = { cpus = 0.25, memory = "64MiB", pids = 100 }
-      reservations = { cpus = 0.01, memory = "8M" }
+    resources {
+      limits {
+        cpus   = 0.25
+        memory = "64MiB"
+        pids   = 100
+      }
+      reservations {
+        cpus   = 0.01
+        memory = "8M"
+      }
     }
-    restart_policy = { condition = "on-failure", delay = "2s", max_attempts = 3, window = "1m" }
-    placement = {
+    restart_policy {
+      condition    = "on-failure"
+      delay        = "2s"
+      max_attempts = 3
+      window       = "1m"
+    }
+    placement {
       constraints  = ["node.role == manager"]
       preferences  = ["node.labels.zone"]
       max_replicas = 1
-      platforms    = [{ architecture = "amd64", os = "linux" }]
+      platforms {
+        architecture = "amd64"
+        os           = "linux"
+      }
     }
-    log_driver   = { name = "json-file", options = { "max-size" = "1m" } }
-    force_update = 1
+    log_driver {
+      name    = "json-file"
+      options = { "max-size" = "1m" }
+    }
   }
-  update_config   = { parallelism = 2, delay = "1s", failure_action = "continue", monitor = "1s", max_failure_ratio = 0.1, order = "start-first" }
-  rollback_config = { parallelism = 0, monitor = "1s", failure_action = "continue" }
-  endpoint_spec = {
-    mode  = "dnsrr"
-    ports = [{ target_port = 8080, published_port = var.port, publish_mode = "host" }]
+  update_config {
+    parallelism       = 2
+    delay             = "1s"
+    failure_action    = "continue"
+    monitor           = "1s"
+    max_failure_ratio = 0.1
+    order             = "start-first"
+  }
+  rollback_config {
+    parallelism    = 0
+    monitor        = "1s"
+    failure_action = "continue"
+  }
+  endpoint_spec {
+    mode = "dnsrr"
+    ports {
+      target_port    = 8080
+      published_port = var.port
+      publish_mode   = "host"
+    }
   }
 }
 
@@ -1092,9 +1400,18 @@ variable "name" { type = string }
 
 resource "swarm_service" "test" {
   name = var.name
-  mode = { replicated = { replicas = 1 } }
-  task_template = {
-    container_spec = { image = "tfswarm/testapp:v1", env = { A = "1" } }
+
+  mode {
+    replicated {
+      replicas = 1
+    }
+  }
+
+  task_template {
+    container_spec {
+      image = "tfswarm/testapp:v1"
+      env   = { A = "1" }
+    }
   }
 }
 `

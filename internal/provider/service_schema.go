@@ -10,18 +10,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/defaults"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -86,8 +85,8 @@ const (
 type taskTemplateModel struct {
 	ContainerSpec containerSpecModel   `tfsdk:"container_spec"`
 	Resources     *resourcesModel      `tfsdk:"resources"`
-	RestartPolicy restartPolicyModel   `tfsdk:"restart_policy"`
-	Placement     placementModel       `tfsdk:"placement"`
+	RestartPolicy *restartPolicyModel  `tfsdk:"restart_policy"`
+	Placement     *placementModel      `tfsdk:"placement"`
 	Networks      []networkAttachModel `tfsdk:"networks"`
 	LogDriver     *logDriverModel      `tfsdk:"log_driver"`
 	ForceUpdate   types.Int64          `tfsdk:"force_update"`
@@ -379,23 +378,41 @@ func optSize(desc string) schema.StringAttribute {
 		Validators: []validator.String{positiveSize{}}}
 }
 
-// objectTypeOf is the object type of a nested attribute with attrs, as the framework derives it.
-func objectTypeOf(attrs map[string]schema.Attribute) types.ObjectType {
-	attrTypes := make(map[string]attr.Type, len(attrs))
-	for name, a := range attrs {
-		attrTypes[name] = a.GetType()
+// singleBlock is a nested block written at most once. Blocks, unlike nested attributes, make
+// Terraform reject a misspelled argument instead of dropping it (hashicorp/terraform#33570).
+func singleBlock(desc string, attrs map[string]schema.Attribute, blocks map[string]schema.Block, v ...validator.Object) schema.SingleNestedBlock {
+	if attrs == nil {
+		attrs = map[string]schema.Attribute{}
 	}
-	return types.ObjectType{AttrTypes: attrTypes}
+	return schema.SingleNestedBlock{MarkdownDescription: desc, Attributes: attrs, Blocks: blocks, Validators: v}
 }
 
-func nestedList(desc string, attrs map[string]schema.Attribute, v ...validator.List) schema.ListNestedAttribute {
-	return schema.ListNestedAttribute{
-		MarkdownDescription: desc, Optional: true, Computed: true,
-		Default:      listdefault.StaticValue(types.ListValueMust(objectTypeOf(attrs), []attr.Value{})),
-		NestedObject: schema.NestedAttributeObject{Attributes: attrs},
-		Validators:   v,
+// withRequired makes a single block require the named string attributes whenever it is written.
+// The framework checks a Required attribute even where its single block is left out, so such an
+// attribute is Optional and its block requires it.
+func withRequired(b schema.SingleNestedBlock, names ...string) schema.SingleNestedBlock {
+	exprs := make([]path.Expression, len(names))
+	for i, n := range names {
+		exprs[i] = path.MatchRelative().AtName(n)
+		a, ok := b.Attributes[n].(schema.StringAttribute)
+		if !ok {
+			panic("withRequired: " + n + " is not a string attribute of the block")
+		}
+		a.Optional, a.Required = true, false
+		a.MarkdownDescription = "Required in this block. " + a.MarkdownDescription
+		b.Attributes[n] = a
 	}
+	b.Validators = append(b.Validators, objectvalidator.AlsoRequires(exprs...))
+	return b
 }
+
+// listBlock is a nested block written any number of times; left out, it is an empty list.
+func listBlock(desc string, attrs map[string]schema.Attribute, blocks map[string]schema.Block, v ...validator.List) schema.ListNestedBlock {
+	return schema.ListNestedBlock{MarkdownDescription: desc, NestedObject: schema.NestedBlockObject{Attributes: attrs, Blocks: blocks}, Validators: v}
+}
+
+// leftOut is the sentence of a block whose absence means the Engine's defaults.
+const leftOut = " Left out, the Engine's defaults apply, and a change made outside Terraform shows as drift."
 
 // updateConfigAttributes is shared by update_config and rollback_config.
 func updateConfigAttributes(what string, failureActions []string) map[string]schema.Attribute {
@@ -415,26 +432,12 @@ func updateConfigAttributes(what string, failureActions []string) map[string]sch
 	}
 }
 
-func updateConfigDefault(attrs map[string]schema.Attribute) defaults.Object {
-	return objectdefault.StaticValue(types.ObjectValueMust(objectTypeOf(attrs).AttrTypes, map[string]attr.Value{
-		"parallelism":       types.Int64Value(defaultUpdateParallelism),
-		"delay":             newDuration(defaultUpdateDelay),
-		"failure_action":    types.StringValue(defaultUpdateFailureAction),
-		"monitor":           newDuration(defaultUpdateMonitor),
-		"max_failure_ratio": types.Float64Value(0),
-		"order":             types.StringValue(defaultUpdateOrder),
-	}))
-}
-
 func serviceResourceSchema(ctx context.Context) schema.Schema {
-	updateAttrs := updateConfigAttributes("updated", serviceUpdateFailureActions)
-	rollbackAttrs := updateConfigAttributes("rolled back", serviceRollbackFailureActions)
-
-	driverAttrs := func(what string) map[string]schema.Attribute {
-		return map[string]schema.Attribute{
+	driverBlock := func(desc, what string, v ...validator.Object) schema.SingleNestedBlock {
+		return withRequired(singleBlock(desc, map[string]schema.Attribute{
 			"name":    schema.StringAttribute{MarkdownDescription: "Name of the " + what + ".", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 			"options": stringMap("Options of the " + what + "."),
-		}
+		}, nil, v...), "name")
 	}
 
 	mountAttrs := map[string]schema.Attribute{
@@ -443,32 +446,23 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"target":      schema.StringAttribute{MarkdownDescription: "The path inside the container.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 		"read_only":   defBool("Whether the mount is read-only."),
 		"consistency": enumString("Consistency requirement of the mount (macOS only).", serviceMountConsistencies),
-		"bind_options": schema.SingleNestedAttribute{
-			MarkdownDescription: "Options of a bind mount.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
-			Attributes: map[string]schema.Attribute{
-				"propagation":   defString("Bind propagation (the Engine reads a left-out propagation back as `rprivate`).", "rprivate", mountPropagations()),
-				"non_recursive": defBool("Whether submounts are not bind-mounted."),
-			},
-		},
-		"volume_options": schema.SingleNestedAttribute{
-			MarkdownDescription: "Options of a volume mount.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
-			Attributes: map[string]schema.Attribute{
-				"no_copy": defBool("Whether the volume is not filled with the image's content at that path."),
-				"labels":  stringMap("Labels of a volume the mount creates."),
-				"subpath": optString("A path inside the volume to mount instead of its root (Engine API 1.45 or newer)."),
-				"driver_config": schema.SingleNestedAttribute{
-					MarkdownDescription: "The volume driver used when the mount creates the volume.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
-					Attributes: driverAttrs("volume driver"),
-				},
-			},
-		},
-		"tmpfs_options": schema.SingleNestedAttribute{
-			MarkdownDescription: "Options of a tmpfs mount.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
-			Attributes: map[string]schema.Attribute{
-				"size": optSize("Size of the tmpfs."),
-				"mode": schema.Int64Attribute{MarkdownDescription: "Permission bits of the tmpfs, as a number (`448` is `0700`; in HCL write `parseint(\"700\", 8)`).", Optional: true, Validators: []validator.Int64{int64validator.Between(1, 0o7777)}},
-			},
-		},
+	}
+	mountBlocks := map[string]schema.Block{
+		"bind_options": singleBlock("Options of a bind mount.", map[string]schema.Attribute{
+			"propagation":   defString("Bind propagation (the Engine reads a left-out propagation back as `rprivate`).", "rprivate", mountPropagations()),
+			"non_recursive": defBool("Whether submounts are not bind-mounted."),
+		}, nil, notEmptyObject{}),
+		"volume_options": singleBlock("Options of a volume mount.", map[string]schema.Attribute{
+			"no_copy": defBool("Whether the volume is not filled with the image's content at that path."),
+			"labels":  stringMap("Labels of a volume the mount creates."),
+			"subpath": optString("A path inside the volume to mount instead of its root (Engine API 1.45 or newer)."),
+		}, map[string]schema.Block{
+			"driver_config": driverBlock("The volume driver used when the mount creates the volume.", "volume driver", notEmptyObject{}),
+		}, notEmptyObject{}),
+		"tmpfs_options": singleBlock("Options of a tmpfs mount.", map[string]schema.Attribute{
+			"size": optSize("Size of the tmpfs."),
+			"mode": schema.Int64Attribute{MarkdownDescription: "Permission bits of the tmpfs, as a number (`448` is `0700`; in HCL write `parseint(\"700\", 8)`).", Optional: true, Validators: []validator.Int64{int64validator.Between(1, 0o7777)}},
+		}, nil, notEmptyObject{}),
 	}
 
 	fileRefAttrs := func(kind string) map[string]schema.Attribute {
@@ -492,8 +486,8 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			Required:            true, CustomType: imageType,
 			PlanModifiers: []planmodifier.String{keepSemanticState{kind: semImage}},
 		},
-		"command":           stringList("Replaces the image's entrypoint."),
-		"args":              stringList("Arguments to the command (replaces the image's CMD)."),
+		"command":           stringList("Replaces the image's entrypoint (compose's `entrypoint`)."),
+		"args":              stringList("Arguments to the command; replaces the image's CMD (compose's `command`)."),
 		"env":               stringMap("Environment variables."),
 		"dir":               optString("Working directory of the command."),
 		"user":              optString("The user (and optionally `:group`) the command runs as."),
@@ -506,83 +500,64 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"read_only":         defBool("Whether the root filesystem is read-only."),
 		"stop_signal":       optString("Signal that stops the containers (for example `SIGTERM`)."),
 		"stop_grace_period": optDuration("Time to wait after the stop signal before the container is killed. Left out, the Engine's default (10s) applies."),
-		"healthcheck": schema.SingleNestedAttribute{
-			MarkdownDescription: "The container health check. When set, a task counts as converged only when healthy. Left out, the image's health check applies.",
-			Optional:            true, Validators: []validator.Object{notEmptyObject{}},
-			Attributes: map[string]schema.Attribute{
-				"test": schema.ListAttribute{
-					MarkdownDescription: "The check: `[\"CMD\", \"/app\", \"health\"]`, `[\"CMD-SHELL\", \"curl -f localhost\"]` or `[\"NONE\"]` to disable the image's check. The first element is " + strings.Join(serviceHealthcheckTestCommands, ", ") + ".",
-					ElementType:         types.StringType, Optional: true,
-					Validators: []validator.List{listvalidator.SizeAtLeast(1), healthcheckTestValidator{}},
-				},
-				"interval":       withDurationMin(optDuration("Time between checks."), time.Millisecond, healthcheckDurationWhy),
-				"timeout":        withDurationMin(optDuration("Time a check may take."), time.Millisecond, healthcheckDurationWhy),
-				"retries":        schema.Int64Attribute{MarkdownDescription: "Consecutive failures before the container counts as unhealthy.", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)}},
-				"start_period":   withDurationMin(optDuration("Start-up time during which failures do not count."), time.Millisecond, healthcheckDurationWhy),
-				"start_interval": withDurationMin(optDuration("Time between checks during the start period (Engine API 1.44 or newer)."), time.Millisecond, healthcheckDurationWhy),
-			},
-		},
-		"mounts":  nestedList("Mounts of the containers.", mountAttrs),
-		"secrets": nestedList("Secrets exposed to the containers as files.", fileRefAttrs("secret")),
-		"configs": nestedList("Configs exposed to the containers as files.", fileRefAttrs("config")),
 		"hosts": schema.MapAttribute{
 			MarkdownDescription: "Extra entries for `/etc/hosts`: hostname to IP address.", ElementType: types.StringType,
 			Optional: true, Computed: true, Default: mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
 		},
-		"dns_config": schema.SingleNestedAttribute{
-			MarkdownDescription: "Resolver configuration (`/etc/resolv.conf`) of the containers.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
-			Attributes: map[string]schema.Attribute{
-				"nameservers": withListValidators(stringList("IP addresses of name servers, written as the Engine reads them back (`2001:db8::1`)."), listvalidator.ValueStringsAre(canonicalIP{})),
-				"search":      stringList("Search domains."),
-				"options":     stringList("Resolver options (for example `ndots:2`)."),
-			},
-		},
-		"privileges": schema.SingleNestedAttribute{
-			MarkdownDescription: "Security options of the containers.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
-			Attributes: map[string]schema.Attribute{
-				"no_new_privileges": defBool("Whether processes may not gain new privileges (Engine API 1.44 or newer)."),
-				"credential_spec": schema.SingleNestedAttribute{
-					MarkdownDescription: "Windows credential spec for managed service accounts.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
-					Attributes: map[string]schema.Attribute{
-						"config":   optString("ID of a swarm config holding the spec."),
-						"file":     optString("A file in the Engine's CredentialSpecs directory."),
-						"registry": optString("A value in the Windows registry."),
-					},
-				},
-				"selinux_context": schema.SingleNestedAttribute{
-					MarkdownDescription: "SELinux labels of the containers.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
-					Attributes: map[string]schema.Attribute{
-						"disable": defBool("Whether SELinux labelling is disabled."),
-						"user":    optString("SELinux user label."),
-						"role":    optString("SELinux role label."),
-						"type":    optString("SELinux type label."),
-						"level":   optString("SELinux level label."),
-					},
-				},
-				"seccomp": schema.SingleNestedAttribute{
-					MarkdownDescription: "Seccomp settings (Engine API 1.44 or newer).", Optional: true,
-					Attributes: map[string]schema.Attribute{
-						"mode":    schema.StringAttribute{MarkdownDescription: "Seccomp mode. " + enumDesc(serviceSeccompModes), Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceSeccompModes...)}},
-						"profile": optString("The JSON seccomp profile, with mode `custom`."),
-					},
-				},
-				"apparmor": schema.SingleNestedAttribute{
-					MarkdownDescription: "AppArmor settings (Engine API 1.44 or newer).", Optional: true,
-					Attributes: map[string]schema.Attribute{
-						"mode": schema.StringAttribute{MarkdownDescription: "AppArmor mode. " + enumDesc(serviceAppArmorModes), Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceAppArmorModes...)}},
-					},
-				},
-			},
-		},
 		"isolation":       defString("Isolation technology of the containers (Windows).", defaultIsolation, serviceIsolations),
 		"sysctls":         stringMap("Namespaced kernel parameters of the containers."),
-		"capability_add":  stringList("Kernel capabilities added to the default set (Engine API 1.41 or newer)."),
-		"capability_drop": stringList("Kernel capabilities dropped from the default set (Engine API 1.41 or newer)."),
-		"ulimits": nestedList("Resource limits (`ulimit`) of the containers (Engine API 1.41 or newer).", map[string]schema.Attribute{
+		"capability_add":  stringList("Kernel capabilities added to the default set (compose's `cap_add`; Engine API 1.41 or newer)."),
+		"capability_drop": stringList("Kernel capabilities dropped from the default set (compose's `cap_drop`; Engine API 1.41 or newer)."),
+	}
+	containerBlocks := map[string]schema.Block{
+		"healthcheck": singleBlock("The container health check. When set, a task counts as converged only when healthy. Left out, the image's health check applies.", map[string]schema.Attribute{
+			"test": schema.ListAttribute{
+				MarkdownDescription: "The check: `[\"CMD\", \"/app\", \"health\"]`, `[\"CMD-SHELL\", \"curl -f localhost\"]` or `[\"NONE\"]` to disable the image's check. The first element is " + strings.Join(serviceHealthcheckTestCommands, ", ") + ".",
+				ElementType:         types.StringType, Optional: true,
+				Validators: []validator.List{listvalidator.SizeAtLeast(1), healthcheckTestValidator{}},
+			},
+			"interval":       withDurationMin(optDuration("Time between checks."), time.Millisecond, healthcheckDurationWhy),
+			"timeout":        withDurationMin(optDuration("Time a check may take."), time.Millisecond, healthcheckDurationWhy),
+			"retries":        schema.Int64Attribute{MarkdownDescription: "Consecutive failures before the container counts as unhealthy.", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)}},
+			"start_period":   withDurationMin(optDuration("Start-up time during which failures do not count."), time.Millisecond, healthcheckDurationWhy),
+			"start_interval": withDurationMin(optDuration("Time between checks during the start period (Engine API 1.44 or newer)."), time.Millisecond, healthcheckDurationWhy),
+		}, nil, notEmptyObject{}),
+		"mounts":  listBlock("Mounts of the containers, one block each.", mountAttrs, mountBlocks),
+		"secrets": listBlock("Secrets exposed to the containers as files, one block each.", fileRefAttrs("secret"), nil),
+		"configs": listBlock("Configs exposed to the containers as files, one block each.", fileRefAttrs("config"), nil),
+		"dns_config": singleBlock("Resolver configuration (`/etc/resolv.conf`) of the containers.", map[string]schema.Attribute{
+			"nameservers": withListValidators(stringList("IP addresses of name servers, written as the Engine reads them back (`2001:db8::1`)."), listvalidator.ValueStringsAre(canonicalIP{})),
+			"search":      stringList("Search domains."),
+			"options":     stringList("Resolver options (for example `ndots:2`)."),
+		}, nil, notEmptyObject{}),
+		"privileges": singleBlock("Security options of the containers.", map[string]schema.Attribute{
+			"no_new_privileges": defBool("Whether processes may not gain new privileges (Engine API 1.44 or newer)."),
+		}, map[string]schema.Block{
+			"credential_spec": singleBlock("Windows credential spec for managed service accounts.", map[string]schema.Attribute{
+				"config":   optString("ID of a swarm config holding the spec."),
+				"file":     optString("A file in the Engine's CredentialSpecs directory."),
+				"registry": optString("A value in the Windows registry."),
+			}, nil, notEmptyObject{}),
+			"selinux_context": singleBlock("SELinux labels of the containers.", map[string]schema.Attribute{
+				"disable": defBool("Whether SELinux labelling is disabled."),
+				"user":    optString("SELinux user label."),
+				"role":    optString("SELinux role label."),
+				"type":    optString("SELinux type label."),
+				"level":   optString("SELinux level label."),
+			}, nil, notEmptyObject{}),
+			"seccomp": withRequired(singleBlock("Seccomp settings (Engine API 1.44 or newer).", map[string]schema.Attribute{
+				"mode":    schema.StringAttribute{MarkdownDescription: "Seccomp mode. " + enumDesc(serviceSeccompModes), Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceSeccompModes...)}},
+				"profile": optString("The JSON seccomp profile, with mode `custom`."),
+			}, nil), "mode"),
+			"apparmor": withRequired(singleBlock("AppArmor settings (Engine API 1.44 or newer).", map[string]schema.Attribute{
+				"mode": schema.StringAttribute{MarkdownDescription: "AppArmor mode. " + enumDesc(serviceAppArmorModes), Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceAppArmorModes...)}},
+			}, nil), "mode"),
+		}, notEmptyObject{}),
+		"ulimits": listBlock("Resource limits (`ulimit`) of the containers, one block each (Engine API 1.41 or newer).", map[string]schema.Attribute{
 			"name": schema.StringAttribute{MarkdownDescription: "The limit, for example `nofile`.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 			"soft": schema.Int64Attribute{MarkdownDescription: "Soft limit.", Required: true},
 			"hard": schema.Int64Attribute{MarkdownDescription: "Hard limit.", Required: true},
-		}),
+		}, nil),
 	}
 
 	cpus := func(what string) schema.Float64Attribute {
@@ -590,76 +565,111 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			Validators: []validator.Float64{cpusValidator{}}}
 	}
 
-	platformAttrs := map[string]schema.Attribute{
-		"architecture": schema.StringAttribute{MarkdownDescription: "Architecture, for example `amd64`.", Required: true},
-		"os":           schema.StringAttribute{MarkdownDescription: "Operating system, for example `linux`.", Required: true},
-	}
-	placementAttrs := map[string]schema.Attribute{
+	resourcesBlock := singleBlock("Resource limits and reservations.", nil, map[string]schema.Block{
+		"limits": singleBlock("Upper limits of each task.", map[string]schema.Attribute{
+			"cpus":   cpus("at most"),
+			"memory": optSize("Memory at most."),
+			"pids":   schema.Int64Attribute{MarkdownDescription: "Processes at most (Engine API 1.41 or newer).", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)}},
+		}, nil, notEmptyObject{}),
+		"reservations": singleBlock("What a node must have free to run a task.", map[string]schema.Attribute{
+			"cpus":   cpus("reserved"),
+			"memory": optSize("Memory reserved."),
+		}, map[string]schema.Block{
+			"generic_resources": listBlock("Generic resources (such as GPUs) a node must advertise, one block each.", map[string]schema.Attribute{
+				"kind":           schema.StringAttribute{MarkdownDescription: "Kind of resource, for example `gpu`.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+				"named_value":    optString("A named resource. Set exactly one of `named_value` and `discrete_value`."),
+				"discrete_value": schema.Int64Attribute{MarkdownDescription: "A count of a discrete resource.", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("named_value"), path.MatchRelative())}},
+			}, nil),
+		}, notEmptyObject{}),
+	}, notEmptyObject{})
+
+	placementBlock := singleBlock("Where tasks may run."+leftOut, map[string]schema.Attribute{
 		"constraints":  stringList("Placement constraints such as `node.role == worker`."),
 		"preferences":  stringList("Spread preferences: each entry is a descriptor to spread tasks over, such as `node.labels.zone`."),
 		"max_replicas": defInt("Maximum tasks of this service per node (`0` is unlimited).", 0, int64validator.AtLeast(0)),
-		"platforms":    nestedList("Platforms the service can run on.", platformAttrs),
-	}
-	placementDefault := objectdefault.StaticValue(types.ObjectValueMust(objectTypeOf(placementAttrs).AttrTypes, map[string]attr.Value{
-		"constraints":  types.ListValueMust(types.StringType, []attr.Value{}),
-		"preferences":  types.ListValueMust(types.StringType, []attr.Value{}),
-		"max_replicas": types.Int64Value(0),
-		"platforms":    types.ListValueMust(objectTypeOf(platformAttrs), []attr.Value{}),
-	}))
+	}, map[string]schema.Block{
+		"platforms": listBlock("Platforms the service can run on, one block each.", map[string]schema.Attribute{
+			"architecture": schema.StringAttribute{MarkdownDescription: "Architecture, for example `amd64`.", Required: true},
+			"os":           schema.StringAttribute{MarkdownDescription: "Operating system, for example `linux`.", Required: true},
+		}, nil),
+	})
 
-	restartAttrs := map[string]schema.Attribute{
+	restartBlock := singleBlock("When and how tasks are restarted."+leftOut, map[string]schema.Attribute{
 		"condition":    defString("When tasks are restarted.", defaultRestartCondition, serviceRestartConditions),
 		"delay":        defDuration("Time between restart attempts.", defaultRestartDelay),
 		"max_attempts": defInt("Attempts before giving up (`0` is unlimited).", 0, int64validator.AtLeast(0)),
 		"window":       defDuration("Time window in which restarts are counted for `max_attempts` (`0s` is unbounded).", defaultRestartWindow),
-	}
-	restartDefault := objectdefault.StaticValue(types.ObjectValueMust(objectTypeOf(restartAttrs).AttrTypes, map[string]attr.Value{
-		"condition":    types.StringValue(defaultRestartCondition),
-		"delay":        newDuration(defaultRestartDelay),
-		"max_attempts": types.Int64Value(0),
-		"window":       newDuration(defaultRestartWindow),
-	}))
+	}, nil)
 
-	portAttrs := map[string]schema.Attribute{
-		"name":           optString("Name of the port."),
-		"protocol":       defString("Protocol.", "tcp", servicePortProtocols),
-		"target_port":    schema.Int64Attribute{MarkdownDescription: "Port inside the containers.", Required: true, Validators: []validator.Int64{int64validator.Between(1, 65535)}},
-		"published_port": schema.Int64Attribute{MarkdownDescription: "Port published on the nodes. Left out with `ingress`, the swarm picks one.", Optional: true, Validators: []validator.Int64{int64validator.Between(1, 65535)}},
-		"publish_mode":   defString("How the port is published: through the routing mesh (`ingress`) or on the node that runs the task (`host`).", "ingress", servicePublishModes),
-	}
-	endpointAttrs := map[string]schema.Attribute{
-		"mode":  defString("How other services reach this one: a virtual IP (`vip`) or DNS round robin (`dnsrr`).", defaultEndpointMode, serviceEndpointModes),
-		"ports": nestedList("Published ports. No published port may appear twice.", portAttrs, uniquePublishedPortsValidator{}),
-	}
-	endpointDefault := objectdefault.StaticValue(types.ObjectValueMust(objectTypeOf(endpointAttrs).AttrTypes, map[string]attr.Value{
-		"mode":  types.StringValue(defaultEndpointMode),
-		"ports": types.ListValueMust(objectTypeOf(portAttrs), []attr.Value{}),
-	}))
+	endpointBlock := singleBlock("How the service is reached."+leftOut, map[string]schema.Attribute{
+		"mode": defString("How other services reach this one: a virtual IP (`vip`) or DNS round robin (`dnsrr`).", defaultEndpointMode, serviceEndpointModes),
+	}, map[string]schema.Block{
+		"ports": listBlock("Published ports, one block each. No published port may appear twice.", map[string]schema.Attribute{
+			"name":           optString("Name of the port."),
+			"protocol":       defString("Protocol.", "tcp", servicePortProtocols),
+			"target_port":    schema.Int64Attribute{MarkdownDescription: "Port inside the containers.", Required: true, Validators: []validator.Int64{int64validator.Between(1, 65535)}},
+			"published_port": schema.Int64Attribute{MarkdownDescription: "Port published on the nodes. Left out with `ingress`, the swarm picks one.", Optional: true, Validators: []validator.Int64{int64validator.Between(1, 65535)}},
+			"publish_mode":   defString("How the port is published: through the routing mesh (`ingress`) or on the node that runs the task (`host`).", "ingress", servicePublishModes),
+		}, nil, uniquePublishedPortsValidator{}),
+	})
 
-	modeAttrs := map[string]schema.Attribute{
-		"replicated": schema.SingleNestedAttribute{
-			MarkdownDescription: "A fixed number of tasks.", Optional: true,
-			Attributes: map[string]schema.Attribute{
+	modeBlock := schema.SingleNestedBlock{
+		MarkdownDescription: "How tasks are scheduled: exactly one of the blocks `replicated`, `global`, `replicated_job` or `global_job`. " +
+			"Left out, the service is replicated and its replica count is not managed (it is then not shown either: write " +
+			"`mode { replicated {} }` to see it). Changing the kind replaces the service.",
+		Validators:    []validator.Object{exactlyOneModeValidator{}},
+		PlanModifiers: []planmodifier.Object{modePlanModifier{}},
+		Blocks: map[string]schema.Block{
+			"replicated": singleBlock("A fixed number of tasks.", map[string]schema.Attribute{
 				"replicas": schema.Int64Attribute{
 					MarkdownDescription: "Number of tasks. Left out, the provider sets it only at creation (1) and does not manage it afterwards, so an autoscaler or `docker service scale` can change it without a diff.",
 					Optional:            true, Computed: true,
 					Validators:    []validator.Int64{int64validator.AtLeast(0)},
-					PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+					PlanModifiers: []planmodifier.Int64{int64planmodifier.UseNonNullStateForUnknown()},
 				},
-			},
-		},
-		"global": schema.SingleNestedAttribute{MarkdownDescription: "One task on every node that satisfies the placement.", Optional: true, Attributes: map[string]schema.Attribute{}},
-		"replicated_job": schema.SingleNestedAttribute{
-			MarkdownDescription: "Tasks that run to completion (Engine API 1.41 or newer).", Optional: true,
-			Attributes: map[string]schema.Attribute{
+			}, nil),
+			"global": singleBlock("One task on every node that satisfies the placement.", nil, nil),
+			"replicated_job": singleBlock("Tasks that run to completion (Engine API 1.41 or newer).", map[string]schema.Attribute{
 				"max_concurrent":    defInt("Tasks run at the same time.", 1, int64validator.AtLeast(1)),
 				"total_completions": defInt("Successful completions needed.", 1, int64validator.AtLeast(1)),
-			},
+			}, nil),
+			"global_job": singleBlock("One task to completion on every node (Engine API 1.41 or newer).", nil, nil),
 		},
-		"global_job": schema.SingleNestedAttribute{MarkdownDescription: "One task to completion on every node (Engine API 1.41 or newer).", Optional: true, Attributes: map[string]schema.Attribute{}},
+	}
+
+	taskTemplateBlock := schema.SingleNestedBlock{
+		MarkdownDescription: "What each task runs. Required.",
+		Validators:          []validator.Object{objectvalidator.IsRequired()},
+		Attributes: map[string]schema.Attribute{
+			"force_update": schema.Int64Attribute{
+				MarkdownDescription: "A counter: changing it redeploys the tasks even when nothing else changed. Left out, it is not managed.",
+				Optional:            true, Computed: true, Validators: []validator.Int64{int64validator.AtLeast(0)},
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"runtime": defString("The runtime of the tasks.", "container", serviceRuntimes),
+		},
+		Blocks: map[string]schema.Block{
+			"container_spec": schema.SingleNestedBlock{
+				MarkdownDescription: "The container of each task. Required.",
+				Validators:          []validator.Object{objectvalidator.IsRequired()},
+				Attributes:          containerAttrs, Blocks: containerBlocks,
+			},
+			"resources":      resourcesBlock,
+			"restart_policy": restartBlock,
+			"placement":      placementBlock,
+			"networks": listBlock("Networks the tasks attach to, one block each.", map[string]schema.Attribute{
+				"target": schema.StringAttribute{MarkdownDescription: "The network's ID or name.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+				"network_id": schema.StringAttribute{MarkdownDescription: "The network's ID, as the Engine resolved `target`.", Computed: true,
+					PlanModifiers: []planmodifier.String{networkIDPlanModifier{}}},
+				"aliases":     stringList("Extra DNS names of the service on this network."),
+				"driver_opts": stringMap("Options for the network driver of this attachment."),
+			}, nil),
+			"log_driver": driverBlock("Log driver of the containers. Left out, the Engine's default applies.", "log driver"),
+		},
 	}
 
 	return schema.Schema{
+		Version: 1,
 		MarkdownDescription: "A Docker Swarm service: the complete service spec, updated in place wherever Swarm can. " +
 			"Create and update wait until the service has converged (for every mode; with a health check a task counts only when healthy) " +
 			"and explain each failing task when it does not.",
@@ -670,71 +680,20 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 				Validators:    []validator.String{stringvalidator.LengthBetween(1, 63)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
 			"labels": stringMap("Labels of the service."),
-			"mode": schema.SingleNestedAttribute{
-				MarkdownDescription: "How tasks are scheduled: exactly one of `replicated`, `global`, `replicated_job` or `global_job`. " +
-					"Left out, the service is replicated. Changing the kind replaces the service.",
-				Optional: true, Computed: true,
-				Attributes:    modeAttrs,
-				Validators:    []validator.Object{exactlyOneModeValidator{}},
-				PlanModifiers: []planmodifier.Object{modePlanModifier{}},
-			},
-			"task_template": schema.SingleNestedAttribute{
-				MarkdownDescription: "What each task runs.", Required: true,
-				Attributes: map[string]schema.Attribute{
-					"container_spec": schema.SingleNestedAttribute{MarkdownDescription: "The container of each task.", Required: true, Attributes: containerAttrs},
-					"resources": schema.SingleNestedAttribute{
-						MarkdownDescription: "Resource limits and reservations.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
-						Attributes: map[string]schema.Attribute{
-							"limits": schema.SingleNestedAttribute{
-								MarkdownDescription: "Upper limits of each task.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
-								Attributes: map[string]schema.Attribute{
-									"cpus":   cpus("at most"),
-									"memory": optSize("Memory at most."),
-									"pids":   schema.Int64Attribute{MarkdownDescription: "Processes at most (Engine API 1.41 or newer).", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)}},
-								},
-							},
-							"reservations": schema.SingleNestedAttribute{
-								MarkdownDescription: "What a node must have free to run a task.", Optional: true, Validators: []validator.Object{notEmptyObject{}},
-								Attributes: map[string]schema.Attribute{
-									"cpus":   cpus("reserved"),
-									"memory": optSize("Memory reserved."),
-									"generic_resources": nestedList("Generic resources (such as GPUs) a node must advertise.", map[string]schema.Attribute{
-										"kind":           schema.StringAttribute{MarkdownDescription: "Kind of resource, for example `gpu`.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-										"named_value":    optString("A named resource. Set exactly one of `named_value` and `discrete_value`."),
-										"discrete_value": schema.Int64Attribute{MarkdownDescription: "A count of a discrete resource.", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("named_value"), path.MatchRelative())}},
-									}),
-								},
-							},
-						},
-					},
-					"restart_policy": schema.SingleNestedAttribute{MarkdownDescription: "When and how tasks are restarted.", Optional: true, Computed: true, Attributes: restartAttrs, Default: restartDefault},
-					"placement":      schema.SingleNestedAttribute{MarkdownDescription: "Where tasks may run.", Optional: true, Computed: true, Attributes: placementAttrs, Default: placementDefault},
-					"networks": nestedList("Networks the tasks attach to.", map[string]schema.Attribute{
-						"target": schema.StringAttribute{MarkdownDescription: "The network's ID or name.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-						"network_id": schema.StringAttribute{MarkdownDescription: "The network's ID, as the Engine resolved `target`.", Computed: true,
-							PlanModifiers: []planmodifier.String{networkIDPlanModifier{}}},
-						"aliases":     stringList("Extra DNS names of the service on this network."),
-						"driver_opts": stringMap("Options for the network driver of this attachment."),
-					}),
-					"log_driver": schema.SingleNestedAttribute{MarkdownDescription: "Log driver of the containers. Left out, the Engine's default applies.", Optional: true, Attributes: driverAttrs("log driver")},
-					"force_update": schema.Int64Attribute{
-						MarkdownDescription: "A counter: changing it redeploys the tasks even when nothing else changed. Left out, it is not managed.",
-						Optional:            true, Computed: true, Validators: []validator.Int64{int64validator.AtLeast(0)},
-						PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
-					},
-					"runtime": defString("The runtime of the tasks.", "container", serviceRuntimes),
-				},
-			},
-			"update_config": schema.SingleNestedAttribute{MarkdownDescription: "How updates roll out. Not with a job mode.", Optional: true, Computed: true, Attributes: updateAttrs,
-				Default: updateConfigDefault(updateAttrs), Validators: []validator.Object{notWithJobMode{}}},
-			"rollback_config": schema.SingleNestedAttribute{MarkdownDescription: "How rollbacks roll out. Not with a job mode.", Optional: true, Computed: true, Attributes: rollbackAttrs,
-				Default: updateConfigDefault(rollbackAttrs), Validators: []validator.Object{notWithJobMode{}}},
-			"endpoint_spec": schema.SingleNestedAttribute{MarkdownDescription: "How the service is reached.", Optional: true, Computed: true, Attributes: endpointAttrs, Default: endpointDefault},
 			"wait_for_convergence": schema.BoolAttribute{
 				MarkdownDescription: "Whether create and update wait until the service has converged. Defaults to `true`.",
 				Optional:            true, Computed: true, Default: booldefault.StaticBool(true),
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+		Blocks: map[string]schema.Block{
+			"mode":          modeBlock,
+			"task_template": taskTemplateBlock,
+			"update_config": singleBlock("How updates roll out. Not with a job mode."+leftOut,
+				updateConfigAttributes("updated", serviceUpdateFailureActions), nil, notWithJobMode{}),
+			"rollback_config": singleBlock("How rollbacks roll out. Not with a job mode."+leftOut,
+				updateConfigAttributes("rolled back", serviceRollbackFailureActions), nil, notWithJobMode{}),
+			"endpoint_spec": endpointBlock,
+			"timeouts":      timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
 }

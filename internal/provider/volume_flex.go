@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/moby/moby/api/types/volume"
@@ -26,7 +25,7 @@ func expandVolumeCreateOptions(ctx context.Context, m volumeResourceModel) (clie
 func flattenVolume(v volume.Volume, prior volumeResourceModel) volumeResourceModel {
 	engine := prior.Engine
 	if engine.IsNull() || engine.IsUnknown() {
-		engine = types.ObjectNull(volumeEngineAttrTypes)
+		engine = types.ObjectNull(engineAttrTypes)
 	}
 	return volumeResourceModel{
 		ID:         types.StringValue(v.Name),
@@ -38,14 +37,4 @@ func flattenVolume(v volume.Volume, prior volumeResourceModel) volumeResourceMod
 		Scope:      types.StringValue(v.Scope),
 		Engine:     engine,
 	}
-}
-
-var volumeEngineAttrTypes = map[string]attr.Type{
-	"host":       types.StringType,
-	"ca_pem":     types.StringType,
-	"cert_pem":   types.StringType,
-	"key_pem":    types.StringType,
-	"cert_path":  types.StringType,
-	"tls_verify": types.BoolType,
-	"ssh_opts":   types.ListType{ElemType: types.StringType},
 }

@@ -115,34 +115,17 @@ func (r *volumeResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"engine": schema.SingleNestedAttribute{
-				MarkdownDescription: "The engine to create the volume on, instead of the provider's engine: the same " +
+		},
+		Blocks: map[string]schema.Block{
+			"engine": engineBlock(engineBlockSpec{
+				description: "The engine to create the volume on, instead of the provider's engine: the same " +
 					"connection settings as the provider's. A different `host` replaces the volume (it is another " +
 					"engine's volume then); the other settings (certificates, ssh options) change in place. Values that " +
 					"are not known at plan time are fine.",
-				Optional: true,
-				PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplaceIf(volumeEngineHostChanged,
+				hostDescription: "The Docker Engine to create the volume on: `unix:///var/run/docker.sock`, `tcp://host:2376` or `ssh://user@host[:port]`.",
+				modifiers: []planmodifier.Object{objectplanmodifier.RequiresReplaceIf(volumeEngineHostChanged,
 					"A different engine host replaces the volume.", "A different engine `host` replaces the volume.")},
-				Attributes: map[string]schema.Attribute{
-					"host": schema.StringAttribute{
-						MarkdownDescription: "The Docker Engine to create the volume on: `unix:///var/run/docker.sock`, `tcp://host:2376` or `ssh://user@host[:port]`.",
-						Required:            true,
-						Validators:          []validator.String{hostValidator{}},
-					},
-					"ca_pem":   schema.StringAttribute{MarkdownDescription: descCAPEM, Optional: true},
-					"cert_pem": schema.StringAttribute{MarkdownDescription: descCertPEM, Optional: true},
-					"key_pem":  schema.StringAttribute{MarkdownDescription: descKeyPEM, Optional: true, Sensitive: true},
-					"cert_path": schema.StringAttribute{
-						MarkdownDescription: descCertPath, Optional: true,
-						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-					},
-					"tls_verify": schema.BoolAttribute{MarkdownDescription: descVerify, Optional: true},
-					"ssh_opts": schema.ListAttribute{
-						MarkdownDescription: descSSHOpts, ElementType: types.StringType, Optional: true,
-						Validators: sshOptsValidators(),
-					},
-				},
-			},
+			}),
 		},
 	}
 }

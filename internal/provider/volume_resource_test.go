@@ -66,7 +66,7 @@ func TestExpandVolumeCreateOptions(t *testing.T) {
 
 func TestFlattenVolume(t *testing.T) {
 	t.Parallel()
-	engine := types.ObjectValueMust(volumeEngineAttrTypes, map[string]attr.Value{
+	engine := types.ObjectValueMust(engineAttrTypes, map[string]attr.Value{
 		"host": types.StringValue("unix:///run/w1.sock"), "ca_pem": types.StringNull(), "cert_pem": types.StringNull(),
 		"key_pem": types.StringNull(), "cert_path": types.StringNull(), "tls_verify": types.BoolNull(),
 		"ssh_opts": types.ListNull(types.StringType),
@@ -78,10 +78,10 @@ func TestFlattenVolume(t *testing.T) {
 		want  volumeResourceModel
 	}{
 		"import: no prior": {
-			prior: volumeResourceModel{DriverOpts: nullStringMap, Labels: nullStringMap, Engine: types.ObjectNull(volumeEngineAttrTypes)},
+			prior: volumeResourceModel{DriverOpts: nullStringMap, Labels: nullStringMap, Engine: types.ObjectNull(engineAttrTypes)},
 			want: volumeResourceModel{ID: types.StringValue("data"), Name: types.StringValue("data"), Driver: types.StringValue("local"),
 				DriverOpts: testStringMap("type", "tmpfs"), Labels: nullStringMap, Mountpoint: types.StringValue(v.Mountpoint),
-				Scope: types.StringValue("local"), Engine: types.ObjectNull(volumeEngineAttrTypes)},
+				Scope: types.StringValue("local"), Engine: types.ObjectNull(engineAttrTypes)},
 		},
 		"empty labels kept, engine from prior": {
 			prior: volumeResourceModel{DriverOpts: testStringMap("type", "tmpfs"), Labels: testStringMap(), Engine: engine},
@@ -106,7 +106,7 @@ func TestVolumeRoundTrip(t *testing.T) {
 		ID: types.StringValue("db"), Name: types.StringValue("db"), Driver: types.StringValue("local"),
 		DriverOpts: testStringMap("type", "nfs", "o", "addr=10.0.0.5,rw", "device", ":/exports/db"),
 		Labels:     testStringMap("app", "shop"), Mountpoint: types.StringValue("/m"), Scope: types.StringValue("local"),
-		Engine: types.ObjectNull(volumeEngineAttrTypes),
+		Engine: types.ObjectNull(engineAttrTypes),
 	}
 	opts, diags := expandVolumeCreateOptions(testAccCtx(t), m)
 	if diags.HasError() {
@@ -323,7 +323,9 @@ variable "host" { type = string }
 
 resource "swarm_volume" "test" {
   name   = var.name
-  engine = { host = var.host }
+  engine {
+    host = var.host
+  }
 }
 `
 
