@@ -24,7 +24,7 @@ ephemeral "swarm_join_token" "worker" {
 resource "swarm_join" "manager" {
   count = var.manage_cluster ? length(var.join_managers) : 0
 
-  engine = {
+  engine {
     host = var.join_managers[count.index].host
   }
   remote_addrs   = [var.cluster_advertise_addr]
@@ -35,7 +35,7 @@ resource "swarm_join" "manager" {
 resource "swarm_join" "worker" {
   count = var.manage_cluster ? length(var.join_workers) : 0
 
-  engine = {
+  engine {
     host = var.join_workers[count.index].host
   }
   remote_addrs   = [var.cluster_advertise_addr]

@@ -73,7 +73,8 @@ resource "swarm_volume" "db_data" {
 
   name   = "${local.stack}_db_data"
   labels = local.stack_labels
-  engine = {
+
+  engine {
     host = var.db_volume_engine
   }
 }
@@ -84,57 +85,62 @@ resource "swarm_service" "frontend" {
   name   = local.names.frontend
   labels = local.stack_labels
 
-  mode = {
-    replicated = { replicas = var.frontend_replicas }
+  mode {
+    replicated {
+      replicas = var.frontend_replicas
+    }
   }
 
-  task_template = {
-    container_spec = {
-      image = var.images.frontend
-      configs = [{
+  task_template {
+    container_spec {
+      image             = var.images.frontend
+      stop_grace_period = "10s"
+
+      configs {
         config_id = swarm_config.nginx.id
         file_name = "/etc/nginx/nginx.conf"
-      }]
-      secrets = [{
+      }
+      secrets {
         secret_id = swarm_secret.ssl_cert.id
         file_name = "ssl_cert"
         mode      = 256 # 0400
-      }]
-      healthcheck = {
+      }
+      healthcheck {
         test         = ["CMD-SHELL", "curl -fsk https://127.0.0.1/nginx-health || wget -q -O /dev/null --no-check-certificate https://127.0.0.1/nginx-health"]
         interval     = "5s"
         timeout      = "3s"
         retries      = 3
         start_period = "5s"
       }
-      stop_grace_period = "10s"
     }
-    restart_policy = {
+    restart_policy {
       condition = "any"
     }
-    placement = {
+    placement {
       constraints  = var.frontend_constraints
       max_replicas = var.frontend_max_replicas_per_node
     }
-    networks = [
-      { target = swarm_network.frontend.id },
-      { target = swarm_network.backend.id },
-    ]
+    networks {
+      target = swarm_network.frontend.id
+    }
+    networks {
+      target = swarm_network.backend.id
+    }
   }
 
-  update_config = {
+  update_config {
     parallelism    = 1
     delay          = "10s"
     failure_action = "rollback"
   }
 
-  endpoint_spec = {
+  endpoint_spec {
     mode = var.endpoint_mode
-    ports = [{
+    ports {
       target_port    = 443
       published_port = var.https_port
       publish_mode   = var.publish_mode
-    }]
+    }
   }
 
   depends_on = [swarm_service.api]
@@ -148,12 +154,14 @@ resource "swarm_service" "api" {
   })
 
   # api_replicas = null: replicas left out, so an autoscaler owns the count (see README).
-  mode = {
-    replicated = { replicas = var.api_replicas }
+  mode {
+    replicated {
+      replicas = var.api_replicas
+    }
   }
 
-  task_template = {
-    container_spec = {
+  task_template {
+    container_spec {
       image = "${var.images.api}:${var.api_image_tag}"
       env = {
         REDIS_URL              = "redis://cache:6379"
@@ -163,52 +171,53 @@ resource "swarm_service" "api" {
         CACHE_TTL              = var.api_cache_ttl
         SHUTDOWN_DELAY         = "3s"
       }
-      secrets = [{
+      stop_grace_period = "20s"
+
+      secrets {
         secret_id = swarm_secret.db_password.id
         file_name = "db_password"
-      }]
-      healthcheck = {
+      }
+      healthcheck {
         test         = ["CMD", "/app", "health"]
         interval     = "5s"
         timeout      = "3s"
         retries      = 3
         start_period = "10s"
       }
-      stop_grace_period = "20s"
     }
-    resources = {
-      limits = {
+    resources {
+      limits {
         cpus   = 0.5
         memory = "512M"
       }
     }
-    restart_policy = {
+    restart_policy {
       condition = "any"
     }
-    placement = {
+    placement {
       max_replicas = var.api_max_replicas_per_node
     }
-    networks = [{
+    networks {
       target  = swarm_network.backend.id
       aliases = ["api"]
-    }]
+    }
   }
 
   # Rolling updates start each new task before its old one stops; a task that fails its health
   # check during the update rolls the whole service back.
-  update_config = {
+  update_config {
     parallelism    = 2
     delay          = "5s"
     order          = "start-first"
     failure_action = "rollback"
     monitor        = "15s"
   }
-  rollback_config = {
+  rollback_config {
     parallelism = 2
     order       = "start-first"
   }
 
-  endpoint_spec = {
+  endpoint_spec {
     mode = var.endpoint_mode
   }
 
@@ -219,30 +228,32 @@ resource "swarm_service" "cache" {
   name   = local.names.cache
   labels = local.stack_labels
 
-  mode = {
-    replicated = { replicas = var.cache_replicas }
+  mode {
+    replicated {
+      replicas = var.cache_replicas
+    }
   }
 
-  task_template = {
-    container_spec = {
+  task_template {
+    container_spec {
       image = var.images.cache
-      healthcheck = {
+      healthcheck {
         test     = ["CMD", "redis-cli", "ping"]
         interval = "5s"
         timeout  = "3s"
         retries  = 3
       }
     }
-    placement = {
+    placement {
       constraints = ["node.role == worker"]
     }
-    networks = [{
+    networks {
       target  = swarm_network.backend.id
       aliases = ["cache"]
-    }]
+    }
   }
 
-  endpoint_spec = {
+  endpoint_spec {
     mode = var.endpoint_mode
   }
 
@@ -253,53 +264,56 @@ resource "swarm_service" "db" {
   name   = local.names.db
   labels = local.stack_labels
 
-  mode = {
-    replicated = { replicas = 1 }
+  mode {
+    replicated {
+      replicas = 1
+    }
   }
 
-  task_template = {
-    container_spec = {
+  task_template {
+    container_spec {
       image = var.images.db
       env = {
         POSTGRES_PASSWORD_FILE = "/run/secrets/db_password"
         POSTGRES_DB            = "ecommerce"
       }
-      secrets = [{
+      stop_grace_period = "30s"
+
+      secrets {
         secret_id = swarm_secret.db_password.id
         file_name = "db_password"
-      }]
-      mounts = [{
+      }
+      mounts {
         type   = "volume"
         source = var.db_volume_engine == null ? "${local.stack}_db_data" : swarm_volume.db_data[0].name
         target = "/var/lib/postgresql/data"
-        volume_options = {
+        volume_options {
           labels = local.stack_labels
         }
-      }]
-      healthcheck = {
+      }
+      healthcheck {
         test         = ["CMD-SHELL", "pg_isready -h 127.0.0.1 -U postgres"]
         interval     = "5s"
         timeout      = "3s"
         retries      = 5
         start_period = "20s"
       }
-      stop_grace_period = "30s"
     }
-    placement = {
+    placement {
       constraints = ["node.labels.db == true"]
     }
-    networks = [{
+    networks {
       target  = swarm_network.backend.id
       aliases = ["db"]
-    }]
+    }
   }
 
   # One database task: stop the old one before the new one starts (they share the volume).
-  update_config = {
+  update_config {
     order = "stop-first"
   }
 
-  endpoint_spec = {
+  endpoint_spec {
     mode = var.endpoint_mode
   }
 

@@ -15,12 +15,14 @@ resource "swarm_service" "prometheus" {
   name   = local.names.prometheus
   labels = local.stack_labels
 
-  mode = {
-    replicated = { replicas = 1 }
+  mode {
+    replicated {
+      replicas = 1
+    }
   }
 
-  task_template = {
-    container_spec = {
+  task_template {
+    container_spec {
       image = var.images.prometheus
       # Swarm service discovery reads the Docker socket, which only root may open.
       user = "root"
@@ -29,34 +31,38 @@ resource "swarm_service" "prometheus" {
         "--storage.tsdb.path=/prometheus",
         "--web.listen-address=:9090",
       ]
-      configs = [{
+
+      configs {
         config_id = swarm_config.prometheus.id
         file_name = "/etc/prometheus/prometheus.yml"
-      }]
-      mounts = [{
+      }
+      mounts {
         type      = "bind"
         source    = "/var/run/docker.sock"
         target    = "/var/run/docker.sock"
         read_only = true
-      }]
+      }
     }
-    placement = {
+    placement {
       # The socket must be a manager's: only managers know the swarm's tasks.
       constraints = concat(["node.role == manager"], var.monitoring_constraints)
     }
-    networks = [
-      { target = swarm_network.frontend.id },
-      { target = swarm_network.backend.id, aliases = ["prometheus"] },
-    ]
+    networks {
+      target = swarm_network.frontend.id
+    }
+    networks {
+      target  = swarm_network.backend.id
+      aliases = ["prometheus"]
+    }
   }
 
-  endpoint_spec = {
+  endpoint_spec {
     mode = var.endpoint_mode
-    ports = [{
+    ports {
       target_port    = 9090
       published_port = var.prometheus_port
       publish_mode   = var.publish_mode
-    }]
+    }
   }
 
   depends_on = [swarm_node.labels]
@@ -87,41 +93,46 @@ resource "swarm_service" "grafana" {
   name   = local.names.grafana
   labels = local.stack_labels
 
-  mode = {
-    replicated = { replicas = 1 }
+  mode {
+    replicated {
+      replicas = 1
+    }
   }
 
-  task_template = {
-    container_spec = {
+  task_template {
+    container_spec {
       image = var.images.grafana
       env = {
         GF_SECURITY_ADMIN_PASSWORD__FILE = "/run/secrets/grafana_admin_password"
       }
-      configs = [{
+
+      configs {
         config_id = swarm_config.grafana_datasource[0].id
         file_name = "/etc/grafana/provisioning/datasources/prometheus.yml"
-      }]
-      secrets = [{
+      }
+      secrets {
         secret_id = swarm_secret.grafana_admin_password[0].id
         file_name = "grafana_admin_password"
-      }]
+      }
     }
-    placement = {
+    placement {
       constraints = var.monitoring_constraints
     }
-    networks = [
-      { target = swarm_network.frontend.id },
-      { target = swarm_network.backend.id },
-    ]
+    networks {
+      target = swarm_network.frontend.id
+    }
+    networks {
+      target = swarm_network.backend.id
+    }
   }
 
-  endpoint_spec = {
+  endpoint_spec {
     mode = var.endpoint_mode
-    ports = [{
+    ports {
       target_port    = 3000
       published_port = var.grafana_port
       publish_mode   = var.publish_mode
-    }]
+    }
   }
 
   depends_on = [swarm_service.prometheus]

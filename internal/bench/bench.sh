@@ -105,13 +105,22 @@ provider "swarm" {
 resource "swarm_service" "bench" {
   count = var.n
   name  = "${var.prefix}-${count.index}"
-  mode  = { replicated = { replicas = 1 } }
-  task_template = {
-    container_spec = {
+
+  mode {
+    replicated {
+      replicas = 1
+    }
+  }
+
+  task_template {
+    container_spec {
       image = "tfswarm/testapp:v1"
     }
   }
-  endpoint_spec = { mode = "dnsrr" }
+
+  endpoint_spec {
+    mode = "dnsrr"
+  }
 }
 EOF
 }

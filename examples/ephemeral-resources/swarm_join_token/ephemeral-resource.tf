@@ -11,7 +11,9 @@ ephemeral "swarm_join_token" "worker" {
 }
 
 resource "swarm_join" "worker" {
-  engine        = { host = "ssh://admin@worker1.example.internal" }
+  engine {
+    host = "ssh://admin@worker1.example.internal"
+  }
   remote_addrs  = ["10.10.0.11:2377"]
   join_token_wo = ephemeral.swarm_join_token.worker.token
 }

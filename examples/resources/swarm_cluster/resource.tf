@@ -11,7 +11,7 @@ resource "swarm_cluster" "this" {
   labels                       = { env = "production" }
   task_history_retention_limit = 5
   dispatcher_heartbeat_period  = "5s"
-  raft = {
+  raft {
     snapshot_interval = 10000
   }
 

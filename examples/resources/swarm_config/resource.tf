@@ -13,11 +13,16 @@ resource "swarm_config" "nginx" {
 
 resource "swarm_service" "proxy" {
   name = "shop_proxy"
-  task_template = {
-    container_spec = {
-      image   = "nginx:1.27"
-      configs = [{ config_id = swarm_config.nginx.id, file_name = "/etc/nginx/conf.d/default.conf" }]
+  task_template {
+    container_spec {
+      image = "nginx:1.27"
+      configs {
+        config_id = swarm_config.nginx.id
+        file_name = "/etc/nginx/conf.d/default.conf"
+      }
     }
   }
-  update_config = { order = "start-first" }
+  update_config {
+    order = "start-first"
+  }
 }

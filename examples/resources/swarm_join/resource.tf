@@ -32,7 +32,9 @@ ephemeral "swarm_join_token" "worker" {
 resource "swarm_join" "manager" {
   for_each = var.managers
 
-  engine         = { host = each.value.host }
+  engine {
+    host = each.value.host
+  }
   advertise_addr = each.value.addr
   remote_addrs   = ["10.10.0.11:2377"]
   join_token_wo  = ephemeral.swarm_join_token.manager.token
@@ -41,7 +43,9 @@ resource "swarm_join" "manager" {
 resource "swarm_join" "worker" {
   for_each = var.workers
 
-  engine         = { host = each.value.host }
+  engine {
+    host = each.value.host
+  }
   advertise_addr = each.value.addr
   remote_addrs   = ["10.10.0.11:2377"]
   join_token_wo  = ephemeral.swarm_join_token.worker.token

@@ -15,11 +15,11 @@ resource "swarm_network" "db" {
   options = {
     "com.docker.network.driver.mtu" = "1400"
   }
-  ipam = {
-    configs = [{
+  ipam {
+    configs {
       subnet   = "10.40.0.0/24"
       ip_range = "10.40.0.128/25"
       gateway  = "10.40.0.1"
-    }]
+    }
   }
 }

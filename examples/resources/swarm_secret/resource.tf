@@ -15,11 +15,16 @@ resource "swarm_secret" "db_password" {
 
 resource "swarm_service" "api" {
   name = "shop_api"
-  task_template = {
-    container_spec = {
-      image   = "shop/api:1.4.2"
-      secrets = [{ secret_id = swarm_secret.db_password.id, file_name = "db_password" }]
+  task_template {
+    container_spec {
+      image = "shop/api:1.4.2"
+      secrets {
+        secret_id = swarm_secret.db_password.id
+        file_name = "db_password"
+      }
     }
   }
-  update_config = { order = "start-first" }
+  update_config {
+    order = "start-first"
+  }
 }

@@ -20,7 +20,7 @@ resource "swarm_volume" "uploads" {
 # A volume on the node that runs the database, through its own connection.
 resource "swarm_volume" "db_data" {
   name = "shop_db_data"
-  engine = {
+  engine {
     host     = "ssh://ops@db1.example.com"
     ssh_opts = ["-o", "StrictHostKeyChecking=yes"]
   }
