@@ -165,10 +165,3 @@ func flattenClusterState(ctx context.Context, st swarm.ClusterState) (clusterDat
 		APIVersion:                types.StringValue(st.APIVersion),
 	}, diags
 }
-
-func nonNilMap(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
-}

@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 )
 
@@ -26,7 +26,7 @@ type clusterRaftModel struct {
 // expandInitOptions builds the init request of swarm_cluster's Create from the plan.
 func expandInitOptions(ctx context.Context, m clusterResourceModel) (client.SwarmInitOptions, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	spec, d := expandSwarmSpec(ctx, m, swarm.Spec{})
+	spec, d := expandSwarmSpec(ctx, m, apiswarm.Spec{})
 	diags.Append(d...)
 	opts := client.SwarmInitOptions{
 		ListenAddr:       m.ListenAddr.ValueString(),
@@ -57,7 +57,7 @@ func expandInitOptions(ctx context.Context, m clusterResourceModel) (client.Swar
 
 // expandSwarmSpec applies the spec attributes the configuration sets (known and not null) onto
 // base, the swarm's current spec (or the zero spec at init, where the Engine fills in defaults).
-func expandSwarmSpec(ctx context.Context, m clusterResourceModel, base swarm.Spec) (swarm.Spec, diag.Diagnostics) {
+func expandSwarmSpec(ctx context.Context, m clusterResourceModel, base apiswarm.Spec) (apiswarm.Spec, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	spec := base
 	if setAndKnown(m.Labels) {
@@ -78,20 +78,9 @@ func expandSwarmSpec(ctx context.Context, m clusterResourceModel, base swarm.Spe
 		// No raft block: the Engine's defaults (at init, the Engine fills them in itself).
 		spec.Raft = clusterDefaultRaft()
 	}
-	if setAndKnown(m.DispatcherHeartbeatPeriod) {
-		d, err := time.ParseDuration(m.DispatcherHeartbeatPeriod.ValueString())
-		if err != nil {
-			diags.AddAttributeError(path.Root("dispatcher_heartbeat_period"), "Invalid duration", err.Error())
-		}
-		spec.Dispatcher.HeartbeatPeriod = d
-	}
-	if setAndKnown(m.CANodeCertExpiry) {
-		d, err := time.ParseDuration(m.CANodeCertExpiry.ValueString())
-		if err != nil {
-			diags.AddAttributeError(path.Root("ca_node_cert_expiry"), "Invalid duration", err.Error())
-		}
-		spec.CAConfig.NodeCertExpiry = d
-	}
+	// The durations' type has checked them at plan time.
+	spec.Dispatcher.HeartbeatPeriod = durationOr(m.DispatcherHeartbeatPeriod, spec.Dispatcher.HeartbeatPeriod)
+	spec.CAConfig.NodeCertExpiry = durationOr(m.CANodeCertExpiry, spec.CAConfig.NodeCertExpiry)
 	if setAndKnown(m.Autolock) {
 		spec.EncryptionConfig.AutoLockManagers = m.Autolock.ValueBool()
 	}
@@ -99,7 +88,7 @@ func expandSwarmSpec(ctx context.Context, m clusterResourceModel, base swarm.Spe
 }
 
 // expandRaftConfig applies the known raft settings onto base.
-func expandRaftConfig(r clusterRaftModel, base swarm.RaftConfig) swarm.RaftConfig {
+func expandRaftConfig(r clusterRaftModel, base apiswarm.RaftConfig) apiswarm.RaftConfig {
 	out := base
 	if setAndKnown(r.SnapshotInterval) {
 		out.SnapshotInterval = uint64(r.SnapshotInterval.ValueInt64())
@@ -125,25 +114,25 @@ const clusterDefaultRaftDescription = "`snapshot_interval` 10000, `keep_old_snap
 	"`log_entries_for_slow_followers` 500, `heartbeat_tick` 1, `election_tick` 10"
 
 // clusterDefaultRaft is the raft configuration the Engine gives a new swarm.
-func clusterDefaultRaft() swarm.RaftConfig {
+func clusterDefaultRaft() apiswarm.RaftConfig {
 	keepOld := uint64(0)
-	return swarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: &keepOld, LogEntriesForSlowFollowers: 500, HeartbeatTick: 1, ElectionTick: 10}
+	return apiswarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: &keepOld, LogEntriesForSlowFollowers: 500, HeartbeatTick: 1, ElectionTick: 10}
 }
 
 // isDefaultRaftConfig says whether r is the Engine's default raft configuration.
-func isDefaultRaftConfig(r swarm.RaftConfig) bool {
+func isDefaultRaftConfig(r apiswarm.RaftConfig) bool {
 	d := clusterDefaultRaft()
 	return r.SnapshotInterval == d.SnapshotInterval && (r.KeepOldSnapshots == nil || *r.KeepOldSnapshots == 0) &&
 		r.LogEntriesForSlowFollowers == d.LogEntriesForSlowFollowers && r.HeartbeatTick == d.HeartbeatTick && r.ElectionTick == d.ElectionTick
 }
 
 // isZeroRaftConfig says whether r is the zero value (the spec given at init).
-func isZeroRaftConfig(r swarm.RaftConfig) bool {
+func isZeroRaftConfig(r apiswarm.RaftConfig) bool {
 	return r.SnapshotInterval == 0 && r.KeepOldSnapshots == nil && r.LogEntriesForSlowFollowers == 0 && r.HeartbeatTick == 0 && r.ElectionTick == 0
 }
 
 // flattenRaftConfig turns the Engine's raft settings into the raft block.
-func flattenRaftConfig(r swarm.RaftConfig) (types.Object, diag.Diagnostics) {
+func flattenRaftConfig(r apiswarm.RaftConfig) (types.Object, diag.Diagnostics) {
 	var keepOld int64
 	if r.KeepOldSnapshots != nil {
 		keepOld = int64(*r.KeepOldSnapshots)
@@ -161,7 +150,7 @@ func flattenRaftConfig(r swarm.RaftConfig) (types.Object, diag.Diagnostics) {
 // keeping what the Engine does not report (init addresses, rotation triggers, node ID, unlock key).
 // The raft block stays null when prior has none and the Engine has the defaults.
 // A duration written differently from the Engine's form ("1m" for "1m0s") is kept as written.
-func flattenSwarm(ctx context.Context, sw swarm.Swarm, prior clusterResourceModel) (clusterResourceModel, diag.Diagnostics) {
+func flattenSwarm(ctx context.Context, sw apiswarm.Swarm, prior clusterResourceModel) (clusterResourceModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	m := prior
 	spec := sw.Spec
@@ -203,23 +192,12 @@ func flattenSwarm(ctx context.Context, sw swarm.Swarm, prior clusterResourceMode
 }
 
 // flattenClusterDuration keeps the prior spelling of a duration when it means the Engine's value.
-func flattenClusterDuration(prior types.String, d time.Duration) types.String {
-	if setAndKnown(prior) {
-		if p, err := time.ParseDuration(prior.ValueString()); err == nil && p == d {
-			return prior
-		}
+func flattenClusterDuration(prior semString, d time.Duration) semString {
+	if setAndKnown(prior) && semEqual(semDuration, prior.ValueString(), formatDuration(d)) {
+		return prior
 	}
-	return types.StringValue(d.String())
+	return newDuration(formatDuration(d))
 }
-
-// knownValue is what setAndKnown needs of an attribute value.
-type knownValue interface {
-	IsNull() bool
-	IsUnknown() bool
-}
-
-// setAndKnown says whether a value is set and known.
-func setAndKnown(v knownValue) bool { return !v.IsNull() && !v.IsUnknown() }
 
 // clusterRotation says which secrets an update rotates: those whose trigger changed.
 func clusterRotation(plan, state clusterResourceModel) (worker, manager, unlock bool) {

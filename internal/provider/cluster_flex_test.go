@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 )
 
@@ -26,7 +26,7 @@ func unsetClusterModel() clusterResourceModel {
 		DataPathPort: types.Int64Unknown(), DefaultAddrPool: types.ListUnknown(types.StringType), SubnetSize: types.Int64Unknown(),
 		Labels: types.MapUnknown(types.StringType), TaskHistoryRetentionLimit: types.Int64Unknown(),
 		Raft:                      types.ObjectNull(raftAttrTypes),
-		DispatcherHeartbeatPeriod: types.StringUnknown(), CANodeCertExpiry: types.StringUnknown(), Autolock: types.BoolUnknown(),
+		DispatcherHeartbeatPeriod: unknownDuration(), CANodeCertExpiry: unknownDuration(), Autolock: types.BoolUnknown(),
 		RotateWorkerToken: types.StringNull(), RotateManagerToken: types.StringNull(), RotateUnlockKey: types.StringNull(),
 		UnlockKey: types.StringUnknown(),
 	}
@@ -49,18 +49,18 @@ func testRaftObject(t *testing.T, vals map[string]attr.Value) types.Object {
 }
 
 func TestExpandSwarmSpec(t *testing.T) {
-	base := swarm.Spec{
-		Annotations:      swarm.Annotations{Name: "default", Labels: map[string]string{"old": "1"}},
-		Orchestration:    swarm.OrchestrationConfig{TaskHistoryRetentionLimit: clusterTestPtr(int64(5))},
-		Raft:             swarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: clusterTestPtr(uint64(0)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1},
-		Dispatcher:       swarm.DispatcherConfig{HeartbeatPeriod: 5 * time.Second},
-		CAConfig:         swarm.CAConfig{NodeCertExpiry: 2160 * time.Hour},
-		EncryptionConfig: swarm.EncryptionConfig{AutoLockManagers: false},
+	base := apiswarm.Spec{
+		Annotations:      apiswarm.Annotations{Name: "default", Labels: map[string]string{"old": "1"}},
+		Orchestration:    apiswarm.OrchestrationConfig{TaskHistoryRetentionLimit: clusterTestPtr(int64(5))},
+		Raft:             apiswarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: clusterTestPtr(uint64(0)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1},
+		Dispatcher:       apiswarm.DispatcherConfig{HeartbeatPeriod: 5 * time.Second},
+		CAConfig:         apiswarm.CAConfig{NodeCertExpiry: 2160 * time.Hour},
+		EncryptionConfig: apiswarm.EncryptionConfig{AutoLockManagers: false},
 	}
 	cases := map[string]struct {
 		model func() clusterResourceModel
-		base  swarm.Spec // the zero value stands for base
-		want  swarm.Spec
+		base  apiswarm.Spec // the zero value stands for base
+		want  apiswarm.Spec
 	}{
 		"nothing configured keeps the spec": {
 			model: unsetClusterModel,
@@ -76,18 +76,18 @@ func TestExpandSwarmSpec(t *testing.T) {
 					"log_entries_for_slow_followers": types.Int64Value(100), "heartbeat_tick": types.Int64Value(2),
 					"election_tick": types.Int64Value(20),
 				})
-				m.DispatcherHeartbeatPeriod = types.StringValue("1m")
-				m.CANodeCertExpiry = types.StringValue("720h")
+				m.DispatcherHeartbeatPeriod = newDuration("1m")
+				m.CANodeCertExpiry = newDuration("720h")
 				m.Autolock = types.BoolValue(true)
 				return m
 			},
-			want: swarm.Spec{
-				Annotations:      swarm.Annotations{Name: "default", Labels: map[string]string{"env": "acc"}},
-				Orchestration:    swarm.OrchestrationConfig{TaskHistoryRetentionLimit: clusterTestPtr(int64(3))},
-				Raft:             swarm.RaftConfig{SnapshotInterval: 5000, KeepOldSnapshots: clusterTestPtr(uint64(2)), LogEntriesForSlowFollowers: 100, ElectionTick: 20, HeartbeatTick: 2},
-				Dispatcher:       swarm.DispatcherConfig{HeartbeatPeriod: time.Minute},
-				CAConfig:         swarm.CAConfig{NodeCertExpiry: 720 * time.Hour},
-				EncryptionConfig: swarm.EncryptionConfig{AutoLockManagers: true},
+			want: apiswarm.Spec{
+				Annotations:      apiswarm.Annotations{Name: "default", Labels: map[string]string{"env": "acc"}},
+				Orchestration:    apiswarm.OrchestrationConfig{TaskHistoryRetentionLimit: clusterTestPtr(int64(3))},
+				Raft:             apiswarm.RaftConfig{SnapshotInterval: 5000, KeepOldSnapshots: clusterTestPtr(uint64(2)), LogEntriesForSlowFollowers: 100, ElectionTick: 20, HeartbeatTick: 2},
+				Dispatcher:       apiswarm.DispatcherConfig{HeartbeatPeriod: time.Minute},
+				CAConfig:         apiswarm.CAConfig{NodeCertExpiry: 720 * time.Hour},
+				EncryptionConfig: apiswarm.EncryptionConfig{AutoLockManagers: true},
 			},
 		},
 		"partial raft keeps the other raft settings": {
@@ -96,7 +96,7 @@ func TestExpandSwarmSpec(t *testing.T) {
 				m.Raft = testRaftObject(t, map[string]attr.Value{"snapshot_interval": types.Int64Value(7)})
 				return m
 			},
-			want: func() swarm.Spec {
+			want: func() apiswarm.Spec {
 				s := base
 				s.Raft.SnapshotInterval = 7
 				return s
@@ -104,9 +104,9 @@ func TestExpandSwarmSpec(t *testing.T) {
 		},
 		"no raft block restores the Engine's defaults": {
 			model: unsetClusterModel,
-			base: func() swarm.Spec {
+			base: func() apiswarm.Spec {
 				s := base
-				s.Raft = swarm.RaftConfig{SnapshotInterval: 5000, KeepOldSnapshots: clusterTestPtr(uint64(2)), LogEntriesForSlowFollowers: 100, ElectionTick: 20, HeartbeatTick: 2}
+				s.Raft = apiswarm.RaftConfig{SnapshotInterval: 5000, KeepOldSnapshots: clusterTestPtr(uint64(2)), LogEntriesForSlowFollowers: 100, ElectionTick: 20, HeartbeatTick: 2}
 				return s
 			}(),
 			want: base,
@@ -117,7 +117,7 @@ func TestExpandSwarmSpec(t *testing.T) {
 				m.Labels = nodeTestLabels(t, map[string]string{})
 				return m
 			},
-			want: func() swarm.Spec {
+			want: func() apiswarm.Spec {
 				s := base
 				s.Labels = map[string]string{}
 				return s
@@ -127,7 +127,7 @@ func TestExpandSwarmSpec(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			b := tc.base
-			if b.Raft == (swarm.RaftConfig{}) {
+			if b.Raft == (apiswarm.RaftConfig{}) {
 				b = base
 			}
 			got, diags := expandSwarmSpec(context.Background(), tc.model(), b)
@@ -166,7 +166,7 @@ func TestExpandInitOptions(t *testing.T) {
 			want: client.SwarmInitOptions{
 				ListenAddr: "10.77.0.31:2377", AdvertiseAddr: "10.77.0.31", DataPathAddr: "eth0", DataPathPort: 7789,
 				SubnetSize: 26, DefaultAddrPool: []netip.Prefix{netip.MustParsePrefix("10.200.0.0/16")},
-				AutoLockManagers: true, Spec: swarm.Spec{EncryptionConfig: swarm.EncryptionConfig{AutoLockManagers: true}},
+				AutoLockManagers: true, Spec: apiswarm.Spec{EncryptionConfig: apiswarm.EncryptionConfig{AutoLockManagers: true}},
 			},
 		},
 	}
@@ -184,18 +184,18 @@ func TestExpandInitOptions(t *testing.T) {
 }
 
 func TestFlattenSwarm(t *testing.T) {
-	defaultRaft := swarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: clusterTestPtr(uint64(0)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1}
-	otherRaft := swarm.RaftConfig{SnapshotInterval: 5000, KeepOldSnapshots: clusterTestPtr(uint64(0)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1}
-	sw := func(raft swarm.RaftConfig) swarm.Swarm {
-		return swarm.Swarm{ClusterInfo: swarm.ClusterInfo{
+	defaultRaft := apiswarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: clusterTestPtr(uint64(0)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1}
+	otherRaft := apiswarm.RaftConfig{SnapshotInterval: 5000, KeepOldSnapshots: clusterTestPtr(uint64(0)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1}
+	sw := func(raft apiswarm.RaftConfig) apiswarm.Swarm {
+		return apiswarm.Swarm{ClusterInfo: apiswarm.ClusterInfo{
 			ID: "sw1",
-			Spec: swarm.Spec{
-				Annotations:      swarm.Annotations{Name: "default"},
-				Orchestration:    swarm.OrchestrationConfig{TaskHistoryRetentionLimit: clusterTestPtr(int64(5))},
+			Spec: apiswarm.Spec{
+				Annotations:      apiswarm.Annotations{Name: "default"},
+				Orchestration:    apiswarm.OrchestrationConfig{TaskHistoryRetentionLimit: clusterTestPtr(int64(5))},
 				Raft:             raft,
-				Dispatcher:       swarm.DispatcherConfig{HeartbeatPeriod: time.Minute},
-				CAConfig:         swarm.CAConfig{NodeCertExpiry: 2160 * time.Hour},
-				EncryptionConfig: swarm.EncryptionConfig{AutoLockManagers: true},
+				Dispatcher:       apiswarm.DispatcherConfig{HeartbeatPeriod: time.Minute},
+				CAConfig:         apiswarm.CAConfig{NodeCertExpiry: 2160 * time.Hour},
+				EncryptionConfig: apiswarm.EncryptionConfig{AutoLockManagers: true},
 			},
 			DefaultAddrPool: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")},
 			SubnetSize:      24,
@@ -210,10 +210,10 @@ func TestFlattenSwarm(t *testing.T) {
 		})
 	}
 	cases := map[string]struct {
-		engineRaft   swarm.RaftConfig
+		engineRaft   apiswarm.RaftConfig
 		prior        func() clusterResourceModel
-		heartbeat    types.String
-		certExpiry   types.String
+		heartbeat    semString
+		certExpiry   semString
 		advertise    types.String
 		rotateWorker types.String
 		raft         types.Object
@@ -221,7 +221,7 @@ func TestFlattenSwarm(t *testing.T) {
 		"engine spelling of durations": {
 			engineRaft: defaultRaft,
 			prior:      unsetClusterModel,
-			heartbeat:  types.StringValue("1m0s"), certExpiry: types.StringValue("2160h0m0s"),
+			heartbeat:  newDuration("1m0s"), certExpiry: newDuration("2160h0m0s"),
 			advertise: types.StringNull(), rotateWorker: types.StringNull(),
 			raft: types.ObjectNull(raftAttrTypes),
 		},
@@ -229,13 +229,13 @@ func TestFlattenSwarm(t *testing.T) {
 			engineRaft: defaultRaft,
 			prior: func() clusterResourceModel {
 				m := unsetClusterModel()
-				m.DispatcherHeartbeatPeriod = types.StringValue("60s")
-				m.CANodeCertExpiry = types.StringValue("90h") // not the same: replaced
+				m.DispatcherHeartbeatPeriod = newDuration("60s")
+				m.CANodeCertExpiry = newDuration("90h") // not the same: replaced
 				m.AdvertiseAddr = types.StringValue("10.77.0.31")
 				m.RotateWorkerToken = types.StringValue("1")
 				return m
 			},
-			heartbeat: types.StringValue("60s"), certExpiry: types.StringValue("2160h0m0s"),
+			heartbeat: newDuration("60s"), certExpiry: newDuration("2160h0m0s"),
 			advertise: types.StringValue("10.77.0.31"), rotateWorker: types.StringValue("1"),
 			raft: types.ObjectNull(raftAttrTypes),
 		},
@@ -246,14 +246,14 @@ func TestFlattenSwarm(t *testing.T) {
 				m.Raft = testRaftObject(t, map[string]attr.Value{"snapshot_interval": types.Int64Value(10000)})
 				return m
 			},
-			heartbeat: types.StringValue("1m0s"), certExpiry: types.StringValue("2160h0m0s"),
+			heartbeat: newDuration("1m0s"), certExpiry: newDuration("2160h0m0s"),
 			advertise: types.StringNull(), rotateWorker: types.StringNull(),
 			raft: raftObject(10000),
 		},
 		"raft changed outside Terraform shows as drift": {
 			engineRaft: otherRaft,
 			prior:      unsetClusterModel,
-			heartbeat:  types.StringValue("1m0s"), certExpiry: types.StringValue("2160h0m0s"),
+			heartbeat:  newDuration("1m0s"), certExpiry: newDuration("2160h0m0s"),
 			advertise: types.StringNull(), rotateWorker: types.StringNull(),
 			raft: raftObject(5000),
 		},
@@ -339,7 +339,7 @@ func TestClusterStateUpgrade(t *testing.T) {
 }
 
 func TestRaftConfigRoundTrip(t *testing.T) {
-	in := swarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: clusterTestPtr(uint64(3)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1}
+	in := apiswarm.RaftConfig{SnapshotInterval: 10000, KeepOldSnapshots: clusterTestPtr(uint64(3)), LogEntriesForSlowFollowers: 500, ElectionTick: 10, HeartbeatTick: 1}
 	obj, diags := flattenRaftConfig(in)
 	if diags.HasError() {
 		t.Fatal(diags)
@@ -348,7 +348,7 @@ func TestRaftConfigRoundTrip(t *testing.T) {
 	if diags := obj.As(context.Background(), &r, basetypes.ObjectAsOptions{}); diags.HasError() {
 		t.Fatal(diags)
 	}
-	if d := cmp.Diff(in, expandRaftConfig(r, swarm.RaftConfig{})); d != "" {
+	if d := cmp.Diff(in, expandRaftConfig(r, apiswarm.RaftConfig{})); d != "" {
 		t.Errorf("round trip (-want +got):\n%s", d)
 	}
 }

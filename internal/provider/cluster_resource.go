@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"net/netip"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -21,9 +20,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 
-	swarmclient "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 var (
@@ -40,7 +39,7 @@ func NewClusterResource() resource.Resource {
 }
 
 type clusterResource struct {
-	client *swarmclient.Client
+	client *swarm.Client
 }
 
 type clusterResourceModel struct {
@@ -55,8 +54,8 @@ type clusterResourceModel struct {
 	Labels                    types.Map    `tfsdk:"labels"`
 	TaskHistoryRetentionLimit types.Int64  `tfsdk:"task_history_retention_limit"`
 	Raft                      types.Object `tfsdk:"raft"`
-	DispatcherHeartbeatPeriod types.String `tfsdk:"dispatcher_heartbeat_period"`
-	CANodeCertExpiry          types.String `tfsdk:"ca_node_cert_expiry"`
+	DispatcherHeartbeatPeriod semString    `tfsdk:"dispatcher_heartbeat_period"`
+	CANodeCertExpiry          semString    `tfsdk:"ca_node_cert_expiry"`
 	Autolock                  types.Bool   `tfsdk:"autolock"`
 	RotateWorkerToken         types.String `tfsdk:"rotate_worker_token"`
 	RotateManagerToken        types.String `tfsdk:"rotate_manager_token"`
@@ -97,12 +96,10 @@ func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 		}
 	}
 	durationString := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{
-			MarkdownDescription: desc + " A Go duration such as `5s` or `2160h`. Defaults to the Engine's value.",
-			Optional:            true, Computed: true,
-			Validators:    []validator.String{clusterDurationValidator{}},
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		}
+		a := withDurationMin(optDuration(desc+" Defaults to the Engine's value."), time.Nanosecond, "the Engine refuses a zero duration here.")
+		a.Computed = true
+		a.PlanModifiers = append(a.PlanModifiers, stringplanmodifier.UseStateForUnknown())
+		return a
 	}
 	rotate := func(what string) schema.StringAttribute {
 		return schema.StringAttribute{
@@ -147,7 +144,7 @@ func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				MarkdownDescription: "CIDR ranges from which overlay networks get their subnets. Defaults to `[\"10.0.0.0/8\"]`. Set at init; changing it re-creates the swarm.",
 				ElementType:         types.StringType,
 				Optional:            true, Computed: true,
-				Validators:    []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(clusterCIDRValidator{})},
+				Validators:    []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(cidrValidator{})},
 				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), listplanmodifier.RequiresReplace()},
 			},
 			"subnet_size": schema.Int64Attribute{
@@ -221,11 +218,11 @@ func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest
 	// The Engine merges only some of the spec given at init; write it once more so that every
 	// setting the configuration gives is in place.
 	var specDiags diag.Diagnostics
-	if err := r.client.UpdateSwarm(ctx, func(s *swarm.Spec) {
+	if err := r.client.UpdateSwarm(ctx, func(s *apiswarm.Spec) {
 		merged, d := expandSwarmSpec(ctx, plan, *s)
 		specDiags = d
 		*s = merged
-	}, swarmclient.Rotation{}); err != nil {
+	}, swarm.Rotation{}); err != nil {
 		resp.Diagnostics.AddError("Error configuring the new swarm", err.Error())
 	}
 	resp.Diagnostics.Append(specDiags...)
@@ -239,7 +236,7 @@ func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest
 // readInto reads the swarm back onto m; a swarm that is gone leaves m.ID null.
 func (r *clusterResource) readInto(ctx context.Context, m *clusterResourceModel, diags *diag.Diagnostics) {
 	sw, err := r.client.ReadSwarm(ctx)
-	if errors.Is(err, swarmclient.ErrNotFound) {
+	if errors.Is(err, swarm.ErrNotFound) {
 		m.ID = types.StringNull()
 		return
 	}
@@ -297,11 +294,11 @@ func (r *clusterResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	worker, manager, unlock := clusterRotation(plan, state)
 	var specDiags diag.Diagnostics
-	err := r.client.UpdateSwarm(ctx, func(s *swarm.Spec) {
+	err := r.client.UpdateSwarm(ctx, func(s *apiswarm.Spec) {
 		merged, d := expandSwarmSpec(ctx, plan, *s)
 		specDiags = d
 		*s = merged
-	}, swarmclient.Rotation{WorkerToken: worker, ManagerToken: manager, UnlockKey: unlock})
+	}, swarm.Rotation{WorkerToken: worker, ManagerToken: manager, UnlockKey: unlock})
 	resp.Diagnostics.Append(specDiags...)
 	if err != nil {
 		resp.Diagnostics.AddError("Error updating the swarm", err.Error())
@@ -322,7 +319,7 @@ func (r *clusterResource) Delete(ctx context.Context, req resource.DeleteRequest
 		return
 	}
 	sw, err := r.client.ReadSwarm(ctx)
-	if errors.Is(err, swarmclient.ErrNotFound) {
+	if errors.Is(err, swarm.ErrNotFound) {
 		return
 	}
 	if err != nil {
@@ -373,47 +370,5 @@ func (r *clusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 func (r *clusterResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
 	return map[int64]resource.StateUpgrader{
 		0: {StateUpgrader: upgradeClusterStateV0},
-	}
-}
-
-// clusterDurationValidator checks a Go duration that must be positive.
-type clusterDurationValidator struct{}
-
-func (clusterDurationValidator) Description(context.Context) string {
-	return "must be a positive Go duration such as 5s, 1m30s or 2160h"
-}
-
-func (v clusterDurationValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v clusterDurationValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if !setAndKnown(req.ConfigValue) {
-		return
-	}
-	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration", req.ConfigValue.ValueString()+": "+v.Description(ctx))
-	}
-}
-
-// clusterCIDRValidator checks an address pool such as 10.20.0.0/16.
-type clusterCIDRValidator struct{}
-
-func (clusterCIDRValidator) Description(context.Context) string {
-	return "must be a CIDR range such as 10.20.0.0/16"
-}
-
-func (v clusterCIDRValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v clusterCIDRValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if !setAndKnown(req.ConfigValue) {
-		return
-	}
-	p, err := netip.ParsePrefix(req.ConfigValue.ValueString())
-	if err != nil || p.Masked() != p {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid address pool", req.ConfigValue.ValueString()+": "+v.Description(ctx)+" (the address must be the range's first one)")
 	}
 }

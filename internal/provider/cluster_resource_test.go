@@ -17,24 +17,24 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 
-	swarmclient "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 // testAccFreeEngines returns the test bed's engines that are in no swarm (at least n of them),
 // their clients, and registers a cleanup that makes each leave any swarm, since CI reuses them.
-func testAccFreeEngines(t *testing.T, n int) ([]testbedNode, []*swarmclient.Client) {
+func testAccFreeEngines(t *testing.T, n int) ([]testbedNode, []*swarm.Client) {
 	t.Helper()
 	nodes := testAccNodes(t, "free")
 	if len(nodes) < n {
 		t.Fatalf("the test bed has %d free engines, this test needs %d (TESTBED_FREE)", len(nodes), n)
 	}
 	nodes = nodes[:n]
-	clients := make([]*swarmclient.Client, n)
+	clients := make([]*swarm.Client, n)
 	for i, node := range nodes {
-		c, err := swarmclient.New(swarmclient.Config{Endpoints: []swarmclient.Endpoint{{Host: node.Host}}})
+		c, err := swarm.New(swarm.Config{Endpoints: []swarm.Endpoint{{Host: node.Host}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +53,7 @@ func testAccFreeEngines(t *testing.T, n int) ([]testbedNode, []*swarmclient.Clie
 		if err != nil {
 			t.Fatalf("free engine %s: %v", nodes[i].Name, err)
 		}
-		if local.LocalNodeState != swarm.LocalNodeStateInactive {
+		if local.LocalNodeState != apiswarm.LocalNodeStateInactive {
 			t.Logf("free engine %s is in a swarm (%s) from an earlier run: leaving it", nodes[i].Name, local.LocalNodeState)
 			leaveAll()
 			break
@@ -113,14 +113,14 @@ func stateValues(s *tfjson.State, visit func(addr string, v any) error) error {
 }
 
 // testAccCheckEnginesLeft is a CheckDestroy: every engine is in no swarm.
-func testAccCheckEnginesLeft(clients []*swarmclient.Client, nodes []testbedNode) resource.TestCheckFunc {
+func testAccCheckEnginesLeft(clients []*swarm.Client, nodes []testbedNode) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		for i, c := range clients {
 			local, err := c.LocalNode(context.Background())
 			if err != nil {
 				return err
 			}
-			if local.LocalNodeState != swarm.LocalNodeStateInactive {
+			if local.LocalNodeState != apiswarm.LocalNodeStateInactive {
 				return fmt.Errorf("engine %s is still in a swarm (%s)", nodes[i].Name, local.LocalNodeState)
 			}
 		}
@@ -130,14 +130,14 @@ func testAccCheckEnginesLeft(clients []*swarmclient.Client, nodes []testbedNode)
 
 // testAccCheckNoJoinToken fails when any attribute of any resource in the state holds a join
 // token: the Engine's current ones, or anything that looks like one.
-func testAccCheckNoJoinToken(c *swarmclient.Client) engineCheck {
+func testAccCheckNoJoinToken(c *swarm.Client) engineCheck {
 	return func(s *tfjson.State) error {
 		ctx := context.Background()
-		_, worker, err := c.JoinToken(ctx, swarm.NodeRoleWorker)
+		_, worker, err := c.JoinToken(ctx, apiswarm.NodeRoleWorker)
 		if err != nil {
 			return err
 		}
-		_, manager, err := c.JoinToken(ctx, swarm.NodeRoleManager)
+		_, manager, err := c.JoinToken(ctx, apiswarm.NodeRoleManager)
 		if err != nil {
 			return err
 		}
@@ -156,7 +156,7 @@ func testAccCheckNoJoinToken(c *swarmclient.Client) engineCheck {
 
 // testAccCheckServiceOnNode checks, through the swarm's manager, that the service's running task
 // is on the node with that hostname.
-func testAccCheckServiceOnNode(c *swarmclient.Client, name, hostname string) resource.TestCheckFunc {
+func testAccCheckServiceOnNode(c *swarm.Client, name, hostname string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		ctx := context.Background()
 		api, err := c.Manager(ctx)
@@ -169,7 +169,7 @@ func testAccCheckServiceOnNode(c *swarmclient.Client, name, hostname string) res
 		}
 		running := 0
 		for _, task := range tasks.Items {
-			if task.Status.State != swarm.TaskStateRunning {
+			if task.Status.State != apiswarm.TaskStateRunning {
 				continue
 			}
 			running++
@@ -188,7 +188,7 @@ func testAccCheckServiceOnNode(c *swarmclient.Client, name, hostname string) res
 	}
 }
 
-func testAccCheckNodeRole(c *swarmclient.Client, hostname string, want swarm.NodeRole) resource.TestCheckFunc {
+func testAccCheckNodeRole(c *swarm.Client, hostname string, want apiswarm.NodeRole) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		n, err := c.FindNode(context.Background(), hostname)
 		if err != nil {
@@ -321,19 +321,19 @@ func TestAccClusterResource_lifecycle(t *testing.T) {
 	var unlockKey string
 	recordTokens := func() {
 		var err error
-		if _, tokens[0], err = mgr.JoinToken(context.Background(), swarm.NodeRoleWorker); err != nil {
+		if _, tokens[0], err = mgr.JoinToken(context.Background(), apiswarm.NodeRoleWorker); err != nil {
 			t.Fatal(err)
 		}
-		if _, tokens[1], err = mgr.JoinToken(context.Background(), swarm.NodeRoleManager); err != nil {
+		if _, tokens[1], err = mgr.JoinToken(context.Background(), apiswarm.NodeRoleManager); err != nil {
 			t.Fatal(err)
 		}
 	}
 	tokensChanged := engineCheck(func(*tfjson.State) error {
-		_, worker, err := mgr.JoinToken(context.Background(), swarm.NodeRoleWorker)
+		_, worker, err := mgr.JoinToken(context.Background(), apiswarm.NodeRoleWorker)
 		if err != nil {
 			return err
 		}
-		_, manager, err := mgr.JoinToken(context.Background(), swarm.NodeRoleManager)
+		_, manager, err := mgr.JoinToken(context.Background(), apiswarm.NodeRoleManager)
 		if err != nil {
 			return err
 		}
@@ -368,16 +368,16 @@ func TestAccClusterResource_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(workerAddr, tfjsonpath.New("role"), knownvalue.StringExact("worker")),
 					statecheck.ExpectKnownValue(workerAddr, tfjsonpath.New("hostname"), knownvalue.StringExact(cNode.Name)),
 					statecheck.ExpectKnownValue(nodeAddr, tfjsonpath.New("labels"), knownvalue.MapExact(map[string]knownvalue.Check{"db": knownvalue.StringExact("true")})),
-					fromCheckFunc(testAccCheckSwarmOnEngine(mgr, func(sw swarm.Swarm) error {
+					fromCheckFunc(testAccCheckSwarmOnEngine(mgr, func(sw apiswarm.Swarm) error {
 						if sw.Spec.Labels["env"] != "acc" || *sw.Spec.Orchestration.TaskHistoryRetentionLimit != 3 ||
 							sw.Spec.Dispatcher.HeartbeatPeriod != 10*time.Second || sw.SubnetSize != 26 {
 							return fmt.Errorf("the swarm's spec is not the configured one: %+v", sw.Spec)
 						}
 						return nil
 					})),
-					fromCheckFunc(testAccCheckNodeRole(mgr, a.Name, swarm.NodeRoleManager)),
-					fromCheckFunc(testAccCheckNodeRole(mgr, b.Name, swarm.NodeRoleManager)),
-					fromCheckFunc(testAccCheckNodeRole(mgr, cNode.Name, swarm.NodeRoleWorker)),
+					fromCheckFunc(testAccCheckNodeRole(mgr, a.Name, apiswarm.NodeRoleManager)),
+					fromCheckFunc(testAccCheckNodeRole(mgr, b.Name, apiswarm.NodeRoleManager)),
+					fromCheckFunc(testAccCheckNodeRole(mgr, cNode.Name, apiswarm.NodeRoleWorker)),
 					testAccCheckNoJoinToken(mgr),
 					fromCheckFunc(testAccCheckServiceOnNode(mgr, "tfacc-db-"+cNode.Name, cNode.Name)),
 				},
@@ -391,7 +391,7 @@ func TestAccClusterResource_lifecycle(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("swarm_join.manager", tfjsonpath.New("role"), knownvalue.StringExact("worker")),
-					fromCheckFunc(testAccCheckNodeRole(mgr, b.Name, swarm.NodeRoleWorker)),
+					fromCheckFunc(testAccCheckNodeRole(mgr, b.Name, apiswarm.NodeRoleWorker)),
 				},
 			},
 			{
@@ -404,7 +404,7 @@ func TestAccClusterResource_lifecycle(t *testing.T) {
 					plancheck.ExpectResourceAction("swarm_cluster.this", plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					fromCheckFunc(testAccCheckNodeRole(mgr, b.Name, swarm.NodeRoleManager)),
+					fromCheckFunc(testAccCheckNodeRole(mgr, b.Name, apiswarm.NodeRoleManager)),
 					tokensChanged,
 					testAccCheckNoJoinToken(mgr),
 				},
@@ -439,7 +439,7 @@ func TestAccClusterResource_lifecycle(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccCheckEnginesLeft(clients[2:], nodes[2:]),
 					func(*terraform.State) error {
-						if _, err := mgr.FindNode(context.Background(), cNode.Name); !errors.Is(err, swarmclient.ErrNotFound) {
+						if _, err := mgr.FindNode(context.Background(), cNode.Name); !errors.Is(err, swarm.ErrNotFound) {
 							return fmt.Errorf("node %s is still listed by the swarm (%v)", cNode.Name, err)
 						}
 						return nil
@@ -505,7 +505,7 @@ func TestAccClusterResource_raft(t *testing.T) {
 		return v
 	}
 	engineSnapshotInterval := func(want uint64) resource.TestCheckFunc {
-		return testAccCheckSwarmOnEngine(c, func(sw swarm.Swarm) error {
+		return testAccCheckSwarmOnEngine(c, func(sw apiswarm.Swarm) error {
 			if sw.Spec.Raft.SnapshotInterval != want || sw.Spec.Raft.ElectionTick != 10 || sw.Spec.Raft.HeartbeatTick != 1 ||
 				sw.Spec.Raft.LogEntriesForSlowFollowers != 500 {
 				return fmt.Errorf("the swarm's raft settings are %+v, want the defaults with snapshot interval %d", sw.Spec.Raft, want)
@@ -528,7 +528,7 @@ func TestAccClusterResource_raft(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if err := c.UpdateSwarm(context.Background(), func(s *swarm.Spec) { s.Raft.SnapshotInterval = 5000 }, swarmclient.Rotation{}); err != nil {
+					if err := c.UpdateSwarm(context.Background(), func(s *apiswarm.Spec) { s.Raft.SnapshotInterval = 5000 }, swarm.Rotation{}); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -593,7 +593,7 @@ func TestAccClusterResource_raft(t *testing.T) {
 var regexpNonEmpty = regexp.MustCompile(`^.+$`)
 
 // testAccCheckSwarmOnEngine runs check on the swarm as the Engine reports it.
-func testAccCheckSwarmOnEngine(c *swarmclient.Client, check func(swarm.Swarm) error) resource.TestCheckFunc {
+func testAccCheckSwarmOnEngine(c *swarm.Client, check func(apiswarm.Swarm) error) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		sw, err := c.ReadSwarm(context.Background())
 		if err != nil {
@@ -605,7 +605,7 @@ func testAccCheckSwarmOnEngine(c *swarmclient.Client, check func(swarm.Swarm) er
 
 // testAccCheckUnlockKey checks that the state's unlock key is the Engine's, differs from *old
 // (when set), and records it in *old.
-func testAccCheckUnlockKey(c *swarmclient.Client, old *string) engineCheck {
+func testAccCheckUnlockKey(c *swarm.Client, old *string) engineCheck {
 	return func(s *tfjson.State) error {
 		engineKey, err := c.UnlockKey(context.Background())
 		if err != nil {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 )
 
 // clusterRaftJSON is a `raft` object as stored in a state.
@@ -57,13 +57,13 @@ func upgradeClusterStateJSONV0(raw []byte) ([]byte, error) {
 }
 
 // engine is the stored raft object as the Engine's type; nil when a value is missing.
-func (r clusterRaftJSON) engine() *swarm.RaftConfig {
+func (r clusterRaftJSON) engine() *apiswarm.RaftConfig {
 	if r.SnapshotInterval == nil || r.KeepOldSnapshots == nil || r.LogEntriesForSlowFollowers == nil ||
 		r.HeartbeatTick == nil || r.ElectionTick == nil {
 		return nil
 	}
 	keepOld := uint64(*r.KeepOldSnapshots)
-	return &swarm.RaftConfig{
+	return &apiswarm.RaftConfig{
 		SnapshotInterval:           uint64(*r.SnapshotInterval),
 		KeepOldSnapshots:           &keepOld,
 		LogEntriesForSlowFollowers: uint64(*r.LogEntriesForSlowFollowers),

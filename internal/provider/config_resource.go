@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	tfswarm "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 var (
@@ -25,7 +25,7 @@ var (
 // NewConfigResource is the swarm_config resource.
 func NewConfigResource() resource.Resource {
 	return &configResource{objectResource[configResourceModel]{
-		kind:         tfswarm.KindConfig,
+		kind:         swarm.KindConfig,
 		object:       func(m *configResourceModel) *objectModel { return &m.objectModel },
 		spec:         configSpec,
 		rotation:     configRotation,
@@ -50,7 +50,7 @@ func (r *configResource) Metadata(_ context.Context, req resource.MetadataReques
 }
 
 func (r *configResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attrs := objectAttributes(tfswarm.KindConfig)
+	attrs := objectAttributes(swarm.KindConfig)
 	attrs["data_sha256"] = schema.StringAttribute{
 		MarkdownDescription: "SHA-256 (hex) of the content of the current version as the Engine has it. Config content is " +
 			"readable, so a config replaced outside Terraform with other content shows here as drift, and the next apply " +
@@ -62,7 +62,7 @@ func (r *configResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		MarkdownDescription: "A Docker Swarm config, rotated without downtime. Give the content as `data`, or as `data_wo` " +
 			"with `data_wo_version` (Terraform 1.11+) to keep it out of the state. The Engine returns a config's content, so " +
 			"a config deleted or replaced outside Terraform, also with other content, shows as drift." +
-			objectRotationDescription(tfswarm.KindConfig),
+			objectRotationDescription(swarm.KindConfig),
 		Attributes: attrs,
 	}
 }
@@ -75,7 +75,7 @@ func (r *configResource) ConfigValidators(context.Context) []resource.ConfigVali
 }
 
 // configSpec expands the plan; data_wo comes from the configuration.
-func configSpec(ctx context.Context, plan, config configResourceModel, diags *diagsT) (tfswarm.ObjectSpec, bool) {
+func configSpec(ctx context.Context, plan, config configResourceModel, diags *diagsT) (swarm.ObjectSpec, bool) {
 	return objectSpec(ctx, plan.objectModel, config.objectModel, diags)
 }
 
@@ -94,7 +94,7 @@ func configPlanRotation(ctx context.Context, plan, config configResourceModel, r
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("data_sha256"), sha)...)
 }
 
-func flattenConfig(o tfswarm.Object, m *configResourceModel) {
+func flattenConfig(o swarm.Object, m *configResourceModel) {
 	flattenObject(o, &m.objectModel)
 	m.DataSHA256 = types.StringValue(sha256Hex(o.Data))
 }

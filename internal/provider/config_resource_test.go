@@ -8,16 +8,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
-	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 
-	tfswarm "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 const testAccConfigResourceConfig_basic = `
@@ -73,8 +73,8 @@ func testAccConfigVars(name, content string, labels map[string]string) config.Va
 	return v
 }
 
-func testAccConfigContent(want string) func(tfswarm.Object) error {
-	return func(o tfswarm.Object) error {
+func testAccConfigContent(want string) func(swarm.Object) error {
+	return func(o swarm.Object) error {
 		if string(o.Data) != want {
 			return fmt.Errorf("the Engine's config holds %q, want %q", o.Data, want)
 		}
@@ -87,11 +87,11 @@ func TestAccConfigResource_basic(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
 	content := "listen {{ .Service.Name }}\n"
 	vars := testAccConfigVars(name, content, map[string]string{"app": "shop"})
-	tfresource.Test(t, tfresource.TestCase{
+	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindConfig),
-		Steps: []tfresource.TestStep{
+		CheckDestroy:             testAccCheckObjectDestroy(t, swarm.KindConfig),
+		Steps: []resource.TestStep{
 			{
 				Config: testAccConfigResourceConfig_basic, ConfigVariables: vars,
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -102,10 +102,10 @@ func TestAccConfigResource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("data_sha256"), knownvalue.StringExact(sha256Hex([]byte(content)))),
 					statecheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("labels"), knownvalue.MapExact(map[string]knownvalue.Check{"app": knownvalue.StringExact("shop")})),
 				},
-				Check: tfresource.ComposeAggregateTestCheckFunc(
-					testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccObjectLabels(managedPlus(name, 1, map[string]string{"app": "shop"}))),
-					testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccConfigContent(content)),
-					testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", func(o tfswarm.Object) error {
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccObjectEngine(t, swarm.KindConfig, "swarm_config.test", testAccObjectLabels(managedPlus(name, 1, map[string]string{"app": "shop"}))),
+					testAccObjectEngine(t, swarm.KindConfig, "swarm_config.test", testAccConfigContent(content)),
+					testAccObjectEngine(t, swarm.KindConfig, "swarm_config.test", func(o swarm.Object) error {
 						if o.Template == nil || o.Template.Name != "golang" {
 							return fmt.Errorf("templating on the Engine: %+v", o.Template)
 						}
@@ -131,11 +131,11 @@ func TestAccConfigResource_update(t *testing.T) {
 	t.Parallel()
 	name := acctest.RandomWithPrefix("tfacc")
 	sameID := statecheck.CompareValue(compare.ValuesSame())
-	tfresource.Test(t, tfresource.TestCase{
+	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindConfig),
-		Steps: []tfresource.TestStep{
+		CheckDestroy:             testAccCheckObjectDestroy(t, swarm.KindConfig),
+		Steps: []resource.TestStep{
 			{
 				Config: testAccConfigResourceConfig_basic, ConfigVariables: testAccConfigVars(name, "a", map[string]string{"app": "shop"}),
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue("swarm_config.test", tfjsonpath.New("id"))},
@@ -143,18 +143,18 @@ func TestAccConfigResource_update(t *testing.T) {
 			{
 				// Labels change in place.
 				Config: testAccConfigResourceConfig_basic, ConfigVariables: testAccConfigVars(name, "a", map[string]string{"app": "cart"}),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("id"), knownvalue.NotNull()),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue("swarm_config.test", tfjsonpath.New("id"))},
-				Check: testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test",
+				Check: testAccObjectEngine(t, swarm.KindConfig, "swarm_config.test",
 					testAccObjectLabels(managedPlus(name, 1, map[string]string{"app": "cart"}))),
 			},
 			{
 				// New content: a new version, in place.
 				Config: testAccConfigResourceConfig_basic, ConfigVariables: testAccConfigVars(name, "b", map[string]string{"app": "cart"}),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionUpdate),
 					plancheck.ExpectUnknownValue("swarm_config.test", tfjsonpath.New("id")),
 					plancheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("data_sha256"), knownvalue.StringExact(sha256Hex([]byte("b")))),
@@ -162,7 +162,7 @@ func TestAccConfigResource_update(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("versioned_name"), knownvalue.StringExact(name+"-v2")),
 				},
-				Check: testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccConfigContent("b")),
+				Check: testAccObjectEngine(t, swarm.KindConfig, "swarm_config.test", testAccConfigContent("b")),
 			},
 		},
 	})
@@ -175,23 +175,23 @@ func TestAccConfigResource_writeOnly(t *testing.T) {
 	vars := func(content string, version int) config.Variables {
 		return config.Variables{"name": config.StringVariable(name), "content": config.StringVariable(content), "content_version": config.IntegerVariable(version)}
 	}
-	tfresource.Test(t, tfresource.TestCase{
+	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindConfig),
-		Steps: []tfresource.TestStep{
+		CheckDestroy:             testAccCheckObjectDestroy(t, swarm.KindConfig),
+		Steps: []resource.TestStep{
 			{
 				Config: testAccConfigResourceConfig_writeOnly, ConfigVariables: vars(one, 1),
 				ConfigStateChecks: []statecheck.StateCheck{noValueInState{[]string{one}}},
-				Check:             testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccConfigContent(one)),
+				Check:             testAccObjectEngine(t, swarm.KindConfig, "swarm_config.test", testAccConfigContent(one)),
 			},
 			{
 				Config: testAccConfigResourceConfig_writeOnly, ConfigVariables: vars(two, 2),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionUpdate),
 					plancheck.ExpectUnknownValue("swarm_config.test", tfjsonpath.New("id")),
 				}},
-				Check: testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccConfigContent(two)),
+				Check: testAccObjectEngine(t, swarm.KindConfig, "swarm_config.test", testAccConfigContent(two)),
 			},
 			{
 				ResourceName: "swarm_config.test", ImportState: true, ImportStateVerify: true, ImportStateId: name,
@@ -208,7 +208,7 @@ func testAccRemoveConfig(t *testing.T, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := testAccClient(t).FindObjectByName(context.Background(), tfswarm.KindConfig, name)
+	o, err := testAccClient(t).FindObjectByName(context.Background(), swarm.KindConfig, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,19 +221,19 @@ func TestAccConfigResource_disappears(t *testing.T) {
 	t.Parallel()
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := testAccConfigVars(name, "a", nil)
-	tfresource.Test(t, tfresource.TestCase{
+	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindConfig),
-		Steps: []tfresource.TestStep{
+		CheckDestroy:             testAccCheckObjectDestroy(t, swarm.KindConfig),
+		Steps: []resource.TestStep{
 			{Config: testAccConfigResourceConfig_basic, ConfigVariables: vars},
 			{
 				PreConfig: func() { testAccRemoveConfig(t, name) },
 				Config:    testAccConfigResourceConfig_basic, ConfigVariables: vars,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionCreate),
 				}},
-				Check: testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccConfigContent("a")),
+				Check: testAccObjectEngine(t, swarm.KindConfig, "swarm_config.test", testAccConfigContent("a")),
 			},
 		},
 	})
@@ -245,11 +245,11 @@ func TestAccConfigResource_drift(t *testing.T) {
 	t.Parallel()
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := testAccConfigVars(name, "original", nil)
-	tfresource.Test(t, tfresource.TestCase{
+	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindConfig),
-		Steps: []tfresource.TestStep{
+		CheckDestroy:             testAccCheckObjectDestroy(t, swarm.KindConfig),
+		Steps: []resource.TestStep{
 			{Config: testAccConfigResourceConfig_basic, ConfigVariables: vars},
 			{
 				PreConfig: func() {
@@ -258,14 +258,14 @@ func TestAccConfigResource_drift(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if _, err := api.ConfigCreate(context.Background(), client.ConfigCreateOptions{Spec: swarm.ConfigSpec{
-						Annotations: swarm.Annotations{Name: name}, Data: []byte("tampered"),
+					if _, err := api.ConfigCreate(context.Background(), client.ConfigCreateOptions{Spec: apiswarm.ConfigSpec{
+						Annotations: apiswarm.Annotations{Name: name}, Data: []byte("tampered"),
 					}}); err != nil {
 						t.Fatal(err)
 					}
 				},
 				RefreshState: true,
-				RefreshPlanChecks: tfresource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
 					plancheck.ExpectNonEmptyPlan(),
 				}},
 				ExpectNonEmptyPlan: true,
@@ -276,15 +276,15 @@ func TestAccConfigResource_drift(t *testing.T) {
 			},
 			{
 				Config: testAccConfigResourceConfig_basic, ConfigVariables: vars,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("data_sha256"), knownvalue.StringExact(sha256Hex([]byte("original")))),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("data_sha256"), knownvalue.StringExact(sha256Hex([]byte("original")))),
 				},
-				Check: tfresource.ComposeAggregateTestCheckFunc(
-					testAccObjectEngine(t, tfswarm.KindConfig, "swarm_config.test", testAccConfigContent("original")),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccObjectEngine(t, swarm.KindConfig, "swarm_config.test", testAccConfigContent("original")),
 					func(s *terraform.State) error {
 						if got := s.RootModule().Resources["swarm_config.test"].Primary.Attributes["versioned_name"]; got != name+"-v2" {
 							return fmt.Errorf("versioned_name %q, want %s-v2", got, name)

@@ -20,10 +20,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 
-	swarmclient "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 const testAccFailoverConfig = `
@@ -111,8 +111,8 @@ func testAccWaitNodeReady(hostname string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		n, err := c.FindNode(context.Background(), hostname)
-		if err == nil && n.Status.State == swarm.NodeStateReady &&
-			(n.ManagerStatus == nil || n.ManagerStatus.Reachability == swarm.ReachabilityReachable) {
+		if err == nil && n.Status.State == apiswarm.NodeStateReady &&
+			(n.ManagerStatus == nil || n.ManagerStatus.Reachability == apiswarm.ReachabilityReachable) {
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -193,7 +193,7 @@ func TestAccProviderFailover(t *testing.T) {
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccCheckServiceEnv(name, "GREETING=two"),
-					testAccCheckNodeState(first.Name, swarm.NodeStateDown),
+					testAccCheckNodeState(first.Name, apiswarm.NodeStateDown),
 				),
 			},
 			{
@@ -216,7 +216,7 @@ func TestAccProviderFailover(t *testing.T) {
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccCheckServiceEnv(name, "GREETING=three"),
-					testAccCheckNodeState(first.Name, swarm.NodeStateReady),
+					testAccCheckNodeState(first.Name, apiswarm.NodeStateReady),
 				),
 			},
 		},
@@ -224,8 +224,8 @@ func TestAccProviderFailover(t *testing.T) {
 }
 
 // swarmNewLocal is a client of the host engine, closed by the caller.
-func swarmNewLocal() (*swarmclient.Client, error) {
-	return swarmclient.New(swarmclient.Config{})
+func swarmNewLocal() (*swarm.Client, error) {
+	return swarm.New(swarm.Config{})
 }
 
 // testAccCheckServiceEnv checks, through the host engine, that the service's container has env.
@@ -254,7 +254,7 @@ func testAccCheckServiceEnv(name, env string) resource.TestCheckFunc {
 }
 
 // testAccCheckNodeState checks the status of a node as the host engine sees it.
-func testAccCheckNodeState(hostname string, want swarm.NodeState) resource.TestCheckFunc {
+func testAccCheckNodeState(hostname string, want apiswarm.NodeState) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		c, err := swarmNewLocal()
 		if err != nil {

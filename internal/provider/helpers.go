@@ -2,18 +2,11 @@ package provider
 
 import (
 	"fmt"
-	"regexp"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
-
-func apiVersionValidator() validator.String {
-	return stringvalidator.RegexMatches(regexp.MustCompile(`^1\.[0-9]{1,2}$`), "must be an Engine API version such as 1.41")
-}
 
 // clientFromProviderData is the Configure step every resource, data source and ephemeral
 // resource shares. A nil ProviderData (validation before Configure) is not an error.

@@ -17,10 +17,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 
-	swarmclient "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 var (
@@ -41,7 +41,7 @@ func NewJoinResource() resource.Resource {
 }
 
 type joinResource struct {
-	client *swarmclient.Client
+	client *swarm.Client
 }
 
 type joinResourceModel struct {
@@ -132,7 +132,7 @@ func (r *joinResource) Configure(_ context.Context, req resource.ConfigureReques
 }
 
 // engineClient builds the client of the joining engine from the engine block.
-func (r *joinResource) engineClient(ctx context.Context, engine types.Object) (*swarmclient.Client, diag.Diagnostics) {
+func (r *joinResource) engineClient(ctx context.Context, engine types.Object) (*swarm.Client, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if !setAndKnown(engine) {
 		diags.AddAttributeError(path.Root("engine"), "Missing engine", "The engine block is needed to reach the joining engine.")
@@ -161,7 +161,7 @@ func (r *joinResource) Create(ctx context.Context, req resource.CreateRequest, r
 		return
 	}
 	nodeID := local.NodeID
-	if local.LocalNodeState == swarm.LocalNodeStateInactive {
+	if local.LocalNodeState == apiswarm.LocalNodeStateInactive {
 		opts, d := expandJoinOptions(ctx, plan, config.JoinTokenWO)
 		resp.Diagnostics.Append(d...)
 		if resp.Diagnostics.HasError() {
@@ -215,11 +215,11 @@ func expandJoinOptions(ctx context.Context, m joinResourceModel, token types.Str
 }
 
 // applyRole promotes or demotes the node when the plan asks for another role.
-func (r *joinResource) applyRole(ctx context.Context, n swarm.Node, plan *joinResourceModel, diags *diag.Diagnostics) {
+func (r *joinResource) applyRole(ctx context.Context, n apiswarm.Node, plan *joinResourceModel, diags *diag.Diagnostics) {
 	if !setAndKnown(plan.Role) || string(n.Spec.Role) == plan.Role.ValueString() {
 		return
 	}
-	if err := r.client.SetNodeRole(ctx, n.ID, swarm.NodeRole(plan.Role.ValueString()), nodeRoleTimeout); err != nil {
+	if err := r.client.SetNodeRole(ctx, n.ID, apiswarm.NodeRole(plan.Role.ValueString()), nodeRoleTimeout); err != nil {
 		diags.AddAttributeError(path.Root("role"), "Error changing the node's role", err.Error())
 	}
 }
@@ -227,7 +227,7 @@ func (r *joinResource) applyRole(ctx context.Context, n swarm.Node, plan *joinRe
 // readInto reads the node back into m; a node that is gone leaves m.ID null.
 func (r *joinResource) readInto(ctx context.Context, m *joinResourceModel, diags *diag.Diagnostics) {
 	n, err := r.client.InspectNode(ctx, m.ID.ValueString())
-	if errors.Is(err, swarmclient.ErrNotFound) {
+	if errors.Is(err, swarm.ErrNotFound) {
 		m.ID = types.StringNull()
 		return
 	}
@@ -285,20 +285,20 @@ func (r *joinResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 	id := state.ID.ValueString()
 	n, err := r.client.InspectNode(ctx, id)
-	gone := errors.Is(err, swarmclient.ErrNotFound)
+	gone := errors.Is(err, swarm.ErrNotFound)
 	if err != nil && !gone {
 		resp.Diagnostics.AddError("Error reading the joined node", err.Error())
 		return
 	}
 	if !gone {
-		if n.Spec.Role == swarm.NodeRoleManager {
-			if err := r.client.SetNodeRole(ctx, id, swarm.NodeRoleWorker, nodeRoleTimeout); err != nil {
+		if n.Spec.Role == apiswarm.NodeRoleManager {
+			if err := r.client.SetNodeRole(ctx, id, apiswarm.NodeRoleWorker, nodeRoleTimeout); err != nil {
 				resp.Diagnostics.AddError("Error demoting the node before it leaves", err.Error())
 				return
 			}
 		}
 		if err := r.client.DrainNode(ctx, id, drainTimeout); err != nil {
-			if !errors.Is(err, swarmclient.ErrTimeout) {
+			if !errors.Is(err, swarm.ErrTimeout) {
 				resp.Diagnostics.AddError("Error draining the node", err.Error())
 				return
 			}
@@ -332,7 +332,7 @@ func (r *joinResource) leave(ctx context.Context, state joinResourceModel, id st
 		diags.AddWarning("The joined engine cannot be reached", err.Error()+"\n\nThe node is removed from the swarm with force; make the engine leave with `docker swarm leave --force` when it is back.")
 		return
 	}
-	if local.NodeID != id || local.LocalNodeState == swarm.LocalNodeStateInactive {
+	if local.NodeID != id || local.LocalNodeState == apiswarm.LocalNodeStateInactive {
 		return
 	}
 	if err := eng.LeaveSwarm(ctx, false); err != nil {

@@ -10,9 +10,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 
-	swarmclient "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 var _ ephemeral.EphemeralResourceWithConfigure = (*joinTokenEphemeral)(nil)
@@ -24,7 +24,7 @@ func NewJoinTokenEphemeralResource() ephemeral.EphemeralResource {
 }
 
 type joinTokenEphemeral struct {
-	client *swarmclient.Client
+	client *swarm.Client
 }
 
 type joinTokenEphemeralModel struct {
@@ -73,7 +73,7 @@ func (e *joinTokenEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	clusterID, token, err := e.client.JoinToken(ctx, swarm.NodeRole(m.Role.ValueString()))
+	clusterID, token, err := e.client.JoinToken(ctx, apiswarm.NodeRole(m.Role.ValueString()))
 	if err != nil {
 		resp.Diagnostics.AddError("Error reading the swarm's join token", err.Error())
 		return

@@ -381,65 +381,6 @@ func mapChangedBeyondEmpty(_ context.Context, req planmodifier.MapRequest, resp 
 	resp.RequiresReplace = !empty(req.PlanValue) || !empty(req.StateValue)
 }
 
-// cidrValidator accepts a prefix written as its network address (10.0.0.0/24, not 10.0.0.1/24),
-// which is how the Engine stores it.
-type cidrValidator struct{}
-
-func (cidrValidator) Description(context.Context) string {
-	return "must be a subnet in CIDR notation, written as its network address in canonical form"
-}
-
-func (v cidrValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (cidrValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	s := req.ConfigValue.ValueString()
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CIDR", fmt.Sprintf("%q is not in CIDR notation (such as 10.20.0.0/24): %v", s, err))
-		return
-	}
-	if p.Masked() != p {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CIDR",
-			fmt.Sprintf("%q has host bits set; write the network address: %s", s, p.Masked()))
-		return
-	}
-	// The Engine reports the canonical spelling (fd00::/64, not FD00:0::/64); another spelling
-	// would differ from what is read back.
-	if p.String() != s {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CIDR",
-			fmt.Sprintf("%q is not written in the canonical form the Engine reports; write %s", s, p))
-	}
-}
-
-// ipValidator accepts an IPv4 or IPv6 address.
-type ipValidator struct{}
-
-func (ipValidator) Description(context.Context) string {
-	return "must be an IP address in canonical form"
-}
-
-func (v ipValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (ipValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	s := req.ConfigValue.ValueString()
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IP address", fmt.Sprintf("%q is not an IP address: %v", s, err))
-		return
-	}
-	// The Engine reports the canonical spelling (fd00::1, not FD00:0::1).
-	if a.String() != s {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IP address",
-			fmt.Sprintf("%q is not written in the canonical form the Engine reports; write %s", s, a))
-	}
-}
-
 // ipamConfigValidator checks that ip_range, gateway and aux_addresses lie inside the subnet.
 type ipamConfigValidator struct{}
 

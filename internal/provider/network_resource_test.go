@@ -11,19 +11,19 @@ import (
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
-	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 
-	tfswarm "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 const testAccNetworkResourceConfig_basic = `
@@ -82,9 +82,9 @@ func testAccNetworkFullVariables(name, net, label string, encrypted bool) config
 func TestNetworkResourceSchema(t *testing.T) {
 	t.Parallel()
 	ctx := testAccCtx(t)
-	for name, r := range map[string]resource.Resource{"network": NewNetworkResource(), "volume": NewVolumeResource()} {
-		resp := &resource.SchemaResponse{}
-		r.Schema(ctx, resource.SchemaRequest{}, resp)
+	for name, r := range map[string]fwresource.Resource{"network": NewNetworkResource(), "volume": NewVolumeResource()} {
+		resp := &fwresource.SchemaResponse{}
+		r.Schema(ctx, fwresource.SchemaRequest{}, resp)
 		if resp.Diagnostics.HasError() {
 			t.Fatalf("%s: %v", name, resp.Diagnostics)
 		}
@@ -97,11 +97,11 @@ func TestNetworkResourceSchema(t *testing.T) {
 func TestAccNetworkResource_basic(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
 	var id string
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckNetworkDestroy(t),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config:          testAccNetworkResourceConfig_basic,
 				ConfigVariables: config.Variables{"name": config.StringVariable(name)},
@@ -118,7 +118,7 @@ func TestAccNetworkResource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("effective_ipam").AtMapKey("driver"), knownvalue.StringExact("default")),
 					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("effective_ipam").AtMapKey("configs"), knownvalue.ListSizeExact(1)),
 				},
-				Check: tfresource.ComposeAggregateTestCheckFunc(
+				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccNetworkEngine(t, &id, func(n networkView) error {
 						if !n.Attachable || n.Driver != "overlay" || n.Labels["app"] != "shop" {
 							return fmt.Errorf("the Engine's network is not what was configured: %+v", n)
@@ -148,7 +148,7 @@ func TestAccNetworkResource_basic(t *testing.T) {
 				// Nothing changes on a second plan: the Engine's own options and IPAM cause no diff.
 				Config:          testAccNetworkResourceConfig_basic,
 				ConfigVariables: config.Variables{"name": config.StringVariable(name)},
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
@@ -160,11 +160,11 @@ func TestAccNetworkResource_full(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
 	net := testAccSubnet()
 	vars := testAccNetworkFullVariables(name, net, "a", false)
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckNetworkDestroy(t),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config:          testAccNetworkResourceConfig_full,
 				ConfigVariables: vars,
@@ -220,11 +220,11 @@ resource "swarm_network" "test" {
 func TestAccNetworkResource_ipamOptions(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := config.Variables{"name": config.StringVariable(name)}
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckNetworkDestroy(t),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config:          testAccNetworkResourceConfig_ipamOptions,
 				ConfigVariables: vars,
@@ -283,12 +283,12 @@ func TestAccNetworkResource_ipamWritten(t *testing.T) {
 	vars := func(ipam string, subnet *string) config.Variables {
 		return config.Variables{"name": config.StringVariable(name), "ipam": config.StringVariable(ipam), "subnet": testAccLazyString{subnet}}
 	}
-	kept := tfresource.TestCheckResourceAttrPtr("swarm_network.test", "id", &id)
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	kept := resource.TestCheckResourceAttrPtr("swarm_network.test", "id", &id)
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckNetworkDestroy(t),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config:          testAccNetworkResourceConfig_ipamWritten,
 				ConfigVariables: vars("none", &subnet),
@@ -305,20 +305,20 @@ func TestAccNetworkResource_ipamWritten(t *testing.T) {
 				// The subnet the Engine chose, written: recorded, not replaced.
 				Config:          testAccNetworkResourceConfig_ipamWritten,
 				ConfigVariables: vars("subnet", &subnet),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionUpdate)},
 				},
-				Check: tfresource.ComposeAggregateTestCheckFunc(
+				Check: resource.ComposeAggregateTestCheckFunc(
 					kept,
-					tfresource.TestCheckResourceAttrPtr("swarm_network.test", "ipam.configs.0.subnet", &subnet),
-					tfresource.TestCheckResourceAttrPtr("swarm_network.test", "ipam.configs.0.gateway", &gateway),
-					tfresource.TestCheckResourceAttr("swarm_network.test", "ipam.driver", "default"),
+					resource.TestCheckResourceAttrPtr("swarm_network.test", "ipam.configs.0.subnet", &subnet),
+					resource.TestCheckResourceAttrPtr("swarm_network.test", "ipam.configs.0.gateway", &gateway),
+					resource.TestCheckResourceAttr("swarm_network.test", "ipam.driver", "default"),
 				),
 			},
 			{
 				Config:          testAccNetworkResourceConfig_ipamWritten,
 				ConfigVariables: vars("subnet", &subnet),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
@@ -326,7 +326,7 @@ func TestAccNetworkResource_ipamWritten(t *testing.T) {
 				// configs left out: the network keeps its pool.
 				Config:          testAccNetworkResourceConfig_ipamWritten,
 				ConfigVariables: vars("driver", &subnet),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionUpdate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -339,24 +339,24 @@ func TestAccNetworkResource_ipamWritten(t *testing.T) {
 				// The block removed: the network keeps its IPAM.
 				Config:          testAccNetworkResourceConfig_ipamWritten,
 				ConfigVariables: vars("none", &subnet),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionUpdate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("ipam"), knownvalue.Null()),
 				},
-				Check: tfresource.ComposeAggregateTestCheckFunc(kept, tfresource.TestCheckResourceAttrPtr("swarm_network.test", "effective_ipam.configs.0.subnet", &subnet)),
+				Check: resource.ComposeAggregateTestCheckFunc(kept, resource.TestCheckResourceAttrPtr("swarm_network.test", "effective_ipam.configs.0.subnet", &subnet)),
 			},
 			{
 				// Another subnet than the network has: replaced.
 				Config:          testAccNetworkResourceConfig_ipamWritten,
 				ConfigVariables: vars("subnet", &other),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionDestroyBeforeCreate)},
 				},
-				Check: tfresource.ComposeAggregateTestCheckFunc(
-					tfresource.TestCheckResourceAttr("swarm_network.test", "ipam.configs.0.subnet", other),
-					tfresource.TestCheckResourceAttr("swarm_network.test", "effective_ipam.configs.0.subnet", other),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("swarm_network.test", "ipam.configs.0.subnet", other),
+					resource.TestCheckResourceAttr("swarm_network.test", "effective_ipam.configs.0.subnet", other),
 					testAccNetworkEngine(t, nil, func(n networkView) error {
 						if n.ID == id || len(n.Subnets) != 1 || n.Subnets[0] != other {
 							return fmt.Errorf("the network was not replaced by one with subnet %s: %+v", other, n)
@@ -373,11 +373,11 @@ func TestAccNetworkResource_update(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
 	net := testAccSubnet()
 	var first, second, third string
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckNetworkDestroy(t),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config:          testAccNetworkResourceConfig_full,
 				ConfigVariables: testAccNetworkFullVariables(name, net, "a", false),
@@ -387,13 +387,13 @@ func TestAccNetworkResource_update(t *testing.T) {
 				// A label change replaces the network: the Engine cannot update networks.
 				Config:          testAccNetworkResourceConfig_full,
 				ConfigVariables: testAccNetworkFullVariables(name, net, "b", false),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionDestroyBeforeCreate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("labels").AtMapKey("tier"), knownvalue.StringExact("b")),
 				},
-				Check: tfresource.ComposeAggregateTestCheckFunc(
+				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccNetworkEngine(t, &second, func(n networkView) error {
 						if n.Labels["tier"] != "b" {
 							return fmt.Errorf("labels on the Engine: %v", n.Labels)
@@ -411,13 +411,13 @@ func TestAccNetworkResource_update(t *testing.T) {
 			{
 				Config:          testAccNetworkResourceConfig_full,
 				ConfigVariables: testAccNetworkFullVariables(name, net, "b", true),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionDestroyBeforeCreate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("swarm_network.test", tfjsonpath.New("encrypted"), knownvalue.Bool(true)),
 				},
-				Check: tfresource.ComposeAggregateTestCheckFunc(
+				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccNetworkEngine(t, &third, func(n networkView) error {
 						if _, ok := n.Options["encrypted"]; !ok {
 							return fmt.Errorf("the Engine's network is not encrypted: %v", n.Options)
@@ -440,11 +440,11 @@ func TestAccNetworkResource_disappears(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := config.Variables{"name": config.StringVariable(name)}
 	var id string
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckNetworkDestroy(t),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config:          testAccNetworkResourceConfig_basic,
 				ConfigVariables: vars,
@@ -454,7 +454,7 @@ func TestAccNetworkResource_disappears(t *testing.T) {
 				PreConfig:       func() { testAccRemoveNetwork(t, id) },
 				Config:          testAccNetworkResourceConfig_basic,
 				ConfigVariables: vars,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionCreate)},
 				},
 				Check: testAccNetworkEngine(t, nil, nil),
@@ -471,14 +471,14 @@ func TestAccNetworkResource_drift(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := config.Variables{"name": config.StringVariable(name)}
 	var id, impostor, restored string
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck: func() {
 			testAccPreCheck(t)
 			t.Cleanup(func() { testAccRemoveNetwork(t, name) })
 		},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckNetworkDestroy(t),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config:          testAccNetworkResourceConfig_basic,
 				ConfigVariables: vars,
@@ -490,7 +490,7 @@ func TestAccNetworkResource_drift(t *testing.T) {
 					impostor = testAccCreateNetwork(t, name)
 				},
 				RefreshState: true,
-				RefreshPlanChecks: tfresource.RefreshPlanChecks{
+				RefreshPlanChecks: resource.RefreshPlanChecks{
 					PostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionCreate)},
 				},
 				ExpectNonEmptyPlan: true,
@@ -498,7 +498,7 @@ func TestAccNetworkResource_drift(t *testing.T) {
 			{
 				Config:          testAccNetworkResourceConfig_basic,
 				ConfigVariables: vars,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_network.test", plancheck.ResourceActionCreate)},
 				},
 				ExpectError: regexp.MustCompile(`exists already`),
@@ -507,7 +507,7 @@ func TestAccNetworkResource_drift(t *testing.T) {
 				PreConfig:       func() { testAccRemoveNetwork(t, impostor) },
 				Config:          testAccNetworkResourceConfig_basic,
 				ConfigVariables: vars,
-				Check: tfresource.ComposeAggregateTestCheckFunc(
+				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccNetworkEngine(t, &restored, nil),
 					func(*terraform.State) error {
 						if restored == id || restored == impostor {
@@ -552,9 +552,9 @@ func TestAccNetworkResource_invalid(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			tfresource.ParallelTest(t, tfresource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []tfresource.TestStep{{
+				Steps: []resource.TestStep{{
 					Config: testAccNetworkResourceConfig_invalid,
 					ConfigVariables: config.Variables{
 						"name": config.StringVariable(tc.name), "subnet": config.StringVariable(tc.subnet), "gateway": config.StringVariable(tc.gateway),
@@ -583,18 +583,18 @@ func TestAccNetworkResource_inUse(t *testing.T) {
 	svc := name + "-svc"
 	vars := config.Variables{"name": config.StringVariable(name)}
 	var id string
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck: func() {
 			testAccPreCheck(t)
 			t.Cleanup(func() { testAccRemoveService(t, svc) })
 		},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckNetworkDestroy(t),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config:          testAccNetworkResourceConfig_withService,
 				ConfigVariables: vars,
-				Check: tfresource.ComposeAggregateTestCheckFunc(
+				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccNetworkEngine(t, &id, nil),
 					func(*terraform.State) error { testAccCreateService(t, svc, id); return nil },
 				),
@@ -648,15 +648,15 @@ resource "swarm_service" "test" {
 func TestAccNetworkResource_withService(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := config.Variables{"name": config.StringVariable(name)}
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckNetworkDestroy(t),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config:          testAccNetworkResourceConfig_withServiceResource,
 				ConfigVariables: vars,
-				Check: tfresource.ComposeAggregateTestCheckFunc(
+				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccNetworkEngine(t, nil, nil),
 					func(*terraform.State) error { return testAccWaitRunningTask(t, name+"-svc") },
 				),
@@ -680,7 +680,7 @@ type networkView struct {
 
 // testAccNetworkEngine reads swarm_network.test's network from the Engine, stores its ID in id
 // (when not nil) and runs check (when not nil) on it.
-func testAccNetworkEngine(t *testing.T, id *string, check func(networkView) error) tfresource.TestCheckFunc {
+func testAccNetworkEngine(t *testing.T, id *string, check func(networkView) error) resource.TestCheckFunc {
 	const addr = "swarm_network.test"
 	return func(s *terraform.State) error {
 		rs, ok := s.RootModule().Resources[addr]
@@ -705,7 +705,7 @@ func testAccNetworkEngine(t *testing.T, id *string, check func(networkView) erro
 	}
 }
 
-func testAccNetworkSubnetFromEngine(t *testing.T, addr string) tfresource.TestCheckFunc {
+func testAccNetworkSubnetFromEngine(t *testing.T, addr string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		rs := s.RootModule().Resources[addr]
 		n, err := testAccClient(t).InspectNetworkByID(testAccCtx(t), rs.Primary.ID)
@@ -715,14 +715,14 @@ func testAccNetworkSubnetFromEngine(t *testing.T, addr string) tfresource.TestCh
 		if len(n.IPAM.Config) != 1 {
 			return fmt.Errorf("the Engine has %d IPAM configs", len(n.IPAM.Config))
 		}
-		return tfresource.ComposeAggregateTestCheckFunc(
-			tfresource.TestCheckResourceAttr(addr, "effective_ipam.configs.0.subnet", n.IPAM.Config[0].Subnet.String()),
-			tfresource.TestCheckResourceAttr(addr, "effective_ipam.configs.0.gateway", n.IPAM.Config[0].Gateway.String()),
+		return resource.ComposeAggregateTestCheckFunc(
+			resource.TestCheckResourceAttr(addr, "effective_ipam.configs.0.subnet", n.IPAM.Config[0].Subnet.String()),
+			resource.TestCheckResourceAttr(addr, "effective_ipam.configs.0.gateway", n.IPAM.Config[0].Gateway.String()),
 		)(s)
 	}
 }
 
-func testAccCheckNetworkDestroy(t *testing.T) tfresource.TestCheckFunc {
+func testAccCheckNetworkDestroy(t *testing.T) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		for _, rs := range s.RootModule().Resources {
 			if rs.Type != "swarm_network" {
@@ -732,7 +732,7 @@ func testAccCheckNetworkDestroy(t *testing.T) tfresource.TestCheckFunc {
 			if err == nil {
 				return fmt.Errorf("network %s still exists", rs.Primary.ID)
 			}
-			if !errors.Is(err, tfswarm.ErrNotFound) {
+			if !errors.Is(err, swarm.ErrNotFound) {
 				return err
 			}
 		}
@@ -773,13 +773,13 @@ func testAccCreateNetwork(t *testing.T, name string) string {
 // testAccCreateService starts a one-replica service of the test image on the network.
 func testAccCreateService(t *testing.T, name, networkID string) {
 	t.Helper()
-	spec := swarm.ServiceSpec{
-		Annotations: swarm.Annotations{Name: name},
-		TaskTemplate: swarm.TaskSpec{
-			ContainerSpec: &swarm.ContainerSpec{Image: "tfswarm/testapp:v1"},
-			Networks:      []swarm.NetworkAttachmentConfig{{Target: networkID}},
+	spec := apiswarm.ServiceSpec{
+		Annotations: apiswarm.Annotations{Name: name},
+		TaskTemplate: apiswarm.TaskSpec{
+			ContainerSpec: &apiswarm.ContainerSpec{Image: "tfswarm/testapp:v1"},
+			Networks:      []apiswarm.NetworkAttachmentConfig{{Target: networkID}},
 		},
-		EndpointSpec: &swarm.EndpointSpec{Mode: swarm.ResolutionModeDNSRR},
+		EndpointSpec: &apiswarm.EndpointSpec{Mode: apiswarm.ResolutionModeDNSRR},
 	}
 	if _, err := testAccManager(t).ServiceCreate(testAccCtx(t), client.ServiceCreateOptions{Spec: spec}); err != nil {
 		t.Fatalf("creating service %s out of band: %v", name, err)
@@ -804,7 +804,7 @@ func testAccWaitRunningTask(t *testing.T, service string) error {
 			return err
 		}
 		for _, task := range res.Items {
-			if task.Status.State == swarm.TaskStateRunning {
+			if task.Status.State == apiswarm.TaskStateRunning {
 				return nil
 			}
 		}

@@ -2,35 +2,22 @@ package provider
 
 import (
 	"context"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 )
 
 // The values a node's role and availability take; they feed both validators and descriptions.
 var (
-	nodeRoleValues         = []string{string(swarm.NodeRoleWorker), string(swarm.NodeRoleManager)}
-	nodeAvailabilityValues = []string{string(swarm.NodeAvailabilityActive), string(swarm.NodeAvailabilityPause), string(swarm.NodeAvailabilityDrain)}
+	nodeRoleValues         = []string{string(apiswarm.NodeRoleWorker), string(apiswarm.NodeRoleManager)}
+	nodeAvailabilityValues = []string{string(apiswarm.NodeAvailabilityActive), string(apiswarm.NodeAvailabilityPause), string(apiswarm.NodeAvailabilityDrain)}
 )
-
-// quotedList renders enum values for a description: `a`, `b` or `c`.
-func quotedList(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = "`" + v + "`"
-	}
-	if len(q) < 2 {
-		return strings.Join(q, "")
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
-}
 
 // expandNodeSpec applies the node settings the configuration sets (known, not null) onto base,
 // the node's current spec. Labels, when set, replace all of the node's labels.
-func expandNodeSpec(ctx context.Context, m nodeResourceModel, base swarm.NodeSpec) (swarm.NodeSpec, diag.Diagnostics) {
+func expandNodeSpec(ctx context.Context, m nodeResourceModel, base apiswarm.NodeSpec) (apiswarm.NodeSpec, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	spec := base
 	if setAndKnown(m.Labels) {
@@ -39,16 +26,16 @@ func expandNodeSpec(ctx context.Context, m nodeResourceModel, base swarm.NodeSpe
 		spec.Labels = labels
 	}
 	if setAndKnown(m.Availability) {
-		spec.Availability = swarm.NodeAvailability(m.Availability.ValueString())
+		spec.Availability = apiswarm.NodeAvailability(m.Availability.ValueString())
 	}
 	if setAndKnown(m.Role) {
-		spec.Role = swarm.NodeRole(m.Role.ValueString())
+		spec.Role = apiswarm.NodeRole(m.Role.ValueString())
 	}
 	return spec, diags
 }
 
 // flattenNode sets what the Engine reports about the node onto prior.
-func flattenNode(ctx context.Context, n swarm.Node, prior nodeResourceModel) (nodeResourceModel, diag.Diagnostics) {
+func flattenNode(ctx context.Context, n apiswarm.Node, prior nodeResourceModel) (nodeResourceModel, diag.Diagnostics) {
 	m := prior
 	labels, diags := types.MapValueFrom(ctx, types.StringType, nonNilMap(n.Spec.Labels))
 	m.ID = types.StringValue(n.ID)
@@ -77,7 +64,7 @@ var nodeSummaryAttrTypes = map[string]attr.Type{
 
 // flattenNodeSummary turns one node into an entry of swarm_nodes. Manager fields are null for
 // workers.
-func flattenNodeSummary(ctx context.Context, n swarm.Node) (types.Object, diag.Diagnostics) {
+func flattenNodeSummary(ctx context.Context, n apiswarm.Node) (types.Object, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	labels, d := types.MapValueFrom(ctx, types.StringType, nonNilMap(n.Spec.Labels))
 	diags.Append(d...)
@@ -113,8 +100,8 @@ type nodeFilter struct {
 }
 
 // filterNodes keeps the nodes that match every set part of f, in the order given.
-func filterNodes(nodes []swarm.Node, f nodeFilter) []swarm.Node {
-	out := []swarm.Node{}
+func filterNodes(nodes []apiswarm.Node, f nodeFilter) []apiswarm.Node {
+	out := []apiswarm.Node{}
 	for _, n := range nodes {
 		if f.Role != "" && string(n.Spec.Role) != f.Role {
 			continue

@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 )
 
 func nodeTestLabels(t *testing.T, m map[string]string) types.Map {
@@ -20,14 +20,14 @@ func nodeTestLabels(t *testing.T, m map[string]string) types.Map {
 }
 
 func TestExpandNodeSpec(t *testing.T) {
-	base := swarm.NodeSpec{
-		Annotations:  swarm.Annotations{Name: "keep", Labels: map[string]string{"old": "1"}},
-		Role:         swarm.NodeRoleWorker,
-		Availability: swarm.NodeAvailabilityActive,
+	base := apiswarm.NodeSpec{
+		Annotations:  apiswarm.Annotations{Name: "keep", Labels: map[string]string{"old": "1"}},
+		Role:         apiswarm.NodeRoleWorker,
+		Availability: apiswarm.NodeAvailabilityActive,
 	}
 	cases := map[string]struct {
 		model nodeResourceModel
-		want  swarm.NodeSpec
+		want  apiswarm.NodeSpec
 	}{
 		"nothing set keeps the node as it is": {
 			model: nodeResourceModel{Labels: types.MapUnknown(types.StringType), Availability: types.StringNull(), Role: types.StringUnknown()},
@@ -35,23 +35,23 @@ func TestExpandNodeSpec(t *testing.T) {
 		},
 		"labels replace all labels": {
 			model: nodeResourceModel{Labels: nodeTestLabels(t, map[string]string{"db": "true"}), Availability: types.StringNull(), Role: types.StringNull()},
-			want: swarm.NodeSpec{
-				Annotations: swarm.Annotations{Name: "keep", Labels: map[string]string{"db": "true"}},
-				Role:        swarm.NodeRoleWorker, Availability: swarm.NodeAvailabilityActive,
+			want: apiswarm.NodeSpec{
+				Annotations: apiswarm.Annotations{Name: "keep", Labels: map[string]string{"db": "true"}},
+				Role:        apiswarm.NodeRoleWorker, Availability: apiswarm.NodeAvailabilityActive,
 			},
 		},
 		"empty labels remove all labels": {
 			model: nodeResourceModel{Labels: nodeTestLabels(t, map[string]string{}), Availability: types.StringNull(), Role: types.StringNull()},
-			want: swarm.NodeSpec{
-				Annotations: swarm.Annotations{Name: "keep", Labels: map[string]string{}},
-				Role:        swarm.NodeRoleWorker, Availability: swarm.NodeAvailabilityActive,
+			want: apiswarm.NodeSpec{
+				Annotations: apiswarm.Annotations{Name: "keep", Labels: map[string]string{}},
+				Role:        apiswarm.NodeRoleWorker, Availability: apiswarm.NodeAvailabilityActive,
 			},
 		},
 		"availability and role": {
 			model: nodeResourceModel{Labels: types.MapNull(types.StringType), Availability: types.StringValue("drain"), Role: types.StringValue("manager")},
-			want: swarm.NodeSpec{
+			want: apiswarm.NodeSpec{
 				Annotations: base.Annotations,
-				Role:        swarm.NodeRoleManager, Availability: swarm.NodeAvailabilityDrain,
+				Role:        apiswarm.NodeRoleManager, Availability: apiswarm.NodeAvailabilityDrain,
 			},
 		},
 	}
@@ -70,14 +70,14 @@ func TestExpandNodeSpec(t *testing.T) {
 
 func TestFlattenNode(t *testing.T) {
 	cases := map[string]struct {
-		node swarm.Node
+		node apiswarm.Node
 		want nodeResourceModel
 	}{
 		"labels": {
-			node: swarm.Node{
+			node: apiswarm.Node{
 				ID:          "n1",
-				Spec:        swarm.NodeSpec{Annotations: swarm.Annotations{Labels: map[string]string{"db": "true"}}, Role: swarm.NodeRoleWorker, Availability: swarm.NodeAvailabilityPause},
-				Description: swarm.NodeDescription{Hostname: "free3"},
+				Spec:        apiswarm.NodeSpec{Annotations: apiswarm.Annotations{Labels: map[string]string{"db": "true"}}, Role: apiswarm.NodeRoleWorker, Availability: apiswarm.NodeAvailabilityPause},
+				Description: apiswarm.NodeDescription{Hostname: "free3"},
 			},
 			want: nodeResourceModel{
 				ID: types.StringValue("n1"), Node: types.StringValue("free3"), Hostname: types.StringValue("free3"),
@@ -86,10 +86,10 @@ func TestFlattenNode(t *testing.T) {
 			},
 		},
 		"no labels is an empty map, not null": {
-			node: swarm.Node{
+			node: apiswarm.Node{
 				ID:          "n2",
-				Spec:        swarm.NodeSpec{Role: swarm.NodeRoleManager, Availability: swarm.NodeAvailabilityActive},
-				Description: swarm.NodeDescription{Hostname: "free3"},
+				Spec:        apiswarm.NodeSpec{Role: apiswarm.NodeRoleManager, Availability: apiswarm.NodeAvailabilityActive},
+				Description: apiswarm.NodeDescription{Hostname: "free3"},
 			},
 			want: nodeResourceModel{
 				ID: types.StringValue("n2"), Node: types.StringValue("free3"), Hostname: types.StringValue("free3"),
@@ -113,16 +113,16 @@ func TestFlattenNode(t *testing.T) {
 }
 
 func TestNodeSpecRoundTrip(t *testing.T) {
-	spec := swarm.NodeSpec{
-		Annotations:  swarm.Annotations{Labels: map[string]string{"db": "true", "zone": "a"}},
-		Role:         swarm.NodeRoleManager,
-		Availability: swarm.NodeAvailabilityPause,
+	spec := apiswarm.NodeSpec{
+		Annotations:  apiswarm.Annotations{Labels: map[string]string{"db": "true", "zone": "a"}},
+		Role:         apiswarm.NodeRoleManager,
+		Availability: apiswarm.NodeAvailabilityPause,
 	}
-	m, diags := flattenNode(context.Background(), swarm.Node{ID: "x", Spec: spec}, nodeResourceModel{})
+	m, diags := flattenNode(context.Background(), apiswarm.Node{ID: "x", Spec: spec}, nodeResourceModel{})
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	got, diags := expandNodeSpec(context.Background(), m, swarm.NodeSpec{})
+	got, diags := expandNodeSpec(context.Background(), m, apiswarm.NodeSpec{})
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -133,16 +133,16 @@ func TestNodeSpecRoundTrip(t *testing.T) {
 
 func TestFlattenNodeSummary(t *testing.T) {
 	cases := map[string]struct {
-		node swarm.Node
+		node apiswarm.Node
 		want map[string]attr.Value
 	}{
 		"leader manager": {
-			node: swarm.Node{
+			node: apiswarm.Node{
 				ID:            "m1",
-				Spec:          swarm.NodeSpec{Role: swarm.NodeRoleManager, Availability: swarm.NodeAvailabilityActive},
-				Description:   swarm.NodeDescription{Hostname: "host", Engine: swarm.EngineDescription{EngineVersion: "20.10.24"}},
-				Status:        swarm.NodeStatus{State: swarm.NodeStateReady, Addr: "10.77.0.1"},
-				ManagerStatus: &swarm.ManagerStatus{Leader: true, Reachability: swarm.ReachabilityReachable, Addr: "10.77.0.1:2377"},
+				Spec:          apiswarm.NodeSpec{Role: apiswarm.NodeRoleManager, Availability: apiswarm.NodeAvailabilityActive},
+				Description:   apiswarm.NodeDescription{Hostname: "host", Engine: apiswarm.EngineDescription{EngineVersion: "20.10.24"}},
+				Status:        apiswarm.NodeStatus{State: apiswarm.NodeStateReady, Addr: "10.77.0.1"},
+				ManagerStatus: &apiswarm.ManagerStatus{Leader: true, Reachability: apiswarm.ReachabilityReachable, Addr: "10.77.0.1:2377"},
 			},
 			want: map[string]attr.Value{
 				"id": types.StringValue("m1"), "hostname": types.StringValue("host"), "role": types.StringValue("manager"),
@@ -153,11 +153,11 @@ func TestFlattenNodeSummary(t *testing.T) {
 			},
 		},
 		"worker has null manager fields": {
-			node: swarm.Node{
+			node: apiswarm.Node{
 				ID:          "w1",
-				Spec:        swarm.NodeSpec{Annotations: swarm.Annotations{Labels: map[string]string{"db": "true"}}, Role: swarm.NodeRoleWorker, Availability: swarm.NodeAvailabilityDrain},
-				Description: swarm.NodeDescription{Hostname: "w1"},
-				Status:      swarm.NodeStatus{State: swarm.NodeStateDown, Message: "heartbeat failure", Addr: "10.77.0.21"},
+				Spec:        apiswarm.NodeSpec{Annotations: apiswarm.Annotations{Labels: map[string]string{"db": "true"}}, Role: apiswarm.NodeRoleWorker, Availability: apiswarm.NodeAvailabilityDrain},
+				Description: apiswarm.NodeDescription{Hostname: "w1"},
+				Status:      apiswarm.NodeStatus{State: apiswarm.NodeStateDown, Message: "heartbeat failure", Addr: "10.77.0.21"},
 			},
 			want: map[string]attr.Value{
 				"id": types.StringValue("w1"), "hostname": types.StringValue("w1"), "role": types.StringValue("worker"),
@@ -182,12 +182,12 @@ func TestFlattenNodeSummary(t *testing.T) {
 }
 
 func TestFilterNodes(t *testing.T) {
-	nodes := []swarm.Node{
-		{ID: "a", Spec: swarm.NodeSpec{Role: swarm.NodeRoleManager, Availability: swarm.NodeAvailabilityActive}},
-		{ID: "b", Spec: swarm.NodeSpec{Annotations: swarm.Annotations{Labels: map[string]string{"db": "true", "zone": "x"}}, Role: swarm.NodeRoleWorker, Availability: swarm.NodeAvailabilityActive}},
-		{ID: "c", Spec: swarm.NodeSpec{Annotations: swarm.Annotations{Labels: map[string]string{"db": "false"}}, Role: swarm.NodeRoleWorker, Availability: swarm.NodeAvailabilityDrain}},
+	nodes := []apiswarm.Node{
+		{ID: "a", Spec: apiswarm.NodeSpec{Role: apiswarm.NodeRoleManager, Availability: apiswarm.NodeAvailabilityActive}},
+		{ID: "b", Spec: apiswarm.NodeSpec{Annotations: apiswarm.Annotations{Labels: map[string]string{"db": "true", "zone": "x"}}, Role: apiswarm.NodeRoleWorker, Availability: apiswarm.NodeAvailabilityActive}},
+		{ID: "c", Spec: apiswarm.NodeSpec{Annotations: apiswarm.Annotations{Labels: map[string]string{"db": "false"}}, Role: apiswarm.NodeRoleWorker, Availability: apiswarm.NodeAvailabilityDrain}},
 	}
-	ids := func(ns []swarm.Node) []string {
+	ids := func(ns []apiswarm.Node) []string {
 		out := []string{}
 		for _, n := range ns {
 			out = append(out, n.ID)

@@ -17,9 +17,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 
-	swarmclient "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 var (
@@ -36,7 +36,7 @@ func NewNodeResource() resource.Resource {
 }
 
 type nodeResource struct {
-	client *swarmclient.Client
+	client *swarm.Client
 }
 
 type nodeResourceModel struct {
@@ -164,9 +164,9 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 // apply writes the planned settings onto node n (waiting for a role change to take effect) and
 // reads the node back into plan.
-func (r *nodeResource) apply(ctx context.Context, n swarm.Node, plan *nodeResourceModel, diags *diag.Diagnostics) {
+func (r *nodeResource) apply(ctx context.Context, n apiswarm.Node, plan *nodeResourceModel, diags *diag.Diagnostics) {
 	var specDiags diag.Diagnostics
-	err := r.client.UpdateNode(ctx, n.ID, func(s *swarm.NodeSpec) {
+	err := r.client.UpdateNode(ctx, n.ID, func(s *apiswarm.NodeSpec) {
 		merged, d := expandNodeSpec(ctx, *plan, *s)
 		specDiags = d
 		*s = merged
@@ -177,7 +177,7 @@ func (r *nodeResource) apply(ctx context.Context, n swarm.Node, plan *nodeResour
 		return
 	}
 	if setAndKnown(plan.Role) && string(n.Spec.Role) != plan.Role.ValueString() {
-		if err := r.client.WaitNodeRole(ctx, n.ID, swarm.NodeRole(plan.Role.ValueString()), nodeRoleTimeout); err != nil {
+		if err := r.client.WaitNodeRole(ctx, n.ID, apiswarm.NodeRole(plan.Role.ValueString()), nodeRoleTimeout); err != nil {
 			diags.AddError("Error changing the swarm node's role", err.Error())
 			return
 		}
@@ -199,7 +199,7 @@ func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	n, err := r.client.InspectNode(ctx, state.ID.ValueString())
-	if errors.Is(err, swarmclient.ErrNotFound) {
+	if errors.Is(err, swarm.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -247,12 +247,12 @@ func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if len(remove) == 0 {
 		return
 	}
-	err := r.client.UpdateNode(ctx, state.ID.ValueString(), func(s *swarm.NodeSpec) {
+	err := r.client.UpdateNode(ctx, state.ID.ValueString(), func(s *apiswarm.NodeSpec) {
 		for k := range remove {
 			delete(s.Labels, k)
 		}
 	})
-	if err != nil && !errors.Is(err, swarmclient.ErrNotFound) {
+	if err != nil && !errors.Is(err, swarm.ErrNotFound) {
 		resp.Diagnostics.AddError("Error removing the swarm node's labels", err.Error())
 	}
 }

@@ -15,9 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 
-	swarmclient "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 // A one-node swarm on a free engine, with the settings of its node managed by swarm_node.
@@ -71,7 +71,7 @@ func testAccSingleVars(n testbedNode, clusterLabels, nodeLabels map[string]strin
 }
 
 // testAccCheckNodeSpec checks a node's labels and availability on the Engine.
-func testAccCheckNodeSpec(c *swarmclient.Client, hostname string, labels map[string]string, availability swarm.NodeAvailability) resource.TestCheckFunc {
+func testAccCheckNodeSpec(c *swarm.Client, hostname string, labels map[string]string, availability apiswarm.NodeAvailability) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		n, err := c.FindNode(context.Background(), hostname)
 		if err != nil {
@@ -119,8 +119,8 @@ func TestAccNodeResource_basic(t *testing.T) {
 					})),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccCheckNodeSpec(c, n.Name, map[string]string{"db": "true", "zone": "a"}, swarm.NodeAvailabilityActive),
-					testAccCheckSwarmOnEngine(c, func(sw swarm.Swarm) error {
+					testAccCheckNodeSpec(c, n.Name, map[string]string{"db": "true", "zone": "a"}, apiswarm.NodeAvailabilityActive),
+					testAccCheckSwarmOnEngine(c, func(sw apiswarm.Swarm) error {
 						if sw.Spec.Labels["env"] != "acc" {
 							return fmt.Errorf("swarm labels %v", sw.Spec.Labels)
 						}
@@ -179,7 +179,7 @@ func TestAccNodeResource_update(t *testing.T) {
 			{
 				Config:          testAccNodeResourceConfig_single,
 				ConfigVariables: testAccSingleVars(n, map[string]string{"env": "acc"}, map[string]string{"db": "true"}, "active"),
-				Check:           testAccCheckNodeSpec(c, n.Name, map[string]string{"db": "true"}, swarm.NodeAvailabilityActive),
+				Check:           testAccCheckNodeSpec(c, n.Name, map[string]string{"db": "true"}, apiswarm.NodeAvailabilityActive),
 			},
 			{
 				Config:          testAccNodeResourceConfig_single,
@@ -192,8 +192,8 @@ func TestAccNodeResource_update(t *testing.T) {
 					statecheck.ExpectKnownValue("swarm_node.this", tfjsonpath.New("availability"), knownvalue.StringExact("pause")),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccCheckNodeSpec(c, n.Name, map[string]string{"tier": "b"}, swarm.NodeAvailabilityPause),
-					testAccCheckSwarmOnEngine(c, func(sw swarm.Swarm) error {
+					testAccCheckNodeSpec(c, n.Name, map[string]string{"tier": "b"}, apiswarm.NodeAvailabilityPause),
+					testAccCheckSwarmOnEngine(c, func(sw apiswarm.Swarm) error {
 						if !maps.Equal(sw.Spec.Labels, map[string]string{"env": "prod", "team": "x"}) {
 							return fmt.Errorf("swarm labels %v", sw.Spec.Labels)
 						}
@@ -208,7 +208,7 @@ func TestAccNodeResource_update(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_node.this", plancheck.ResourceActionUpdate),
 				}},
-				Check: testAccCheckNodeSpec(c, n.Name, map[string]string{}, swarm.NodeAvailabilityActive),
+				Check: testAccCheckNodeSpec(c, n.Name, map[string]string{}, apiswarm.NodeAvailabilityActive),
 			},
 		},
 	})
@@ -226,13 +226,13 @@ func TestAccNodeResource_drift(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := c.UpdateNode(ctx, node.ID, func(s *swarm.NodeSpec) {
+		if err := c.UpdateNode(ctx, node.ID, func(s *apiswarm.NodeSpec) {
 			s.Labels["extra"] = "1"
-			s.Availability = swarm.NodeAvailabilityPause
+			s.Availability = apiswarm.NodeAvailabilityPause
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if err := c.UpdateSwarm(ctx, func(s *swarm.Spec) { s.Labels["sneaky"] = "yes" }, swarmclient.Rotation{}); err != nil {
+		if err := c.UpdateSwarm(ctx, func(s *apiswarm.Spec) { s.Labels["sneaky"] = "yes" }, swarm.Rotation{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -269,8 +269,8 @@ func TestAccNodeResource_drift(t *testing.T) {
 					plancheck.ExpectResourceAction("swarm_cluster.this", plancheck.ResourceActionUpdate),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccCheckNodeSpec(c, n.Name, map[string]string{"db": "true"}, swarm.NodeAvailabilityActive),
-					testAccCheckSwarmOnEngine(c, func(sw swarm.Swarm) error {
+					testAccCheckNodeSpec(c, n.Name, map[string]string{"db": "true"}, apiswarm.NodeAvailabilityActive),
+					testAccCheckSwarmOnEngine(c, func(sw apiswarm.Swarm) error {
 						if !maps.Equal(sw.Spec.Labels, map[string]string{"env": "acc"}) {
 							return fmt.Errorf("swarm labels %v", sw.Spec.Labels)
 						}

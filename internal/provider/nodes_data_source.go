@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	swarmclient "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 var _ datasource.DataSourceWithConfigure = (*nodesDataSource)(nil)
@@ -21,7 +21,7 @@ func NewNodesDataSource() datasource.DataSource {
 }
 
 type nodesDataSource struct {
-	client *swarmclient.Client
+	client *swarm.Client
 }
 
 type nodesDataSourceModel struct {

@@ -26,9 +26,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 
-	tfswarm "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 // objectTemplatingDrivers are the templating drivers the Engine knows.
@@ -54,16 +54,8 @@ type objectModel struct {
 	VersionsToKeep types.Int64  `tfsdk:"versions_to_keep"`
 }
 
-func objectQuotedList(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = "`" + v + "`"
-	}
-	return strings.Join(q, ", ")
-}
-
 // objectAttributes are the schema attributes both resources share; kind is "secret" or "config".
-func objectAttributes(kind tfswarm.Kind) map[string]schema.Attribute {
+func objectAttributes(kind swarm.Kind) map[string]schema.Attribute {
 	k := string(kind)
 	return map[string]schema.Attribute{
 		"id": schema.StringAttribute{
@@ -76,12 +68,12 @@ func objectAttributes(kind tfswarm.Kind) map[string]schema.Attribute {
 			MarkdownDescription: fmt.Sprintf("The logical name of the %s: the Engine name of its first version, and the prefix of "+
 				"the later ones (`<name>-v2`, `<name>-v3`, …). Swarm's rule: letters, digits, `-`, `_` and `.`, beginning and "+
 				"ending with a letter or digit; at most %d characters here, so that the version suffix fits in Swarm's %d. "+
-				"Changing it replaces the resource.", k, tfswarm.LogicalNameMaxLen, tfswarm.ObjectNameMaxLen),
+				"Changing it replaces the resource.", k, swarm.LogicalNameMaxLen, swarm.ObjectNameMaxLen),
 			Required:      true,
 			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			Validators: []validator.String{
-				stringvalidator.LengthBetween(1, tfswarm.LogicalNameMaxLen),
-				stringvalidator.RegexMatches(tfswarm.ObjectNamePattern,
+				stringvalidator.LengthBetween(1, swarm.LogicalNameMaxLen),
+				stringvalidator.RegexMatches(swarm.ObjectNamePattern,
 					"must consist of letters, digits, '-', '_' and '.', and begin and end with a letter or digit"),
 			},
 		},
@@ -94,7 +86,7 @@ func objectAttributes(kind tfswarm.Kind) map[string]schema.Attribute {
 		"labels": schema.MapAttribute{
 			MarkdownDescription: fmt.Sprintf("Labels of the %s. They change in place, on the current version only. Keys beginning "+
 				"with `com.tfswarm.` are reserved: the provider labels every version with `%s` (the name), `%s` (the version "+
-				"number) and `%s` (`versions_to_keep`).", k, tfswarm.LabelFamily, tfswarm.LabelGeneration, tfswarm.LabelKeep),
+				"number) and `%s` (`versions_to_keep`).", k, swarm.LabelFamily, swarm.LabelGeneration, swarm.LabelKeep),
 			ElementType: types.StringType,
 			Optional:    true,
 			Validators: []validator.Map{
@@ -129,23 +121,23 @@ func objectAttributes(kind tfswarm.Kind) map[string]schema.Attribute {
 		},
 		"templating": schema.StringAttribute{
 			MarkdownDescription: fmt.Sprintf("Templating driver: the Engine renders the %s for each task (placeholders such as "+
-				"`{{ .Service.Name }}`). One of %s. Needs Engine API %s. A change creates a new version.", k, objectQuotedList(objectTemplatingDrivers), apiTemplating),
+				"`{{ .Service.Name }}`). %s Needs Engine API %s. A change creates a new version.", k, enumDesc(objectTemplatingDrivers), apiTemplating),
 			Optional:   true,
 			Validators: []validator.String{stringvalidator.OneOf(objectTemplatingDrivers...)},
 		},
 		"versions_to_keep": schema.Int64Attribute{
 			MarkdownDescription: fmt.Sprintf("How many superseded versions to keep on the Engine after a rotation (for rollbacks "+
-				"by hand). Older ones are removed as soon as no service uses them. Defaults to `%d`.", tfswarm.DefaultVersionsToKeep),
+				"by hand). Older ones are removed as soon as no service uses them. Defaults to `%d`.", swarm.DefaultVersionsToKeep),
 			Optional:   true,
 			Computed:   true,
-			Default:    int64default.StaticInt64(tfswarm.DefaultVersionsToKeep),
+			Default:    int64default.StaticInt64(swarm.DefaultVersionsToKeep),
 			Validators: []validator.Int64{int64validator.Between(0, 100)},
 		},
 	}
 }
 
 // objectRotationDescription is the common part of the resource descriptions.
-func objectRotationDescription(kind tfswarm.Kind) string {
+func objectRotationDescription(kind swarm.Kind) string {
 	k := string(kind)
 	return fmt.Sprintf("\n\n**Rotation.** Swarm %[1]ss are immutable. A new value (a change of `data`, a new "+
 		"`data_wo_version`, or a change of `templating`%[2]s) does not replace this resource: the provider creates a new "+
@@ -158,10 +150,10 @@ func objectRotationDescription(kind tfswarm.Kind) string {
 		"adopts the %[1]s as the current version of the configured value and does not rotate%[4]s.\n\n"+
 		"**Delete** removes every version that no service uses; it fails, naming the services, while the current one is in use.",
 		k,
-		map[tfswarm.Kind]string{tfswarm.KindSecret: " or `driver`", tfswarm.KindConfig: ""}[kind],
-		map[tfswarm.Kind]string{tfswarm.KindSecret: " (the Engine never returns it)", tfswarm.KindConfig: " into `data`"}[kind],
-		map[tfswarm.Kind]string{tfswarm.KindSecret: ": bump `data_wo_version` (or change `data`) afterwards to push a new value",
-			tfswarm.KindConfig: " unless the Engine's content differs from the configured one"}[kind],
+		map[swarm.Kind]string{swarm.KindSecret: " or `driver`", swarm.KindConfig: ""}[kind],
+		map[swarm.Kind]string{swarm.KindSecret: " (the Engine never returns it)", swarm.KindConfig: " into `data`"}[kind],
+		map[swarm.Kind]string{swarm.KindSecret: ": bump `data_wo_version` (or change `data`) afterwards to push a new value",
+			swarm.KindConfig: " unless the Engine's content differs from the configured one"}[kind],
 	)
 }
 
@@ -304,9 +296,9 @@ func configDataRotation(prior, plan, config objectModel, priorSHA types.String) 
 }
 
 // expandObjectSpec builds what the swarm package creates or labels.
-func expandObjectSpec(ctx context.Context, m objectModel, content []byte) (tfswarm.ObjectSpec, diag.Diagnostics) {
+func expandObjectSpec(ctx context.Context, m objectModel, content []byte) (swarm.ObjectSpec, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	spec := tfswarm.ObjectSpec{
+	spec := swarm.ObjectSpec{
 		Name:     m.Name.ValueString(),
 		Data:     content,
 		Template: expandDriver(m.Templating),
@@ -319,11 +311,11 @@ func expandObjectSpec(ctx context.Context, m objectModel, content []byte) (tfswa
 }
 
 // objectSpec expands the shared attributes of a plan; data_wo comes from the configuration.
-func objectSpec(ctx context.Context, plan, config objectModel, diags *diagsT) (tfswarm.ObjectSpec, bool) {
+func objectSpec(ctx context.Context, plan, config objectModel, diags *diagsT) (swarm.ObjectSpec, bool) {
 	content, _, _, err := objectContent(plan, config)
 	if err != nil {
 		diags.AddAttributeError(path.Root("data"), "Invalid base64 content", err.Error())
-		return tfswarm.ObjectSpec{}, false
+		return swarm.ObjectSpec{}, false
 	}
 	spec, d := expandObjectSpec(ctx, plan, content)
 	diags.Append(d...)
@@ -331,15 +323,15 @@ func objectSpec(ctx context.Context, plan, config objectModel, diags *diagsT) (t
 }
 
 // expandDriver turns a driver name into the API's Driver (nil when not set).
-func expandDriver(v types.String) *swarm.Driver {
+func expandDriver(v types.String) *apiswarm.Driver {
 	if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
 		return nil
 	}
-	return &swarm.Driver{Name: v.ValueString()}
+	return &apiswarm.Driver{Name: v.ValueString()}
 }
 
 // flattenDriver is the inverse of expandDriver.
-func flattenDriver(d *swarm.Driver) types.String {
+func flattenDriver(d *apiswarm.Driver) types.String {
 	if d == nil || d.Name == "" {
 		return types.StringNull()
 	}
@@ -351,7 +343,7 @@ func flattenDriver(d *swarm.Driver) types.String {
 func flattenObjectLabels(labels map[string]string, prior types.Map) types.Map {
 	user := map[string]attr.Value{}
 	for k, v := range labels {
-		if !tfswarm.IsManagedLabel(k) {
+		if !swarm.IsManagedLabel(k) {
 			user[k] = types.StringValue(v)
 		}
 	}
@@ -363,7 +355,7 @@ func flattenObjectLabels(labels map[string]string, prior types.Map) types.Map {
 
 // flattenObject writes what the Engine has into the shared attributes. Content attributes (data,
 // data_wo_version, data_is_base64) stay as they were: the Engine never returns a secret's data.
-func flattenObject(o tfswarm.Object, m *objectModel) {
+func flattenObject(o swarm.Object, m *objectModel) {
 	m.ID = types.StringValue(o.ID)
 	m.VersionedName = types.StringValue(o.Name)
 	m.Labels = flattenObjectLabels(o.Labels, m.Labels)
@@ -375,7 +367,7 @@ func flattenObject(o tfswarm.Object, m *objectModel) {
 		m.Name = types.StringValue(o.Name)
 	}
 	if m.VersionsToKeep.IsNull() || m.VersionsToKeep.IsUnknown() {
-		m.VersionsToKeep = types.Int64Value(tfswarm.DefaultVersionsToKeep)
+		m.VersionsToKeep = types.Int64Value(swarm.DefaultVersionsToKeep)
 	}
 	if m.DataIsBase64.IsNull() || m.DataIsBase64.IsUnknown() {
 		m.DataIsBase64 = types.BoolValue(false)
@@ -402,7 +394,7 @@ func objectValidateConfig(m objectModel, diags *diag.Diagnostics) {
 }
 
 // checkObjectAPI fails the plan when the Engine is too old for an optional field.
-func checkObjectAPI(ctx context.Context, c *tfswarm.Client, p path.Path, v types.String, minAPI string, diags *diag.Diagnostics) {
+func checkObjectAPI(ctx context.Context, c *swarm.Client, p path.Path, v types.String, minAPI string, diags *diag.Diagnostics) {
 	if c == nil || v.IsNull() || v.IsUnknown() {
 		return
 	}
@@ -410,15 +402,15 @@ func checkObjectAPI(ctx context.Context, c *tfswarm.Client, p path.Path, v types
 	if err != nil {
 		return // not reachable at plan time: the apply reports it
 	}
-	if !tfswarm.APIAtLeast(inUse, minAPI) {
+	if !swarm.APIAtLeast(inUse, minAPI) {
 		diags.AddAttributeError(p, "Not supported by this Docker Engine",
 			fmt.Sprintf("%s needs Engine API %s or newer; the Engine speaks %s.", p, minAPI, inUse))
 	}
 }
 
 // objectDeleteError words a failed delete.
-func objectDeleteError(kind tfswarm.Kind, id string, err error) (string, string) {
-	var inUse *tfswarm.InUseError
+func objectDeleteError(kind swarm.Kind, id string, err error) (string, string) {
+	var inUse *swarm.InUseError
 	if errors.As(err, &inUse) {
 		return fmt.Sprintf("Swarm %s still in use", kind), err.Error()
 	}
@@ -430,23 +422,23 @@ type diagsT = diag.Diagnostics
 
 // findObject finds the object of a state: by ID, or else, when that is gone, an object with the
 // same Engine name (a replacement made outside Terraform, adopted so that it shows as drift).
-func findObject(ctx context.Context, c *tfswarm.Client, kind tfswarm.Kind, m objectModel) (tfswarm.Object, error) {
+func findObject(ctx context.Context, c *swarm.Client, kind swarm.Kind, m objectModel) (swarm.Object, error) {
 	o, err := c.InspectObject(ctx, kind, m.ID.ValueString())
-	if !errors.Is(err, tfswarm.ErrNotFound) || m.VersionedName.ValueString() == "" {
+	if !errors.Is(err, swarm.ErrNotFound) || m.VersionedName.ValueString() == "" {
 		return o, err
 	}
 	return c.FindObjectByName(ctx, kind, m.VersionedName.ValueString())
 }
 
 // importObject finds what an import ID names: an Engine ID, or a logical name.
-func importObject(ctx context.Context, c *tfswarm.Client, kind tfswarm.Kind, id string) (tfswarm.Object, error) {
+func importObject(ctx context.Context, c *swarm.Client, kind swarm.Kind, id string) (swarm.Object, error) {
 	// The Engine's inspect also matches names and ID prefixes: only an exact ID counts here, a
 	// name goes to FindCurrent, which prefers the newest version of a family.
 	o, err := c.InspectObject(ctx, kind, id)
-	if errors.Is(err, tfswarm.ErrNotFound) || (err == nil && o.ID != id) {
+	if errors.Is(err, swarm.ErrNotFound) || (err == nil && o.ID != id) {
 		o, err = c.FindCurrent(ctx, kind, id)
 	}
-	if errors.Is(err, tfswarm.ErrNotFound) {
+	if errors.Is(err, swarm.ErrNotFound) {
 		return o, fmt.Errorf("no Swarm %s has the ID or name %q", kind, id)
 	}
 	return o, err
@@ -457,7 +449,7 @@ func importedObjectModel() objectModel {
 	return objectModel{
 		Labels:         types.MapNull(types.StringType),
 		DataIsBase64:   types.BoolValue(false),
-		VersionsToKeep: types.Int64Value(tfswarm.DefaultVersionsToKeep),
+		VersionsToKeep: types.Int64Value(swarm.DefaultVersionsToKeep),
 	}
 }
 
@@ -465,18 +457,18 @@ func importedObjectModel() objectModel {
 // ValidateConfig that swarm_secret and swarm_config share. M is the resource's model, which embeds objectModel; the function fields
 // hold what differs between the two kinds.
 type objectResource[M any] struct {
-	client *tfswarm.Client
-	kind   tfswarm.Kind
+	client *swarm.Client
+	kind   swarm.Kind
 	// object returns the objectModel that m embeds.
 	object func(m *M) *objectModel
 	// spec expands the plan; data_wo comes from the configuration.
-	spec func(ctx context.Context, plan, config M, diags *diagsT) (tfswarm.ObjectSpec, bool)
+	spec func(ctx context.Context, plan, config M, diags *diagsT) (swarm.ObjectSpec, bool)
 	// rotation decides whether an update needs a new version.
 	rotation func(prior, plan, config M) rotationDecision
 	// flatten writes what the Engine has into m.
-	flatten func(o tfswarm.Object, m *M)
+	flatten func(o swarm.Object, m *M)
 	// checkAPI, where set, checks that the Engine knows the kind's own optional fields in use.
-	checkAPI func(ctx context.Context, c *tfswarm.Client, plan M, diags *diagsT)
+	checkAPI func(ctx context.Context, c *swarm.Client, plan M, diags *diagsT)
 	// planRotation, where set, plans the kind's own attributes that a new version changes.
 	planRotation func(ctx context.Context, plan, config M, resp *resource.ModifyPlanResponse)
 	// validate, where set, validates the kind's own attributes of a configuration.
@@ -514,7 +506,7 @@ func (r *objectResource[M]) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	o, err := findObject(ctx, r.client, r.kind, *r.object(&state))
-	if errors.Is(err, tfswarm.ErrNotFound) {
+	if errors.Is(err, swarm.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -540,7 +532,7 @@ func (r *objectResource[M]) Update(ctx context.Context, req resource.UpdateReque
 		return
 	}
 	id := r.object(&state).ID.ValueString()
-	var o tfswarm.Object
+	var o swarm.Object
 	var err error
 	if r.rotation(state, plan, config) != rotateNo {
 		o, err = r.client.RotateObject(ctx, r.kind, id, spec)

@@ -10,23 +10,23 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/config"
-	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/moby/moby/api/types/swarm"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 
-	tfswarm "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 func TestObjectResourceSchemas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for name, r := range map[string]resource.Resource{"secret": NewSecretResource(), "config": NewConfigResource()} {
+	for name, r := range map[string]fwresource.Resource{"secret": NewSecretResource(), "config": NewConfigResource()} {
 		t.Run(name, func(t *testing.T) {
-			resp := &resource.SchemaResponse{}
-			r.Schema(ctx, resource.SchemaRequest{}, resp)
+			resp := &fwresource.SchemaResponse{}
+			r.Schema(ctx, fwresource.SchemaRequest{}, resp)
 			if resp.Diagnostics.HasError() {
 				t.Fatal(resp.Diagnostics)
 			}
@@ -150,7 +150,7 @@ func TestConfigDataRotation(t *testing.T) {
 
 func TestFlattenObjectLabels(t *testing.T) {
 	t.Parallel()
-	managed := tfswarm.ManagedLabels("db", 2, 1)
+	managed := swarm.ManagedLabels("db", 2, 1)
 	withUser := map[string]string{"app": "shop"}
 	for k, v := range managed {
 		withUser[k] = v
@@ -189,16 +189,16 @@ func TestObjectRoundTrip(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	want := tfswarm.ObjectSpec{Name: "db", Labels: map[string]string{"app": "shop"}, Data: []byte("x"), Template: &swarm.Driver{Name: "golang"}, Keep: 2}
+	want := swarm.ObjectSpec{Name: "db", Labels: map[string]string{"app": "shop"}, Data: []byte("x"), Template: &apiswarm.Driver{Name: "golang"}, Keep: 2}
 	if d := cmp.Diff(want, spec); d != "" {
 		t.Fatalf("expand (-want +got):\n%s", d)
 	}
 	// What the Engine returns for that spec, as generation 3.
 	labels := map[string]string{"app": "shop"}
-	for k, v := range tfswarm.ManagedLabels("db", 3, 2) {
+	for k, v := range swarm.ManagedLabels("db", 3, 2) {
 		labels[k] = v
 	}
-	o := tfswarm.Object{ID: "abc", Name: tfswarm.VersionedName("db", 3), Labels: labels, Template: spec.Template, CreatedAt: time.Now()}
+	o := swarm.Object{ID: "abc", Name: swarm.VersionedName("db", 3), Labels: labels, Template: spec.Template, CreatedAt: time.Now()}
 	got := m
 	got.ID, got.VersionedName = types.StringUnknown(), types.StringUnknown()
 	flattenObject(o, &got)
@@ -218,7 +218,7 @@ func TestReservedLabelValidator(t *testing.T) {
 		"user":     {"app", false},
 		"similar":  {"com.tfswarmx", false},
 		"docker":   {"com.docker.stack.namespace", false},
-		"family":   {tfswarm.LabelFamily, true},
+		"family":   {swarm.LabelFamily, true},
 		"reserved": {"com.tfswarm.other", true},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -282,7 +282,7 @@ func TestObjectResource_invalid(t *testing.T) {
 		return v
 	}
 	both := config.Variables{"data": config.StringVariable("a"), "data_wo": config.StringVariable("b"), "data_wo_version": config.IntegerVariable(1)}
-	var steps []tfresource.TestStep
+	var steps []resource.TestStep
 	for _, kind := range []string{"secret", "config"} {
 		for _, tc := range []struct {
 			vars config.Variables
@@ -295,13 +295,13 @@ func TestObjectResource_invalid(t *testing.T) {
 			{vars(kind, "ok", config.Variables{"data": config.StringVariable("a"), "labels": config.MapVariable(map[string]config.Variable{"com.tfswarm.family": config.StringVariable("x")})}), `(?s)Reserved label`},
 			{vars(kind, "ok", nil), `(?s)Missing secret value|Exactly one of these attributes must be configured`},
 		} {
-			steps = append(steps, tfresource.TestStep{
+			steps = append(steps, resource.TestStep{
 				Config: testAccObjectResourceConfig_invalid, ConfigVariables: tc.vars,
 				PlanOnly: true, ExpectError: regexp.MustCompile(tc.err),
 			})
 		}
 	}
-	tfresource.UnitTest(t, tfresource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    steps,
 	})

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	tfswarm "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 var (
@@ -25,7 +25,7 @@ var (
 // NewSecretResource is the swarm_secret resource.
 func NewSecretResource() resource.Resource {
 	return &secretResource{objectResource[secretResourceModel]{
-		kind:     tfswarm.KindSecret,
+		kind:     swarm.KindSecret,
 		object:   func(m *secretResourceModel) *objectModel { return &m.objectModel },
 		spec:     secretSpec,
 		rotation: secretRotation,
@@ -51,7 +51,7 @@ func (r *secretResource) Metadata(_ context.Context, req resource.MetadataReques
 }
 
 func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attrs := objectAttributes(tfswarm.KindSecret)
+	attrs := objectAttributes(swarm.KindSecret)
 	attrs["driver"] = schema.StringAttribute{
 		MarkdownDescription: "Name of a secrets driver plugin that provides the value (the Engine's `--driver`). Without `data` " +
 			"and `data_wo` the driver alone supplies it. Needs Engine API " + apiSecretDriver + ". A change creates a new version.",
@@ -62,7 +62,7 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		MarkdownDescription: "A Docker Swarm secret, rotated without downtime. The value never has to be in the Terraform " +
 			"state: use `data_wo` with `data_wo_version` (Terraform 1.11+). The Engine never returns a secret's value, so " +
 			"a value changed outside Terraform cannot show as drift; a secret deleted or replaced outside Terraform can." +
-			objectRotationDescription(tfswarm.KindSecret),
+			objectRotationDescription(swarm.KindSecret),
 		Attributes: attrs,
 	}
 }
@@ -83,12 +83,12 @@ func secretValidateConfig(m secretResourceModel, diags *diagsT) {
 }
 
 // secretCheckAPI checks that the Engine knows driver when it is set.
-func secretCheckAPI(ctx context.Context, c *tfswarm.Client, plan secretResourceModel, diags *diagsT) {
+func secretCheckAPI(ctx context.Context, c *swarm.Client, plan secretResourceModel, diags *diagsT) {
 	checkObjectAPI(ctx, c, path.Root("driver"), plan.Driver, apiSecretDriver, diags)
 }
 
 // secretSpec expands the plan; data_wo comes from the configuration.
-func secretSpec(ctx context.Context, plan, config secretResourceModel, diags *diagsT) (tfswarm.ObjectSpec, bool) {
+func secretSpec(ctx context.Context, plan, config secretResourceModel, diags *diagsT) (swarm.ObjectSpec, bool) {
 	spec, ok := objectSpec(ctx, plan.objectModel, config.objectModel, diags)
 	if ok {
 		spec.Driver = expandDriver(plan.Driver)
@@ -103,7 +103,7 @@ func secretRotation(prior, plan, config secretResourceModel) rotationDecision {
 		or(stringChanged(prior.Driver, plan.Driver))
 }
 
-func flattenSecret(o tfswarm.Object, m *secretResourceModel) {
+func flattenSecret(o swarm.Object, m *secretResourceModel) {
 	flattenObject(o, &m.objectModel)
 	m.Driver = flattenDriver(o.Driver)
 }

@@ -17,16 +17,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
-	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 
-	tfswarm "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 const testAccSecretResourceConfig_basic = `
@@ -103,7 +103,7 @@ func testAccSecretVars(name, value string, version int, labels map[string]string
 }
 
 // testAccObjectEngine reads the Engine object behind a resource's id and checks it.
-func testAccObjectEngine(t *testing.T, kind tfswarm.Kind, addr string, check func(tfswarm.Object) error) tfresource.TestCheckFunc {
+func testAccObjectEngine(t *testing.T, kind swarm.Kind, addr string, check func(swarm.Object) error) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		rs, ok := s.RootModule().Resources[addr]
 		if !ok {
@@ -121,17 +121,17 @@ func testAccObjectEngine(t *testing.T, kind tfswarm.Kind, addr string, check fun
 }
 
 // testAccCheckObjectDestroy asks the Engine that no version of any resource of the type is left.
-func testAccCheckObjectDestroy(t *testing.T, kind tfswarm.Kind) tfresource.TestCheckFunc {
+func testAccCheckObjectDestroy(t *testing.T, kind swarm.Kind) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		c := testAccClient(t)
 		for _, rs := range s.RootModule().Resources {
 			if rs.Type != "swarm_"+string(kind) {
 				continue
 			}
-			if _, err := c.InspectObject(context.Background(), kind, rs.Primary.Attributes["id"]); !errors.Is(err, tfswarm.ErrNotFound) {
+			if _, err := c.InspectObject(context.Background(), kind, rs.Primary.Attributes["id"]); !errors.Is(err, swarm.ErrNotFound) {
 				return fmt.Errorf("%s %s still exists (or: %v)", kind, rs.Primary.Attributes["id"], err)
 			}
-			if o, err := c.FindCurrent(context.Background(), kind, rs.Primary.Attributes["name"]); !errors.Is(err, tfswarm.ErrNotFound) {
+			if o, err := c.FindCurrent(context.Background(), kind, rs.Primary.Attributes["name"]); !errors.Is(err, swarm.ErrNotFound) {
 				return fmt.Errorf("a version of %s %s is left: %s (%v)", kind, rs.Primary.Attributes["name"], o.Name, err)
 			}
 		}
@@ -139,8 +139,8 @@ func testAccCheckObjectDestroy(t *testing.T, kind tfswarm.Kind) tfresource.TestC
 	}
 }
 
-func testAccObjectLabels(want map[string]string) func(tfswarm.Object) error {
-	return func(o tfswarm.Object) error {
+func testAccObjectLabels(want map[string]string) func(swarm.Object) error {
+	return func(o swarm.Object) error {
 		for k, v := range want {
 			if o.Labels[k] != v {
 				return fmt.Errorf("label %s: Engine has %q, want %q (all: %v)", k, o.Labels[k], v, o.Labels)
@@ -158,7 +158,7 @@ func testAccObjectLabels(want map[string]string) func(tfswarm.Object) error {
 // managedPlus is the labels of the first generation of name, keeping keep old versions, plus
 // the user's labels.
 func managedPlus(name string, keep int, user map[string]string) map[string]string {
-	l := tfswarm.ManagedLabels(name, 1, keep)
+	l := swarm.ManagedLabels(name, 1, keep)
 	for k, v := range user {
 		l[k] = v
 	}
@@ -169,11 +169,11 @@ func TestAccSecretResource_basic(t *testing.T) {
 	t.Parallel()
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := testAccSecretVars(name, "s3cret-basic", 1, map[string]string{"app": "shop"}, 1)
-	tfresource.Test(t, tfresource.TestCase{
+	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindSecret),
-		Steps: []tfresource.TestStep{
+		CheckDestroy:             testAccCheckObjectDestroy(t, swarm.KindSecret),
+		Steps: []resource.TestStep{
 			{
 				Config: testAccSecretResourceConfig_basic, ConfigVariables: vars,
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -188,7 +188,7 @@ func TestAccSecretResource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("swarm_secret.test", tfjsonpath.New("templating"), knownvalue.Null()),
 					statecheck.ExpectKnownValue("swarm_secret.test", tfjsonpath.New("driver"), knownvalue.Null()),
 				},
-				Check: testAccObjectEngine(t, tfswarm.KindSecret, "swarm_secret.test",
+				Check: testAccObjectEngine(t, swarm.KindSecret, "swarm_secret.test",
 					testAccObjectLabels(managedPlus(name, 1, map[string]string{"app": "shop"}))),
 			},
 			{
@@ -209,18 +209,18 @@ func TestAccSecretResource_update(t *testing.T) {
 	t.Parallel()
 	name := acctest.RandomWithPrefix("tfacc")
 	sameID := statecheck.CompareValue(compare.ValuesSame())
-	tfresource.Test(t, tfresource.TestCase{
+	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindSecret),
-		Steps: []tfresource.TestStep{
+		CheckDestroy:             testAccCheckObjectDestroy(t, swarm.KindSecret),
+		Steps: []resource.TestStep{
 			{
 				Config: testAccSecretResourceConfig_basic, ConfigVariables: testAccSecretVars(name, "v", 1, map[string]string{"app": "shop"}, 1),
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue("swarm_secret.test", tfjsonpath.New("id"))},
 			},
 			{
 				Config: testAccSecretResourceConfig_basic, ConfigVariables: testAccSecretVars(name, "v", 1, map[string]string{"app": "cart", "tier": "db"}, 0),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_secret.test", plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue("swarm_secret.test", tfjsonpath.New("id"), knownvalue.NotNull()),
 				}},
@@ -228,19 +228,19 @@ func TestAccSecretResource_update(t *testing.T) {
 					sameID.AddStateValue("swarm_secret.test", tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue("swarm_secret.test", tfjsonpath.New("versions_to_keep"), knownvalue.Int64Exact(0)),
 				},
-				Check: testAccObjectEngine(t, tfswarm.KindSecret, "swarm_secret.test",
+				Check: testAccObjectEngine(t, swarm.KindSecret, "swarm_secret.test",
 					testAccObjectLabels(managedPlus(name, 0, map[string]string{"app": "cart", "tier": "db"}))),
 			},
 			{
 				Config: testAccSecretResourceConfig_basic, ConfigVariables: testAccSecretVars(name, "v", 1, nil, 0),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_secret.test", plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue("swarm_secret.test", tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue("swarm_secret.test", tfjsonpath.New("labels"), knownvalue.Null()),
 				},
-				Check: testAccObjectEngine(t, tfswarm.KindSecret, "swarm_secret.test", testAccObjectLabels(managedPlus(name, 0, nil))),
+				Check: testAccObjectEngine(t, swarm.KindSecret, "swarm_secret.test", testAccObjectLabels(managedPlus(name, 0, nil))),
 			},
 		},
 	})
@@ -252,7 +252,7 @@ func testAccRemoveSecret(t *testing.T, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := testAccClient(t).FindObjectByName(context.Background(), tfswarm.KindSecret, name)
+	o, err := testAccClient(t).FindObjectByName(context.Background(), swarm.KindSecret, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,19 +265,19 @@ func TestAccSecretResource_disappears(t *testing.T) {
 	t.Parallel()
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := testAccSecretVars(name, "v", 1, nil, 1)
-	tfresource.Test(t, tfresource.TestCase{
+	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindSecret),
-		Steps: []tfresource.TestStep{
+		CheckDestroy:             testAccCheckObjectDestroy(t, swarm.KindSecret),
+		Steps: []resource.TestStep{
 			{Config: testAccSecretResourceConfig_basic, ConfigVariables: vars},
 			{
 				PreConfig: func() { testAccRemoveSecret(t, name) },
 				Config:    testAccSecretResourceConfig_basic, ConfigVariables: vars,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_secret.test", plancheck.ResourceActionCreate),
 				}},
-				Check: testAccObjectEngine(t, tfswarm.KindSecret, "swarm_secret.test", testAccObjectLabels(managedPlus(name, 1, nil))),
+				Check: testAccObjectEngine(t, swarm.KindSecret, "swarm_secret.test", testAccObjectLabels(managedPlus(name, 1, nil))),
 			},
 		},
 	})
@@ -289,11 +289,11 @@ func TestAccSecretResource_drift(t *testing.T) {
 	vars := testAccSecretVars(name, "v", 1, map[string]string{"app": "shop"}, 1)
 	want := managedPlus(name, 1, map[string]string{"app": "shop"})
 	var replacedID string
-	tfresource.Test(t, tfresource.TestCase{
+	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindSecret),
-		Steps: []tfresource.TestStep{
+		CheckDestroy:             testAccCheckObjectDestroy(t, swarm.KindSecret),
+		Steps: []resource.TestStep{
 			{Config: testAccSecretResourceConfig_basic, ConfigVariables: vars},
 			{
 				// Labels changed outside Terraform.
@@ -302,7 +302,7 @@ func TestAccSecretResource_drift(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					o, err := testAccClient(t).FindObjectByName(context.Background(), tfswarm.KindSecret, name)
+					o, err := testAccClient(t).FindObjectByName(context.Background(), swarm.KindSecret, name)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -321,10 +321,10 @@ func TestAccSecretResource_drift(t *testing.T) {
 			},
 			{
 				Config: testAccSecretResourceConfig_basic, ConfigVariables: vars,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_secret.test", plancheck.ResourceActionUpdate),
 				}},
-				Check: testAccObjectEngine(t, tfswarm.KindSecret, "swarm_secret.test", testAccObjectLabels(want)),
+				Check: testAccObjectEngine(t, swarm.KindSecret, "swarm_secret.test", testAccObjectLabels(want)),
 			},
 			{
 				// Replaced outside Terraform by another secret of the same name: adopted, shows as drift.
@@ -334,8 +334,8 @@ func TestAccSecretResource_drift(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					res, err := api.SecretCreate(context.Background(), client.SecretCreateOptions{Spec: swarm.SecretSpec{
-						Annotations: swarm.Annotations{Name: name}, Data: []byte("other"),
+					res, err := api.SecretCreate(context.Background(), client.SecretCreateOptions{Spec: apiswarm.SecretSpec{
+						Annotations: apiswarm.Annotations{Name: name}, Data: []byte("other"),
 					}})
 					if err != nil {
 						t.Fatal(err)
@@ -347,11 +347,11 @@ func TestAccSecretResource_drift(t *testing.T) {
 			},
 			{
 				Config: testAccSecretResourceConfig_basic, ConfigVariables: vars,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_secret.test", plancheck.ResourceActionUpdate),
 				}},
-				Check: tfresource.ComposeAggregateTestCheckFunc(
-					testAccObjectEngine(t, tfswarm.KindSecret, "swarm_secret.test", testAccObjectLabels(want)),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccObjectEngine(t, swarm.KindSecret, "swarm_secret.test", testAccObjectLabels(want)),
 					func(s *terraform.State) error {
 						if got := s.RootModule().Resources["swarm_secret.test"].Primary.Attributes["id"]; got != replacedID {
 							return fmt.Errorf("state id %s, want the replacement %s", got, replacedID)
@@ -379,7 +379,7 @@ func testAccTaskReads(t *testing.T, service, file string) (string, error) {
 	}
 	lastErr := fmt.Errorf("no running task of %s", service)
 	for _, task := range tasks.Items {
-		if task.Status.State != swarm.TaskStateRunning || task.Status.ContainerStatus == nil {
+		if task.Status.State != apiswarm.TaskStateRunning || task.Status.ContainerStatus == nil {
 			continue
 		}
 		for _, n := range append(testAccNodes(t, "manager"), testAccNodes(t, "worker")...) {
@@ -393,7 +393,7 @@ func testAccTaskReads(t *testing.T, service, file string) (string, error) {
 	return "", lastErr
 }
 
-func testAccCheckTaskReads(t *testing.T, service, file, want string) tfresource.TestCheckFunc {
+func testAccCheckTaskReads(t *testing.T, service, file, want string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		got, err := testAccTaskReads(t, service, file)
 		if err != nil {
@@ -450,7 +450,7 @@ func (c noValueInState) CheckState(_ context.Context, req statecheck.CheckStateR
 }
 
 // noValueInRawState reads the state attributes as the test framework holds them.
-func noValueInRawState(values ...string) tfresource.TestCheckFunc {
+func noValueInRawState(values ...string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		for addr, rs := range s.RootModule().Resources {
 			for k, a := range rs.Primary.Attributes {
@@ -515,30 +515,30 @@ func TestAccSecretResource_writeOnly(t *testing.T) {
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
 	t.Setenv("TF_ACC_PERSIST_WORKING_DIR", "1")
 	both := []string{v1, v2}
-	tfresource.Test(t, tfresource.TestCase{
+	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindSecret),
+		CheckDestroy:             testAccCheckObjectDestroy(t, swarm.KindSecret),
 		WorkingDir:               work,
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config: testAccSecretResourceConfig_service, ConfigVariables: testAccSecretVars(name, v1, 1, nil, 0),
-				ConfigPlanChecks:  tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{noValueInPlan{both}}},
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{noValueInPlan{both}}},
 				ConfigStateChecks: []statecheck.StateCheck{noValueInState{both}},
-				Check: tfresource.ComposeAggregateTestCheckFunc(
+				Check: resource.ComposeAggregateTestCheckFunc(
 					noValueInRawState(both...),
 					testAccCheckTaskReads(t, name, "/run/secrets/app_secret", v1),
 				),
 			},
 			{
 				Config: testAccSecretResourceConfig_service, ConfigVariables: testAccSecretVars(name, v2, 2, nil, 0),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					noValueInPlan{both},
 					plancheck.ExpectUnknownValue("swarm_secret.test", tfjsonpath.New("id")),
 					plancheck.ExpectResourceAction("swarm_service.test", plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{noValueInState{both}},
-				Check: tfresource.ComposeAggregateTestCheckFunc(
+				Check: resource.ComposeAggregateTestCheckFunc(
 					noValueInRawState(both...),
 					testAccCheckTaskReads(t, name, "/run/secrets/app_secret", v2),
 				),
@@ -601,7 +601,7 @@ func startTaskPoller(t *testing.T, service string) *taskPoller {
 				p.polls++
 				running := 0
 				for _, task := range res.Items {
-					if task.Status.State == swarm.TaskStateRunning {
+					if task.Status.State == apiswarm.TaskStateRunning {
 						running++
 					}
 				}
@@ -634,19 +634,19 @@ func testAccRotation(t *testing.T, keep int) {
 	name := acctest.RandomWithPrefix("tfacc")
 	var poller *taskPoller
 	ids := map[int]string{}
-	remember := func(gen int) tfresource.TestCheckFunc {
+	remember := func(gen int) resource.TestCheckFunc {
 		return func(s *terraform.State) error {
 			ids[gen] = s.RootModule().Resources["swarm_secret.test"].Primary.Attributes["id"]
 			return nil
 		}
 	}
-	exists := func(gen int, want bool) tfresource.TestCheckFunc {
+	exists := func(gen int, want bool) resource.TestCheckFunc {
 		return func(*terraform.State) error {
-			_, err := testAccClient(t).InspectObject(context.Background(), tfswarm.KindSecret, ids[gen])
+			_, err := testAccClient(t).InspectObject(context.Background(), swarm.KindSecret, ids[gen])
 			switch {
 			case want && err != nil:
 				return fmt.Errorf("version %d (%s) should be kept: %v", gen, ids[gen], err)
-			case !want && !errors.Is(err, tfswarm.ErrNotFound):
+			case !want && !errors.Is(err, swarm.ErrNotFound):
 				return fmt.Errorf("version %d (%s) should be gone (err %v)", gen, ids[gen], err)
 			}
 			return nil
@@ -668,20 +668,20 @@ func testAccRotation(t *testing.T, keep int) {
 		}
 		return nil
 	}
-	rotateStep := func(gen int, checks ...tfresource.TestCheckFunc) tfresource.TestStep {
-		return tfresource.TestStep{
+	rotateStep := func(gen int, checks ...resource.TestCheckFunc) resource.TestStep {
+		return resource.TestStep{
 			PreConfig: func() { poller = startTaskPoller(t, name) },
 			Config:    testAccSecretResourceConfig_service, ConfigVariables: testAccSecretVars(name, fmt.Sprintf("value-%d", gen), gen, nil, keep),
-			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction("swarm_secret.test", plancheck.ResourceActionUpdate),
 				plancheck.ExpectResourceAction("swarm_service.test", plancheck.ResourceActionUpdate),
 				plancheck.ExpectUnknownValue("swarm_secret.test", tfjsonpath.New("id")),
 				plancheck.ExpectUnknownValue("swarm_secret.test", tfjsonpath.New("versioned_name")),
 			}},
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("swarm_secret.test", tfjsonpath.New("versioned_name"), knownvalue.StringExact(tfswarm.VersionedName(name, gen))),
+				statecheck.ExpectKnownValue("swarm_secret.test", tfjsonpath.New("versioned_name"), knownvalue.StringExact(swarm.VersionedName(name, gen))),
 			},
-			Check: tfresource.ComposeTestCheckFunc(append([]tfresource.TestCheckFunc{
+			Check: resource.ComposeTestCheckFunc(append([]resource.TestCheckFunc{
 				func(*terraform.State) error { return poller.check() },
 				remember(gen),
 				serviceUses,
@@ -689,21 +689,21 @@ func testAccRotation(t *testing.T, keep int) {
 			}, checks...)...),
 		}
 	}
-	tfresource.Test(t, tfresource.TestCase{
+	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckObjectDestroy(t, tfswarm.KindSecret),
-		Steps: []tfresource.TestStep{
+		CheckDestroy:             testAccCheckObjectDestroy(t, swarm.KindSecret),
+		Steps: []resource.TestStep{
 			{
 				Config: testAccSecretResourceConfig_service, ConfigVariables: testAccSecretVars(name, "value-1", 1, nil, keep),
-				Check: tfresource.ComposeTestCheckFunc(remember(1), serviceUses),
+				Check: resource.ComposeTestCheckFunc(remember(1), serviceUses),
 			},
 			rotateStep(2, exists(1, keep >= 1)),
 			rotateStep(3, exists(1, false), exists(2, keep >= 1)),
 			{
 				// A repeated apply is a no-op.
 				Config: testAccSecretResourceConfig_service, ConfigVariables: testAccSecretVars(name, "value-3", 3, nil, keep),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},
 	})

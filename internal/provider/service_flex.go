@@ -2,8 +2,6 @@ package provider
 
 import (
 	"maps"
-	"net/netip"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -13,10 +11,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/moby/moby/api/types/network"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 )
 
-// serviceSpecModel is the part of the resource model that mirrors swarm.ServiceSpec; the resource
+// serviceSpecModel is the part of the resource model that mirrors apiswarm.ServiceSpec; the resource
 // and both data sources share it.
 type serviceSpecModel struct {
 	Name           string
@@ -30,16 +28,16 @@ type serviceSpecModel struct {
 
 // expandServiceSpec builds the spec to send. current is the live service (nil on create): the
 // attributes the configuration leaves unmanaged (replicas, force_update) keep its values.
-func expandServiceSpec(m serviceSpecModel, current *swarm.Service) (swarm.ServiceSpec, diag.Diagnostics) {
+func expandServiceSpec(m serviceSpecModel, current *apiswarm.Service) (apiswarm.ServiceSpec, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	var live *swarm.ServiceSpec
+	var live *apiswarm.ServiceSpec
 	if current != nil {
 		live = &current.Spec
 	}
 	mode, d := expandServiceMode(m.Mode, live)
 	diags.Append(d...)
-	spec := swarm.ServiceSpec{
-		Annotations:    swarm.Annotations{Name: m.Name, Labels: nonNilMap(m.Labels)},
+	spec := apiswarm.ServiceSpec{
+		Annotations:    apiswarm.Annotations{Name: m.Name, Labels: nonNilMap(m.Labels)},
 		TaskTemplate:   expandTaskSpec(m.TaskTemplate, live),
 		Mode:           mode,
 		UpdateConfig:   expandUpdateConfig(m.UpdateConfig),
@@ -57,7 +55,7 @@ func expandServiceSpec(m serviceSpecModel, current *swarm.Service) (swarm.Servic
 // (or plan), so that a network the user named keeps its name while it resolves to the same ID.
 // present says which of the blocks that fall back to the Engine's defaults the configuration
 // has (see serviceBlocks).
-func flattenServiceSpec(spec swarm.ServiceSpec, priorNetworks []networkAttachModel, present serviceBlocks) serviceSpecModel {
+func flattenServiceSpec(spec apiswarm.ServiceSpec, priorNetworks []networkAttachModel, present serviceBlocks) serviceSpecModel {
 	m := serviceSpecModel{
 		Name:           spec.Name,
 		Labels:         nonNilMap(spec.Labels),
@@ -119,25 +117,25 @@ func nilIfDefault[T any](v *T, present bool, defaults *T) *T {
 
 // ---- mode ----
 
-func expandServiceMode(o types.Object, live *swarm.ServiceSpec) (swarm.ServiceMode, diag.Diagnostics) {
+func expandServiceMode(o types.Object, live *apiswarm.ServiceSpec) (apiswarm.ServiceMode, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var liveReplicas *uint64
 	if live != nil && live.Mode.Replicated != nil {
 		liveReplicas = live.Mode.Replicated.Replicas
 	}
 	if o.IsNull() || o.IsUnknown() {
-		return swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: liveReplicas}}, diags
+		return apiswarm.ServiceMode{Replicated: &apiswarm.ReplicatedService{Replicas: liveReplicas}}, diags
 	}
 	attrs := o.Attributes()
 	switch modeKind(o) {
 	case "global":
-		return swarm.ServiceMode{Global: &swarm.GlobalService{}}, diags
+		return apiswarm.ServiceMode{Global: &apiswarm.GlobalService{}}, diags
 	case "global_job":
-		return swarm.ServiceMode{GlobalJob: &swarm.GlobalJob{}}, diags
+		return apiswarm.ServiceMode{GlobalJob: &apiswarm.GlobalJob{}}, diags
 	case "replicated_job":
 		job, _ := attrs["replicated_job"].(types.Object)
 		ja := job.Attributes()
-		return swarm.ServiceMode{ReplicatedJob: &swarm.ReplicatedJob{
+		return apiswarm.ServiceMode{ReplicatedJob: &apiswarm.ReplicatedJob{
 			MaxConcurrent:    uint64Ptr(int64Attr(ja["max_concurrent"], 1)),
 			TotalCompletions: uint64Ptr(int64Attr(ja["total_completions"], 1)),
 		}}, diags
@@ -151,11 +149,11 @@ func expandServiceMode(o types.Object, live *swarm.ServiceSpec) (swarm.ServiceMo
 				replicas = uint64Ptr(r.ValueInt64())
 			}
 		}
-		return swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: replicas}}, diags
+		return apiswarm.ServiceMode{Replicated: &apiswarm.ReplicatedService{Replicas: replicas}}, diags
 	}
 }
 
-func flattenServiceMode(mode swarm.ServiceMode) types.Object {
+func flattenServiceMode(mode apiswarm.ServiceMode) types.Object {
 	vals := nullModeValues()
 	switch {
 	case mode.Global != nil:
@@ -179,8 +177,8 @@ func flattenServiceMode(mode swarm.ServiceMode) types.Object {
 
 // ---- task template ----
 
-func expandTaskSpec(m taskTemplateModel, live *swarm.ServiceSpec) swarm.TaskSpec {
-	ts := swarm.TaskSpec{
+func expandTaskSpec(m taskTemplateModel, live *apiswarm.ServiceSpec) apiswarm.TaskSpec {
+	ts := apiswarm.TaskSpec{
 		ContainerSpec: expandContainerSpec(m.ContainerSpec),
 		Resources:     expandResourceRequirements(m.Resources),
 		RestartPolicy: expandRestartPolicy(m.RestartPolicy),
@@ -195,12 +193,12 @@ func expandTaskSpec(m taskTemplateModel, live *swarm.ServiceSpec) swarm.TaskSpec
 		ts.ForceUpdate = live.TaskTemplate.ForceUpdate
 	}
 	if m.Runtime != "" {
-		ts.Runtime = swarm.RuntimeType(m.Runtime)
+		ts.Runtime = apiswarm.RuntimeType(m.Runtime)
 	}
 	return ts
 }
 
-func flattenTaskSpec(ts swarm.TaskSpec, priorNetworks []networkAttachModel) taskTemplateModel {
+func flattenTaskSpec(ts apiswarm.TaskSpec, priorNetworks []networkAttachModel) taskTemplateModel {
 	m := taskTemplateModel{
 		ContainerSpec: flattenContainerSpec(ts.ContainerSpec),
 		Resources:     flattenResourceRequirements(ts.Resources),
@@ -212,23 +210,23 @@ func flattenTaskSpec(ts swarm.TaskSpec, priorNetworks []networkAttachModel) task
 	}
 	m.Runtime = string(ts.Runtime)
 	if m.Runtime == "" {
-		m.Runtime = string(swarm.RuntimeContainer)
+		m.Runtime = string(apiswarm.RuntimeContainer)
 	}
 	return m
 }
 
 // ---- resources ----
 
-func expandResourceRequirements(m *resourcesModel) *swarm.ResourceRequirements {
+func expandResourceRequirements(m *resourcesModel) *apiswarm.ResourceRequirements {
 	if m == nil {
 		return nil
 	}
-	r := &swarm.ResourceRequirements{}
+	r := &apiswarm.ResourceRequirements{}
 	if l := m.Limits; l != nil {
-		r.Limits = &swarm.Limit{NanoCPUs: cpusToNano(l.CPUs), MemoryBytes: sizeBytes(l.Memory), Pids: derefOr(l.Pids, 0)}
+		r.Limits = &apiswarm.Limit{NanoCPUs: cpusToNano(l.CPUs), MemoryBytes: sizeBytes(l.Memory), Pids: derefOr(l.Pids, 0)}
 	}
 	if rv := m.Reservations; rv != nil {
-		r.Reservations = &swarm.Resources{NanoCPUs: cpusToNano(rv.CPUs), MemoryBytes: sizeBytes(rv.Memory)}
+		r.Reservations = &apiswarm.Resources{NanoCPUs: cpusToNano(rv.CPUs), MemoryBytes: sizeBytes(rv.Memory)}
 		for _, g := range rv.GenericResources {
 			r.Reservations.GenericResources = append(r.Reservations.GenericResources, expandGenericResource(g))
 		}
@@ -236,7 +234,7 @@ func expandResourceRequirements(m *resourcesModel) *swarm.ResourceRequirements {
 	return r
 }
 
-func flattenResourceRequirements(r *swarm.ResourceRequirements) *resourcesModel {
+func flattenResourceRequirements(r *apiswarm.ResourceRequirements) *resourcesModel {
 	if r == nil {
 		return nil
 	}
@@ -256,14 +254,14 @@ func flattenResourceRequirements(r *swarm.ResourceRequirements) *resourcesModel 
 	return m
 }
 
-func expandGenericResource(m genericResourceModel) swarm.GenericResource {
+func expandGenericResource(m genericResourceModel) apiswarm.GenericResource {
 	if m.NamedValue != nil {
-		return swarm.GenericResource{NamedResourceSpec: &swarm.NamedGenericResource{Kind: m.Kind, Value: *m.NamedValue}}
+		return apiswarm.GenericResource{NamedResourceSpec: &apiswarm.NamedGenericResource{Kind: m.Kind, Value: *m.NamedValue}}
 	}
-	return swarm.GenericResource{DiscreteResourceSpec: &swarm.DiscreteGenericResource{Kind: m.Kind, Value: derefOr(m.DiscreteValue, 0)}}
+	return apiswarm.GenericResource{DiscreteResourceSpec: &apiswarm.DiscreteGenericResource{Kind: m.Kind, Value: derefOr(m.DiscreteValue, 0)}}
 }
 
-func flattenGenericResource(g swarm.GenericResource) genericResourceModel {
+func flattenGenericResource(g apiswarm.GenericResource) genericResourceModel {
 	if g.NamedResourceSpec != nil {
 		return genericResourceModel{Kind: g.NamedResourceSpec.Kind, NamedValue: strPtr(g.NamedResourceSpec.Value)}
 	}
@@ -273,39 +271,9 @@ func flattenGenericResource(g swarm.GenericResource) genericResourceModel {
 	return genericResourceModel{}
 }
 
-func cpusToNano(c *float64) int64 {
-	if c == nil {
-		return 0
-	}
-	return int64(*c*1e9 + 0.5)
-}
-
-func nanoToCPUs(n int64) *float64 {
-	if n == 0 {
-		return nil
-	}
-	v := float64(n) / 1e9
-	return &v
-}
-
-func sizeBytes(s semString) int64 {
-	if s.IsNull() || s.IsUnknown() {
-		return 0
-	}
-	n, _ := parseSize(s.ValueString())
-	return n
-}
-
-func bytesToSize(n int64) semString {
-	if n == 0 {
-		return nullSize()
-	}
-	return newSize(formatSize(n))
-}
-
 // ---- restart policy ----
 
-func expandRestartPolicy(p *restartPolicyModel) *swarm.RestartPolicy {
+func expandRestartPolicy(p *restartPolicyModel) *apiswarm.RestartPolicy {
 	m := derefOr(p, restartPolicyModel{})
 	delay := durationOr(m.Delay, 5*time.Second)
 	window := durationOr(m.Window, 0)
@@ -314,10 +282,10 @@ func expandRestartPolicy(p *restartPolicyModel) *swarm.RestartPolicy {
 	if cond == "" {
 		cond = defaultRestartCondition
 	}
-	return &swarm.RestartPolicy{Condition: swarm.RestartPolicyCondition(cond), Delay: &delay, MaxAttempts: &attempts, Window: &window}
+	return &apiswarm.RestartPolicy{Condition: apiswarm.RestartPolicyCondition(cond), Delay: &delay, MaxAttempts: &attempts, Window: &window}
 }
 
-func flattenRestartPolicy(r *swarm.RestartPolicy) *restartPolicyModel {
+func flattenRestartPolicy(r *apiswarm.RestartPolicy) *restartPolicyModel {
 	m := &restartPolicyModel{Condition: defaultRestartCondition, Delay: newDuration(defaultRestartDelay), Window: newDuration(defaultRestartWindow)}
 	if r == nil {
 		return m
@@ -339,19 +307,19 @@ func flattenRestartPolicy(r *swarm.RestartPolicy) *restartPolicyModel {
 
 // ---- placement ----
 
-func expandPlacement(pm *placementModel) *swarm.Placement {
+func expandPlacement(pm *placementModel) *apiswarm.Placement {
 	m := derefOr(pm, placementModel{})
-	p := &swarm.Placement{Constraints: m.Constraints, MaxReplicas: uint64(max(m.MaxReplicas, 0))}
+	p := &apiswarm.Placement{Constraints: m.Constraints, MaxReplicas: uint64(max(m.MaxReplicas, 0))}
 	for _, s := range m.Preferences {
-		p.Preferences = append(p.Preferences, swarm.PlacementPreference{Spread: &swarm.SpreadOver{SpreadDescriptor: s}})
+		p.Preferences = append(p.Preferences, apiswarm.PlacementPreference{Spread: &apiswarm.SpreadOver{SpreadDescriptor: s}})
 	}
 	for _, pl := range m.Platforms {
-		p.Platforms = append(p.Platforms, swarm.Platform{Architecture: pl.Architecture, OS: pl.OS})
+		p.Platforms = append(p.Platforms, apiswarm.Platform{Architecture: pl.Architecture, OS: pl.OS})
 	}
 	return p
 }
 
-func flattenPlacement(p *swarm.Placement) *placementModel {
+func flattenPlacement(p *apiswarm.Placement) *placementModel {
 	m := &placementModel{Constraints: []string{}, Preferences: []string{}, Platforms: []platformModel{}}
 	if p == nil {
 		return m
@@ -371,17 +339,17 @@ func flattenPlacement(p *swarm.Placement) *placementModel {
 
 // ---- networks ----
 
-func expandNetworkAttachmentConfigs(ms []networkAttachModel) []swarm.NetworkAttachmentConfig {
-	var out []swarm.NetworkAttachmentConfig
+func expandNetworkAttachmentConfigs(ms []networkAttachModel) []apiswarm.NetworkAttachmentConfig {
+	var out []apiswarm.NetworkAttachmentConfig
 	for _, m := range ms {
-		out = append(out, swarm.NetworkAttachmentConfig{Target: m.Target, Aliases: m.Aliases, DriverOpts: m.DriverOpts})
+		out = append(out, apiswarm.NetworkAttachmentConfig{Target: m.Target, Aliases: m.Aliases, DriverOpts: m.DriverOpts})
 	}
 	return out
 }
 
 // flattenNetworkAttachmentConfigs keeps the target the user wrote (a name) when the prior
 // attachment resolved to the same network ID.
-func flattenNetworkAttachmentConfigs(ns []swarm.NetworkAttachmentConfig, prior []networkAttachModel) []networkAttachModel {
+func flattenNetworkAttachmentConfigs(ns []apiswarm.NetworkAttachmentConfig, prior []networkAttachModel) []networkAttachModel {
 	out := []networkAttachModel{}
 	for i, n := range ns {
 		m := networkAttachModel{Target: n.Target, NetworkID: types.StringValue(n.Target), Aliases: nonNilSlice(n.Aliases), DriverOpts: nonNilMap(n.DriverOpts)}
@@ -404,14 +372,14 @@ func flattenNetworkAttachmentConfigs(ns []swarm.NetworkAttachmentConfig, prior [
 
 // ---- log driver ----
 
-func expandLogDriver(m *logDriverModel) *swarm.Driver {
+func expandLogDriver(m *logDriverModel) *apiswarm.Driver {
 	if m == nil {
 		return nil
 	}
-	return &swarm.Driver{Name: m.Name, Options: m.Options}
+	return &apiswarm.Driver{Name: m.Name, Options: m.Options}
 }
 
-func flattenLogDriver(d *swarm.Driver) *logDriverModel {
+func flattenLogDriver(d *apiswarm.Driver) *logDriverModel {
 	if d == nil || d.Name == "" {
 		return nil
 	}
@@ -420,7 +388,7 @@ func flattenLogDriver(d *swarm.Driver) *logDriverModel {
 
 // ---- update and rollback config ----
 
-func expandUpdateConfig(p *updateConfigModel) *swarm.UpdateConfig {
+func expandUpdateConfig(p *updateConfigModel) *apiswarm.UpdateConfig {
 	m := derefOr(p, updateConfigModel{Parallelism: defaultUpdateParallelism})
 	fa, order := m.FailureAction, m.Order
 	if fa == "" {
@@ -429,17 +397,17 @@ func expandUpdateConfig(p *updateConfigModel) *swarm.UpdateConfig {
 	if order == "" {
 		order = defaultUpdateOrder
 	}
-	return &swarm.UpdateConfig{
+	return &apiswarm.UpdateConfig{
 		Parallelism:     uint64(max(m.Parallelism, 0)),
 		Delay:           durationOr(m.Delay, 0),
-		FailureAction:   swarm.FailureAction(fa),
+		FailureAction:   apiswarm.FailureAction(fa),
 		Monitor:         durationOr(m.Monitor, 5*time.Second),
 		MaxFailureRatio: float32(m.MaxFailureRatio),
-		Order:           swarm.UpdateOrder(order),
+		Order:           apiswarm.UpdateOrder(order),
 	}
 }
 
-func flattenUpdateConfig(u *swarm.UpdateConfig) *updateConfigModel {
+func flattenUpdateConfig(u *apiswarm.UpdateConfig) *updateConfigModel {
 	if u == nil {
 		return &updateConfigModel{
 			Parallelism: defaultUpdateParallelism, Delay: newDuration(defaultUpdateDelay), FailureAction: defaultUpdateFailureAction,
@@ -468,20 +436,20 @@ func flattenUpdateConfig(u *swarm.UpdateConfig) *updateConfigModel {
 
 // ---- endpoint spec ----
 
-func expandEndpointSpec(p *endpointSpecModel) *swarm.EndpointSpec {
+func expandEndpointSpec(p *endpointSpecModel) *apiswarm.EndpointSpec {
 	m := derefOr(p, endpointSpecModel{})
 	mode := m.Mode
 	if mode == "" {
 		mode = defaultEndpointMode
 	}
-	e := &swarm.EndpointSpec{Mode: swarm.ResolutionMode(mode)}
+	e := &apiswarm.EndpointSpec{Mode: apiswarm.ResolutionMode(mode)}
 	for _, p := range m.Ports {
 		e.Ports = append(e.Ports, expandPortConfig(p))
 	}
 	return e
 }
 
-func flattenEndpointSpec(e *swarm.EndpointSpec) *endpointSpecModel {
+func flattenEndpointSpec(e *apiswarm.EndpointSpec) *endpointSpecModel {
 	m := &endpointSpecModel{Mode: defaultEndpointMode, Ports: []portModel{}}
 	if e == nil {
 		return m
@@ -495,21 +463,21 @@ func flattenEndpointSpec(e *swarm.EndpointSpec) *endpointSpecModel {
 	return m
 }
 
-func expandPortConfig(m portModel) swarm.PortConfig {
-	p := swarm.PortConfig{
+func expandPortConfig(m portModel) apiswarm.PortConfig {
+	p := apiswarm.PortConfig{
 		Name: derefOr(m.Name, ""), Protocol: swarmProtocol(m.Protocol), TargetPort: uint32(m.TargetPort),
-		PublishMode: swarm.PortConfigPublishMode(m.PublishMode),
+		PublishMode: apiswarm.PortConfigPublishMode(m.PublishMode),
 	}
 	if m.PublishedPort != nil {
 		p.PublishedPort = uint32(*m.PublishedPort)
 	}
 	if p.PublishMode == "" {
-		p.PublishMode = swarm.PortConfigPublishModeIngress
+		p.PublishMode = apiswarm.PortConfigPublishModeIngress
 	}
 	return p
 }
 
-func flattenPortConfig(p swarm.PortConfig) portModel {
+func flattenPortConfig(p apiswarm.PortConfig) portModel {
 	m := portModel{Protocol: string(p.Protocol), TargetPort: int64(p.TargetPort), PublishMode: string(p.PublishMode)}
 	if p.Name != "" {
 		m.Name = strPtr(p.Name)
@@ -521,80 +489,9 @@ func flattenPortConfig(p swarm.PortConfig) portModel {
 		m.Protocol = "tcp"
 	}
 	if m.PublishMode == "" {
-		m.PublishMode = string(swarm.PortConfigPublishModeIngress)
+		m.PublishMode = string(apiswarm.PortConfigPublishModeIngress)
 	}
 	return m
-}
-
-// ---- small helpers ----
-
-func durationOr(s semString, def time.Duration) time.Duration {
-	if s.IsNull() || s.IsUnknown() {
-		return def
-	}
-	d, err := parseDuration(s.ValueString())
-	if err != nil {
-		return def
-	}
-	return d
-}
-
-func durationPtr(s semString) *time.Duration {
-	if s.IsNull() || s.IsUnknown() {
-		return nil
-	}
-	d, err := parseDuration(s.ValueString())
-	if err != nil {
-		return nil
-	}
-	return &d
-}
-
-func durationValue(d time.Duration) semString {
-	if d == 0 {
-		return nullDuration()
-	}
-	return newDuration(formatDuration(d))
-}
-
-func derefOr[T any](p *T, def T) T {
-	if p == nil {
-		return def
-	}
-	return *p
-}
-
-func strPtr(s string) *string   { return &s }
-func int64Ptr(i int64) *int64   { return &i }
-func uint64Ptr(i int64) *uint64 { u := uint64(max(i, 0)); return &u }
-
-func optStr(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func nonZero(i int64) *int64 {
-	if i == 0 {
-		return nil
-	}
-	return &i
-}
-
-func nonNilSlice[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
-func int64Attr(v attr.Value, def int64) int64 {
-	i, ok := v.(types.Int64)
-	if !ok || i.IsNull() || i.IsUnknown() {
-		return def
-	}
-	return i.ValueInt64()
 }
 
 func swarmProtocol(p string) network.IPProtocol {
@@ -656,14 +553,3 @@ func flattenHosts(lines []string) map[string]string {
 	}
 	return out
 }
-
-func fileMode(m int64) os.FileMode { return os.FileMode(uint32(max(m, 0))) }
-
-func stringOrNull(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
-func parseAddr(s string) (netip.Addr, error) { return netip.ParseAddr(s) }

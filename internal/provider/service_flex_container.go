@@ -3,11 +3,11 @@ package provider
 import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 )
 
-func expandContainerSpec(m containerSpecModel) *swarm.ContainerSpec {
-	c := &swarm.ContainerSpec{
+func expandContainerSpec(m containerSpecModel) *apiswarm.ContainerSpec {
+	c := &apiswarm.ContainerSpec{
 		Image:           m.Image.ValueString(),
 		Labels:          m.Labels,
 		Command:         m.Command,
@@ -50,9 +50,9 @@ func expandContainerSpec(m containerSpecModel) *swarm.ContainerSpec {
 	return c
 }
 
-func flattenContainerSpec(c *swarm.ContainerSpec) containerSpecModel {
+func flattenContainerSpec(c *apiswarm.ContainerSpec) containerSpecModel {
 	if c == nil {
-		c = &swarm.ContainerSpec{}
+		c = &apiswarm.ContainerSpec{}
 	}
 	m := containerSpecModel{
 		Image:           newImage(c.Image),
@@ -193,14 +193,14 @@ func flattenMount(mt mount.Mount) mountModel {
 
 // ---- secrets and configs ----
 
-func expandSecretReference(m secretRefModel) *swarm.SecretReference {
-	return &swarm.SecretReference{
+func expandSecretReference(m secretRefModel) *apiswarm.SecretReference {
+	return &apiswarm.SecretReference{
 		SecretID: m.SecretID, SecretName: m.SecretName.ValueString(),
-		File: &swarm.SecretReferenceFileTarget{Name: m.FileName, UID: m.UID, GID: m.GID, Mode: fileMode(m.Mode)},
+		File: &apiswarm.SecretReferenceFileTarget{Name: m.FileName, UID: m.UID, GID: m.GID, Mode: fileMode(m.Mode)},
 	}
 }
 
-func flattenSecretReference(s swarm.SecretReference) secretRefModel {
+func flattenSecretReference(s apiswarm.SecretReference) secretRefModel {
 	m := secretRefModel{SecretID: s.SecretID, SecretName: stringOrNull(s.SecretName), UID: defaultSecretUID, GID: defaultSecretGID, Mode: defaultSecretMode}
 	if f := s.File; f != nil {
 		m.FileName, m.UID, m.GID, m.Mode = f.Name, f.UID, f.GID, int64(f.Mode)
@@ -208,14 +208,14 @@ func flattenSecretReference(s swarm.SecretReference) secretRefModel {
 	return m
 }
 
-func expandConfigReference(m configRefModel) *swarm.ConfigReference {
-	return &swarm.ConfigReference{
+func expandConfigReference(m configRefModel) *apiswarm.ConfigReference {
+	return &apiswarm.ConfigReference{
 		ConfigID: m.ConfigID, ConfigName: m.ConfigName.ValueString(),
-		File: &swarm.ConfigReferenceFileTarget{Name: m.FileName, UID: m.UID, GID: m.GID, Mode: fileMode(m.Mode)},
+		File: &apiswarm.ConfigReferenceFileTarget{Name: m.FileName, UID: m.UID, GID: m.GID, Mode: fileMode(m.Mode)},
 	}
 }
 
-func flattenConfigReference(c swarm.ConfigReference) configRefModel {
+func flattenConfigReference(c apiswarm.ConfigReference) configRefModel {
 	m := configRefModel{ConfigID: c.ConfigID, ConfigName: stringOrNull(c.ConfigName), UID: defaultSecretUID, GID: defaultSecretGID, Mode: defaultSecretMode}
 	if f := c.File; f != nil {
 		m.FileName, m.UID, m.GID, m.Mode = f.Name, f.UID, f.GID, int64(f.Mode)
@@ -225,11 +225,11 @@ func flattenConfigReference(c swarm.ConfigReference) configRefModel {
 
 // ---- DNS, privileges ----
 
-func expandDNSConfig(m *dnsConfigModel) *swarm.DNSConfig {
+func expandDNSConfig(m *dnsConfigModel) *apiswarm.DNSConfig {
 	if m == nil {
 		return nil
 	}
-	d := &swarm.DNSConfig{Search: m.Search, Options: m.Options}
+	d := &apiswarm.DNSConfig{Search: m.Search, Options: m.Options}
 	for _, ns := range m.Nameservers {
 		if a, err := parseAddr(ns); err == nil {
 			d.Nameservers = append(d.Nameservers, a)
@@ -238,7 +238,7 @@ func expandDNSConfig(m *dnsConfigModel) *swarm.DNSConfig {
 	return d
 }
 
-func flattenDNSConfig(d *swarm.DNSConfig) *dnsConfigModel {
+func flattenDNSConfig(d *apiswarm.DNSConfig) *dnsConfigModel {
 	// `docker service create` writes an empty one: that is no DNS configuration.
 	if d == nil || (len(d.Nameservers) == 0 && len(d.Search) == 0 && len(d.Options) == 0) {
 		return nil
@@ -250,30 +250,30 @@ func flattenDNSConfig(d *swarm.DNSConfig) *dnsConfigModel {
 	return m
 }
 
-func expandPrivileges(m *privilegesModel) *swarm.Privileges {
+func expandPrivileges(m *privilegesModel) *apiswarm.Privileges {
 	if m == nil {
 		return nil
 	}
-	p := &swarm.Privileges{NoNewPrivileges: m.NoNewPrivileges}
+	p := &apiswarm.Privileges{NoNewPrivileges: m.NoNewPrivileges}
 	if c := m.CredentialSpec; c != nil {
-		p.CredentialSpec = &swarm.CredentialSpec{Config: derefOr(c.Config, ""), File: derefOr(c.File, ""), Registry: derefOr(c.Registry, "")}
+		p.CredentialSpec = &apiswarm.CredentialSpec{Config: derefOr(c.Config, ""), File: derefOr(c.File, ""), Registry: derefOr(c.Registry, "")}
 	}
 	if s := m.SELinuxContext; s != nil {
-		p.SELinuxContext = &swarm.SELinuxContext{Disable: s.Disable, User: derefOr(s.User, ""), Role: derefOr(s.Role, ""), Type: derefOr(s.Type, ""), Level: derefOr(s.Level, "")}
+		p.SELinuxContext = &apiswarm.SELinuxContext{Disable: s.Disable, User: derefOr(s.User, ""), Role: derefOr(s.Role, ""), Type: derefOr(s.Type, ""), Level: derefOr(s.Level, "")}
 	}
 	if s := m.Seccomp; s != nil {
-		p.Seccomp = &swarm.SeccompOpts{Mode: swarm.SeccompMode(s.Mode)}
+		p.Seccomp = &apiswarm.SeccompOpts{Mode: apiswarm.SeccompMode(s.Mode)}
 		if s.Profile != nil {
 			p.Seccomp.Profile = []byte(*s.Profile)
 		}
 	}
 	if a := m.AppArmor; a != nil {
-		p.AppArmor = &swarm.AppArmorOpts{Mode: swarm.AppArmorMode(a.Mode)}
+		p.AppArmor = &apiswarm.AppArmorOpts{Mode: apiswarm.AppArmorMode(a.Mode)}
 	}
 	return p
 }
 
-func flattenPrivileges(p *swarm.Privileges) *privilegesModel {
+func flattenPrivileges(p *apiswarm.Privileges) *privilegesModel {
 	if p == nil {
 		return nil
 	}

@@ -13,13 +13,13 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
-	"github.com/moby/moby/api/types/swarm"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 )
 
 var flexCmpOpts = cmp.Options{
@@ -35,13 +35,13 @@ func u64(i uint64) *uint64               { return &i }
 func TestExpandFlattenRestartPolicy(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct {
-		api  *swarm.RestartPolicy
+		api  *apiswarm.RestartPolicy
 		want *restartPolicyModel
 	}{
 		"nil is the Engine default": {nil, &restartPolicyModel{Condition: "any", Delay: newDuration("5s"), Window: newDuration("0s")}},
-		"cli default (condition only)": {&swarm.RestartPolicy{Condition: "any", MaxAttempts: u64(0)},
+		"cli default (condition only)": {&apiswarm.RestartPolicy{Condition: "any", MaxAttempts: u64(0)},
 			&restartPolicyModel{Condition: "any", Delay: newDuration("5s"), Window: newDuration("0s")}},
-		"all set": {&swarm.RestartPolicy{Condition: "on-failure", Delay: dur(time.Second), MaxAttempts: u64(3), Window: dur(time.Minute)},
+		"all set": {&apiswarm.RestartPolicy{Condition: "on-failure", Delay: dur(time.Second), MaxAttempts: u64(3), Window: dur(time.Minute)},
 			&restartPolicyModel{Condition: "on-failure", Delay: newDuration("1s"), MaxAttempts: 3, Window: newDuration("1m0s")}},
 	}
 	for name, tc := range tests {
@@ -62,12 +62,12 @@ func TestExpandFlattenUpdateConfig(t *testing.T) {
 	t.Parallel()
 	def := &updateConfigModel{Parallelism: 1, Delay: newDuration("0s"), FailureAction: "pause", Monitor: newDuration("5s"), Order: "stop-first"}
 	tests := map[string]struct {
-		api  *swarm.UpdateConfig
+		api  *apiswarm.UpdateConfig
 		want *updateConfigModel
 	}{
 		"nil is the default":                {nil, def},
-		"what docker service create writes": {&swarm.UpdateConfig{Parallelism: 1, FailureAction: "pause", Monitor: 5 * time.Second, Order: "stop-first"}, def},
-		"custom": {&swarm.UpdateConfig{Parallelism: 2, Delay: 10 * time.Second, FailureAction: "rollback", Monitor: 30 * time.Second, MaxFailureRatio: 0.1, Order: "start-first"},
+		"what docker service create writes": {&apiswarm.UpdateConfig{Parallelism: 1, FailureAction: "pause", Monitor: 5 * time.Second, Order: "stop-first"}, def},
+		"custom": {&apiswarm.UpdateConfig{Parallelism: 2, Delay: 10 * time.Second, FailureAction: "rollback", Monitor: 30 * time.Second, MaxFailureRatio: 0.1, Order: "start-first"},
 			&updateConfigModel{Parallelism: 2, Delay: newDuration("10s"), FailureAction: "rollback", Monitor: newDuration("30s"), MaxFailureRatio: 0.1, Order: "start-first"}},
 	}
 	for name, tc := range tests {
@@ -86,7 +86,7 @@ func TestExpandFlattenUpdateConfig(t *testing.T) {
 func TestExpandUpdateConfig(t *testing.T) {
 	t.Parallel()
 	got := expandUpdateConfig(&updateConfigModel{Parallelism: 1, Delay: newDuration("1m30s"), FailureAction: "rollback", Monitor: newDuration("500ms"), MaxFailureRatio: 0.25, Order: "start-first"})
-	want := &swarm.UpdateConfig{Parallelism: 1, Delay: 90 * time.Second, FailureAction: "rollback", Monitor: 500 * time.Millisecond, MaxFailureRatio: 0.25, Order: "start-first"}
+	want := &apiswarm.UpdateConfig{Parallelism: 1, Delay: 90 * time.Second, FailureAction: "rollback", Monitor: 500 * time.Millisecond, MaxFailureRatio: 0.25, Order: "start-first"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Fatalf("(-want +got):\n%s", d)
 	}
@@ -95,19 +95,19 @@ func TestExpandUpdateConfig(t *testing.T) {
 func TestExpandServiceMode(t *testing.T) {
 	t.Parallel()
 	three := uint64(3)
-	live := &swarm.ServiceSpec{Mode: swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &three}}}
+	live := &apiswarm.ServiceSpec{Mode: apiswarm.ServiceMode{Replicated: &apiswarm.ReplicatedService{Replicas: &three}}}
 	tests := map[string]struct {
 		in   types.Object
-		live *swarm.ServiceSpec
-		want swarm.ServiceMode
+		live *apiswarm.ServiceSpec
+		want apiswarm.ServiceMode
 	}{
-		"replicas set":                  {replicatedModeValue(types.Int64Value(5)), live, swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: u64(5)}}},
-		"replicas unmanaged keeps live": {replicatedModeValue(types.Int64Unknown()), live, swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: u64(3)}}},
-		"replicas unmanaged on create":  {replicatedModeValue(types.Int64Unknown()), nil, swarm.ServiceMode{Replicated: &swarm.ReplicatedService{}}},
-		"null mode is replicated":       {types.ObjectNull(modeObjectType().AttrTypes), live, swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: u64(3)}}},
-		"global":                        {flattenServiceMode(swarm.ServiceMode{Global: &swarm.GlobalService{}}), nil, swarm.ServiceMode{Global: &swarm.GlobalService{}}},
-		"global job":                    {flattenServiceMode(swarm.ServiceMode{GlobalJob: &swarm.GlobalJob{}}), nil, swarm.ServiceMode{GlobalJob: &swarm.GlobalJob{}}},
-		"replicated job":                {flattenServiceMode(swarm.ServiceMode{ReplicatedJob: &swarm.ReplicatedJob{MaxConcurrent: u64(2), TotalCompletions: u64(4)}}), nil, swarm.ServiceMode{ReplicatedJob: &swarm.ReplicatedJob{MaxConcurrent: u64(2), TotalCompletions: u64(4)}}},
+		"replicas set":                  {replicatedModeValue(types.Int64Value(5)), live, apiswarm.ServiceMode{Replicated: &apiswarm.ReplicatedService{Replicas: u64(5)}}},
+		"replicas unmanaged keeps live": {replicatedModeValue(types.Int64Unknown()), live, apiswarm.ServiceMode{Replicated: &apiswarm.ReplicatedService{Replicas: u64(3)}}},
+		"replicas unmanaged on create":  {replicatedModeValue(types.Int64Unknown()), nil, apiswarm.ServiceMode{Replicated: &apiswarm.ReplicatedService{}}},
+		"null mode is replicated":       {types.ObjectNull(modeObjectType().AttrTypes), live, apiswarm.ServiceMode{Replicated: &apiswarm.ReplicatedService{Replicas: u64(3)}}},
+		"global":                        {flattenServiceMode(apiswarm.ServiceMode{Global: &apiswarm.GlobalService{}}), nil, apiswarm.ServiceMode{Global: &apiswarm.GlobalService{}}},
+		"global job":                    {flattenServiceMode(apiswarm.ServiceMode{GlobalJob: &apiswarm.GlobalJob{}}), nil, apiswarm.ServiceMode{GlobalJob: &apiswarm.GlobalJob{}}},
+		"replicated job":                {flattenServiceMode(apiswarm.ServiceMode{ReplicatedJob: &apiswarm.ReplicatedJob{MaxConcurrent: u64(2), TotalCompletions: u64(4)}}), nil, apiswarm.ServiceMode{ReplicatedJob: &apiswarm.ReplicatedJob{MaxConcurrent: u64(2), TotalCompletions: u64(4)}}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -125,14 +125,14 @@ func TestExpandServiceMode(t *testing.T) {
 func TestFlattenServiceMode(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct {
-		in       swarm.ServiceMode
+		in       apiswarm.ServiceMode
 		wantKind string
 	}{
-		"replicated":     {swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: u64(2)}}, "replicated"},
-		"global":         {swarm.ServiceMode{Global: &swarm.GlobalService{}}, "global"},
-		"replicated job": {swarm.ServiceMode{ReplicatedJob: &swarm.ReplicatedJob{}}, "replicated_job"},
-		"global job":     {swarm.ServiceMode{GlobalJob: &swarm.GlobalJob{}}, "global_job"},
-		"empty":          {swarm.ServiceMode{}, "replicated"},
+		"replicated":     {apiswarm.ServiceMode{Replicated: &apiswarm.ReplicatedService{Replicas: u64(2)}}, "replicated"},
+		"global":         {apiswarm.ServiceMode{Global: &apiswarm.GlobalService{}}, "global"},
+		"replicated job": {apiswarm.ServiceMode{ReplicatedJob: &apiswarm.ReplicatedJob{}}, "replicated_job"},
+		"global job":     {apiswarm.ServiceMode{GlobalJob: &apiswarm.GlobalJob{}}, "global_job"},
+		"empty":          {apiswarm.ServiceMode{}, "replicated"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -148,16 +148,16 @@ func TestExpandFlattenResourceRequirements(t *testing.T) {
 	half := 0.5
 	tests := map[string]struct {
 		model *resourcesModel
-		api   *swarm.ResourceRequirements
+		api   *apiswarm.ResourceRequirements
 	}{
 		"nil": {nil, nil},
 		"limits": {&resourcesModel{Limits: &limitsModel{CPUs: &half, Memory: newSize("512M"), Pids: int64Ptr(100)}},
-			&swarm.ResourceRequirements{Limits: &swarm.Limit{NanoCPUs: 5e8, MemoryBytes: 512 << 20, Pids: 100}}},
+			&apiswarm.ResourceRequirements{Limits: &apiswarm.Limit{NanoCPUs: 5e8, MemoryBytes: 512 << 20, Pids: 100}}},
 		"reservations with generic resources": {&resourcesModel{Reservations: &reservationsModel{Memory: newSize("1G"), GenericResources: []genericResourceModel{
 			{Kind: "gpu", NamedValue: strPtr("uuid-1")}, {Kind: "ssd", DiscreteValue: int64Ptr(2)}}}},
-			&swarm.ResourceRequirements{Reservations: &swarm.Resources{MemoryBytes: 1 << 30, GenericResources: []swarm.GenericResource{
-				{NamedResourceSpec: &swarm.NamedGenericResource{Kind: "gpu", Value: "uuid-1"}},
-				{DiscreteResourceSpec: &swarm.DiscreteGenericResource{Kind: "ssd", Value: 2}}}}}},
+			&apiswarm.ResourceRequirements{Reservations: &apiswarm.Resources{MemoryBytes: 1 << 30, GenericResources: []apiswarm.GenericResource{
+				{NamedResourceSpec: &apiswarm.NamedGenericResource{Kind: "gpu", Value: "uuid-1"}},
+				{DiscreteResourceSpec: &apiswarm.DiscreteGenericResource{Kind: "ssd", Value: 2}}}}}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -170,7 +170,7 @@ func TestExpandFlattenResourceRequirements(t *testing.T) {
 		})
 	}
 	// What `docker service create` writes (empty limits and reservations) is no resources at all.
-	if got := flattenResourceRequirements(&swarm.ResourceRequirements{Limits: &swarm.Limit{}, Reservations: &swarm.Resources{}}); got != nil {
+	if got := flattenResourceRequirements(&apiswarm.ResourceRequirements{Limits: &apiswarm.Limit{}, Reservations: &apiswarm.Resources{}}); got != nil {
 		t.Fatalf("empty requirements flatten to %+v, want nil", got)
 	}
 }
@@ -179,9 +179,9 @@ func TestExpandFlattenPlacement(t *testing.T) {
 	t.Parallel()
 	m := &placementModel{Constraints: []string{"node.role == worker"}, Preferences: []string{"node.labels.zone"}, MaxReplicas: 2,
 		Platforms: []platformModel{{Architecture: "amd64", OS: "linux"}}}
-	api := &swarm.Placement{Constraints: []string{"node.role == worker"}, MaxReplicas: 2,
-		Preferences: []swarm.PlacementPreference{{Spread: &swarm.SpreadOver{SpreadDescriptor: "node.labels.zone"}}},
-		Platforms:   []swarm.Platform{{Architecture: "amd64", OS: "linux"}}}
+	api := &apiswarm.Placement{Constraints: []string{"node.role == worker"}, MaxReplicas: 2,
+		Preferences: []apiswarm.PlacementPreference{{Spread: &apiswarm.SpreadOver{SpreadDescriptor: "node.labels.zone"}}},
+		Platforms:   []apiswarm.Platform{{Architecture: "amd64", OS: "linux"}}}
 	if d := cmp.Diff(api, expandPlacement(m)); d != "" {
 		t.Fatalf("expand (-want +got):\n%s", d)
 	}
@@ -189,7 +189,7 @@ func TestExpandFlattenPlacement(t *testing.T) {
 		t.Fatalf("flatten (-want +got):\n%s", d)
 	}
 	empty := &placementModel{Constraints: []string{}, Preferences: []string{}, Platforms: []platformModel{}}
-	for name, in := range map[string]*swarm.Placement{"nil": nil, "empty": {}} {
+	for name, in := range map[string]*apiswarm.Placement{"nil": nil, "empty": {}} {
 		if d := cmp.Diff(empty, flattenPlacement(in), flexCmpOpts); d != "" {
 			t.Fatalf("%s (-want +got):\n%s", name, d)
 		}
@@ -198,7 +198,7 @@ func TestExpandFlattenPlacement(t *testing.T) {
 
 func TestFlattenNetworkAttachmentConfigs(t *testing.T) {
 	t.Parallel()
-	live := []swarm.NetworkAttachmentConfig{{Target: "id-a", Aliases: []string{"api"}}, {Target: "id-b"}}
+	live := []apiswarm.NetworkAttachmentConfig{{Target: "id-a", Aliases: []string{"api"}}, {Target: "id-b"}}
 	tests := map[string]struct {
 		prior []networkAttachModel
 		want  []string
@@ -223,7 +223,7 @@ func TestFlattenNetworkAttachmentConfigs(t *testing.T) {
 			}
 		})
 	}
-	if d := cmp.Diff([]swarm.NetworkAttachmentConfig{{Target: "backend", Aliases: []string{"api"}}},
+	if d := cmp.Diff([]apiswarm.NetworkAttachmentConfig{{Target: "backend", Aliases: []string{"api"}}},
 		expandNetworkAttachmentConfigs([]networkAttachModel{{Target: "backend", Aliases: []string{"api"}}})); d != "" {
 		t.Fatalf("expand (-want +got):\n%s", d)
 	}
@@ -235,7 +235,7 @@ func TestExpandFlattenEndpointSpec(t *testing.T) {
 		{Protocol: "tcp", TargetPort: 8080, PublishedPort: int64Ptr(18080), PublishMode: "host"},
 		{Name: strPtr("dns"), Protocol: "udp", TargetPort: 53, PublishMode: "ingress"},
 	}}
-	api := &swarm.EndpointSpec{Mode: "dnsrr", Ports: []swarm.PortConfig{
+	api := &apiswarm.EndpointSpec{Mode: "dnsrr", Ports: []apiswarm.PortConfig{
 		{Protocol: "tcp", TargetPort: 8080, PublishedPort: 18080, PublishMode: "host"},
 		{Name: "dns", Protocol: "udp", TargetPort: 53, PublishMode: "ingress"},
 	}}
@@ -302,7 +302,7 @@ func TestExpandFlattenMount(t *testing.T) {
 func TestExpandFlattenSecretReference(t *testing.T) {
 	t.Parallel()
 	m := secretRefModel{SecretID: "sid", SecretName: types.StringValue("db"), FileName: "db_password", UID: "0", GID: "0", Mode: 0o444}
-	api := &swarm.SecretReference{SecretID: "sid", SecretName: "db", File: &swarm.SecretReferenceFileTarget{Name: "db_password", UID: "0", GID: "0", Mode: 0o444}}
+	api := &apiswarm.SecretReference{SecretID: "sid", SecretName: "db", File: &apiswarm.SecretReferenceFileTarget{Name: "db_password", UID: "0", GID: "0", Mode: 0o444}}
 	if d := cmp.Diff(api, expandSecretReference(m)); d != "" {
 		t.Fatalf("expand (-want +got):\n%s", d)
 	}
@@ -321,7 +321,7 @@ func TestExpandFlattenSecretReference(t *testing.T) {
 		}
 	}
 	c := configRefModel{ConfigID: "cid", ConfigName: types.StringValue("app.conf"), FileName: "/etc/app.conf", UID: "1", GID: "2", Mode: 0o400}
-	capi := &swarm.ConfigReference{ConfigID: "cid", ConfigName: "app.conf", File: &swarm.ConfigReferenceFileTarget{Name: "/etc/app.conf", UID: "1", GID: "2", Mode: 0o400}}
+	capi := &apiswarm.ConfigReference{ConfigID: "cid", ConfigName: "app.conf", File: &apiswarm.ConfigReferenceFileTarget{Name: "/etc/app.conf", UID: "1", GID: "2", Mode: 0o400}}
 	if d := cmp.Diff(capi, expandConfigReference(c)); d != "" {
 		t.Fatalf("expand config (-want +got):\n%s", d)
 	}
@@ -419,7 +419,7 @@ func TestServiceSpecRoundTripFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var svcs []swarm.Service
+			var svcs []apiswarm.Service
 			if err := json.Unmarshal(b, &svcs); err != nil {
 				t.Fatal(err)
 			}
@@ -439,10 +439,10 @@ func TestServiceSpecRoundTripFixtures(t *testing.T) {
 					live.TaskTemplate.ContainerSpec.DNSConfig = nil // the CLI's empty one means none
 				}
 				if d := cmp.Diff(live, spec, cmpopts.EquateEmpty(), cmpopts.EquateComparable(netip.Addr{}),
-					cmpopts.IgnoreFields(swarm.RestartPolicy{}, "Delay", "Window", "MaxAttempts"),
-					cmpopts.IgnoreFields(swarm.ContainerSpec{}, "Isolation"),
-					cmpopts.IgnoreFields(swarm.TaskSpec{}, "Resources", "Runtime"),
-					cmpopts.IgnoreFields(swarm.ServiceSpec{}, "UpdateConfig", "RollbackConfig", "EndpointSpec")); d != "" {
+					cmpopts.IgnoreFields(apiswarm.RestartPolicy{}, "Delay", "Window", "MaxAttempts"),
+					cmpopts.IgnoreFields(apiswarm.ContainerSpec{}, "Isolation"),
+					cmpopts.IgnoreFields(apiswarm.TaskSpec{}, "Resources", "Runtime"),
+					cmpopts.IgnoreFields(apiswarm.ServiceSpec{}, "UpdateConfig", "RollbackConfig", "EndpointSpec")); d != "" {
 					t.Fatalf("expand differs from the live spec (-live +expanded):\n%s", d)
 				}
 			}
@@ -456,23 +456,23 @@ func TestServiceSpecRoundTripFixtures(t *testing.T) {
 func TestFlattenServiceSpecBlocksOfDefaults(t *testing.T) {
 	t.Parallel()
 	three := uint64(3)
-	defaults := swarm.ServiceSpec{
-		Annotations:  swarm.Annotations{Name: "web"},
-		Mode:         swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &three}},
-		TaskTemplate: swarm.TaskSpec{ContainerSpec: &swarm.ContainerSpec{Image: "nginx:1"}, RestartPolicy: &swarm.RestartPolicy{Condition: "any", MaxAttempts: u64(0)}},
-		UpdateConfig: &swarm.UpdateConfig{Parallelism: 1, FailureAction: "pause", Monitor: 5 * time.Second, Order: "stop-first"},
-		EndpointSpec: &swarm.EndpointSpec{Mode: "vip"},
+	defaults := apiswarm.ServiceSpec{
+		Annotations:  apiswarm.Annotations{Name: "web"},
+		Mode:         apiswarm.ServiceMode{Replicated: &apiswarm.ReplicatedService{Replicas: &three}},
+		TaskTemplate: apiswarm.TaskSpec{ContainerSpec: &apiswarm.ContainerSpec{Image: "nginx:1"}, RestartPolicy: &apiswarm.RestartPolicy{Condition: "any", MaxAttempts: u64(0)}},
+		UpdateConfig: &apiswarm.UpdateConfig{Parallelism: 1, FailureAction: "pause", Monitor: 5 * time.Second, Order: "stop-first"},
+		EndpointSpec: &apiswarm.EndpointSpec{Mode: "vip"},
 	}
 	changed := defaults
-	changed.Mode = swarm.ServiceMode{Global: &swarm.GlobalService{}}
-	changed.TaskTemplate.RestartPolicy = &swarm.RestartPolicy{Condition: "none"}
-	changed.TaskTemplate.Placement = &swarm.Placement{Constraints: []string{"node.role == worker"}}
-	changed.UpdateConfig = &swarm.UpdateConfig{Parallelism: 2}
-	changed.RollbackConfig = &swarm.UpdateConfig{Order: "start-first"}
-	changed.EndpointSpec = &swarm.EndpointSpec{Mode: "dnsrr"}
+	changed.Mode = apiswarm.ServiceMode{Global: &apiswarm.GlobalService{}}
+	changed.TaskTemplate.RestartPolicy = &apiswarm.RestartPolicy{Condition: "none"}
+	changed.TaskTemplate.Placement = &apiswarm.Placement{Constraints: []string{"node.role == worker"}}
+	changed.UpdateConfig = &apiswarm.UpdateConfig{Parallelism: 2}
+	changed.RollbackConfig = &apiswarm.UpdateConfig{Order: "start-first"}
+	changed.EndpointSpec = &apiswarm.EndpointSpec{Mode: "dnsrr"}
 
 	tests := map[string]struct {
-		spec    swarm.ServiceSpec
+		spec    apiswarm.ServiceSpec
 		present serviceBlocks
 		want    serviceBlocks
 	}{
@@ -496,11 +496,11 @@ func TestUpgradeServiceStateV0(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	three := uint64(3)
-	spec := swarm.ServiceSpec{
-		Annotations:  swarm.Annotations{Name: "web"},
-		Mode:         swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &three}},
-		TaskTemplate: swarm.TaskSpec{ContainerSpec: &swarm.ContainerSpec{Image: "nginx:1"}, Placement: &swarm.Placement{Constraints: []string{"node.role == worker"}}},
-		EndpointSpec: &swarm.EndpointSpec{Mode: "dnsrr"},
+	spec := apiswarm.ServiceSpec{
+		Annotations:  apiswarm.Annotations{Name: "web"},
+		Mode:         apiswarm.ServiceMode{Replicated: &apiswarm.ReplicatedService{Replicas: &three}},
+		TaskTemplate: apiswarm.TaskSpec{ContainerSpec: &apiswarm.ContainerSpec{Image: "nginx:1"}, Placement: &apiswarm.Placement{Constraints: []string{"node.role == worker"}}},
+		EndpointSpec: &apiswarm.EndpointSpec{Mode: "dnsrr"},
 	}
 	s := flattenServiceSpec(spec, nil, allServiceBlocks) // what version 0 stored
 	v0 := serviceResourceModel{ID: types.StringValue("svc1"), Name: types.StringValue(s.Name), Labels: s.Labels, Mode: s.Mode,
@@ -514,8 +514,8 @@ func TestUpgradeServiceStateV0(t *testing.T) {
 	if d := prior.Set(ctx, &v0); d.HasError() {
 		t.Fatal(d)
 	}
-	resp := resource.UpgradeStateResponse{State: tfsdk.State{Schema: sch, Raw: null}}
-	upgradeServiceStateV0(ctx, resource.UpgradeStateRequest{State: &prior}, &resp)
+	resp := fwresource.UpgradeStateResponse{State: tfsdk.State{Schema: sch, Raw: null}}
+	upgradeServiceStateV0(ctx, fwresource.UpgradeStateRequest{State: &prior}, &resp)
 	if resp.Diagnostics.HasError() {
 		t.Fatal(resp.Diagnostics)
 	}

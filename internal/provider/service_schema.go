@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -17,12 +16,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -53,14 +49,6 @@ func mountPropagations() []string {
 		out[i] = string(p)
 	}
 	return out
-}
-
-func enumDesc(values []string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = "`" + v + "`"
-	}
-	return "One of " + strings.Join(quoted, ", ") + "."
 }
 
 // Engine defaults, written where the configuration leaves an attribute out.
@@ -302,114 +290,9 @@ type portModel struct {
 	PublishMode   string  `tfsdk:"publish_mode"`
 }
 
-// ---- schema ----
-
-func optString(desc string) schema.StringAttribute {
-	return schema.StringAttribute{MarkdownDescription: desc, Optional: true,
-		Validators: []validator.String{stringvalidator.LengthAtLeast(1)}}
-}
-
-func defString(desc, def string, enum []string) schema.StringAttribute {
-	a := schema.StringAttribute{MarkdownDescription: desc + " Defaults to `" + def + "`.", Optional: true, Computed: true,
-		Default: stringdefault.StaticString(def)}
-	if enum != nil {
-		a.MarkdownDescription = desc + " " + enumDesc(enum) + " Defaults to `" + def + "`."
-		a.Validators = []validator.String{stringvalidator.OneOf(enum...)}
-	}
-	return a
-}
-
-func enumString(desc string, enum []string) schema.StringAttribute {
-	return schema.StringAttribute{MarkdownDescription: desc + " " + enumDesc(enum), Optional: true,
-		Validators: []validator.String{stringvalidator.OneOf(enum...)}}
-}
-
-func defBool(desc string) schema.BoolAttribute {
-	return schema.BoolAttribute{MarkdownDescription: desc + " Defaults to `false`.", Optional: true, Computed: true,
-		Default: booldefault.StaticBool(false)}
-}
-
-func defInt(desc string, def int64, v ...validator.Int64) schema.Int64Attribute {
-	return schema.Int64Attribute{MarkdownDescription: fmt.Sprintf("%s Defaults to `%d`.", desc, def), Optional: true, Computed: true,
-		Default: int64default.StaticInt64(def), Validators: v}
-}
-
-func stringList(desc string) schema.ListAttribute {
-	return schema.ListAttribute{MarkdownDescription: desc, ElementType: types.StringType, Optional: true, Computed: true,
-		Default: listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{}))}
-}
-
-func stringMap(desc string) schema.MapAttribute {
-	return schema.MapAttribute{MarkdownDescription: desc, ElementType: types.StringType, Optional: true, Computed: true,
-		Default: mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{}))}
-}
-
-func optDuration(desc string) schema.StringAttribute {
-	return schema.StringAttribute{MarkdownDescription: desc + " A Go duration such as `10s` or `1m30s`.", Optional: true, CustomType: durationType,
-		PlanModifiers: []planmodifier.String{keepSemanticState{kind: semDuration}}}
-}
-
-func defDuration(desc, def string) schema.StringAttribute {
-	return schema.StringAttribute{MarkdownDescription: desc + " A Go duration such as `10s` or `1m30s`. Defaults to `" + def + "`.",
-		Optional: true, Computed: true, CustomType: durationType, Default: stringdefault.StaticString(def),
-		PlanModifiers: []planmodifier.String{keepSemanticState{kind: semDuration}}}
-}
-
 // healthcheckDurationWhy explains the lower bound of the health check durations.
 const healthcheckDurationWhy = "the Engine refuses a health check duration below 1ms and reads `0s` back as not set " +
 	"(the image's value applies); leave the attribute out instead."
-
-// withDurationMin adds a lower bound to a duration attribute.
-func withDurationMin(a schema.StringAttribute, minimum time.Duration, why string) schema.StringAttribute {
-	v := durationAtLeast{min: minimum, why: why}
-	a.Validators = append(a.Validators, v)
-	a.MarkdownDescription += " Must be " + v.bound() + "."
-	return a
-}
-
-func withListValidators(a schema.ListAttribute, v ...validator.List) schema.ListAttribute {
-	a.Validators = append(a.Validators, v...)
-	return a
-}
-
-func optSize(desc string) schema.StringAttribute {
-	return schema.StringAttribute{MarkdownDescription: desc + " A size as compose files write it: `512M`, `1.5GiB` (binary units), or bytes.",
-		Optional: true, CustomType: sizeType, PlanModifiers: []planmodifier.String{keepSemanticState{kind: semSize}},
-		Validators: []validator.String{positiveSize{}}}
-}
-
-// singleBlock is a nested block written at most once. Blocks, unlike nested attributes, make
-// Terraform reject a misspelled argument instead of dropping it (hashicorp/terraform#33570).
-func singleBlock(desc string, attrs map[string]schema.Attribute, blocks map[string]schema.Block, v ...validator.Object) schema.SingleNestedBlock {
-	if attrs == nil {
-		attrs = map[string]schema.Attribute{}
-	}
-	return schema.SingleNestedBlock{MarkdownDescription: desc, Attributes: attrs, Blocks: blocks, Validators: v}
-}
-
-// withRequired makes a single block require the named string attributes whenever it is written.
-// The framework checks a Required attribute even where its single block is left out, so such an
-// attribute is Optional and its block requires it.
-func withRequired(b schema.SingleNestedBlock, names ...string) schema.SingleNestedBlock {
-	exprs := make([]path.Expression, len(names))
-	for i, n := range names {
-		exprs[i] = path.MatchRelative().AtName(n)
-		a, ok := b.Attributes[n].(schema.StringAttribute)
-		if !ok {
-			panic("withRequired: " + n + " is not a string attribute of the block")
-		}
-		a.Optional, a.Required = true, false
-		a.MarkdownDescription = "Required in this block. " + a.MarkdownDescription
-		b.Attributes[n] = a
-	}
-	b.Validators = append(b.Validators, objectvalidator.AlsoRequires(exprs...))
-	return b
-}
-
-// listBlock is a nested block written any number of times; left out, it is an empty list.
-func listBlock(desc string, attrs map[string]schema.Attribute, blocks map[string]schema.Block, v ...validator.List) schema.ListNestedBlock {
-	return schema.ListNestedBlock{MarkdownDescription: desc, NestedObject: schema.NestedBlockObject{Attributes: attrs, Blocks: blocks}, Validators: v}
-}
 
 // leftOut is the sentence of a block whose absence means the Engine's defaults.
 const leftOut = " Left out, the Engine's defaults apply, and a change made outside Terraform shows as drift."
@@ -526,7 +409,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"secrets": listBlock("Secrets exposed to the containers as files, one block each.", fileRefAttrs("secret"), nil),
 		"configs": listBlock("Configs exposed to the containers as files, one block each.", fileRefAttrs("config"), nil),
 		"dns_config": singleBlock("Resolver configuration (`/etc/resolv.conf`) of the containers.", map[string]schema.Attribute{
-			"nameservers": withListValidators(stringList("IP addresses of name servers, written as the Engine reads them back (`2001:db8::1`)."), listvalidator.ValueStringsAre(canonicalIP{})),
+			"nameservers": withListValidators(stringList("IP addresses of name servers, written as the Engine reads them back (`2001:db8::1`)."), listvalidator.ValueStringsAre(ipValidator{})),
 			"search":      stringList("Search domains."),
 			"options":     stringList("Resolver options (for example `ndots:2`)."),
 		}, nil, notEmptyObject{}),

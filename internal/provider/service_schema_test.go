@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
 func TestServiceResourceSchema(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	resp := &resource.SchemaResponse{}
-	NewServiceResource().Schema(ctx, resource.SchemaRequest{}, resp)
+	resp := &fwresource.SchemaResponse{}
+	NewServiceResource().Schema(ctx, fwresource.SchemaRequest{}, resp)
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("schema: %v", resp.Diagnostics)
 	}

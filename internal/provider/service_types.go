@@ -141,6 +141,9 @@ func newSize(s string) semString {
 func newImage(s string) semString {
 	return semString{StringValue: basetypes.NewStringValue(s), kind: semImage}
 }
+func unknownDuration() semString {
+	return semString{StringValue: basetypes.NewStringUnknown(), kind: semDuration}
+}
 func nullDuration() semString {
 	return semString{StringValue: basetypes.NewStringNull(), kind: semDuration}
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -82,125 +81,6 @@ func (uniquePublishedPortsValidator) ValidateList(_ context.Context, req validat
 			continue
 		}
 		seen[key] = i
-	}
-}
-
-// notEmptyObject refuses a nested object written with nothing in it (`dns_config = {}`): the
-// Engine reads an empty setting back as no setting, so the object would be planned again at
-// every run. Leaving it out says the same thing.
-type notEmptyObject struct{}
-
-func (notEmptyObject) Description(context.Context) string {
-	return "must set at least one attribute (leave the object out instead of writing it empty)"
-}
-
-func (v notEmptyObject) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (notEmptyObject) ValidateObject(_ context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || !objectEmpty(req.ConfigValue) {
-		return
-	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Empty object",
-		fmt.Sprintf("%s is written empty. The Engine reads an empty setting back as no setting, so leave %s out, or set at least one of its attributes.", req.Path, req.Path))
-}
-
-// objectEmpty says whether every attribute of a known object is null, itself an empty object, or
-// a nested block written no time (an empty list).
-func objectEmpty(o types.Object) bool {
-	for _, v := range o.Attributes() {
-		if v.IsNull() {
-			continue
-		}
-		switch inner := v.(type) {
-		case types.Object:
-			if inner.IsUnknown() || !objectEmpty(inner) {
-				return false
-			}
-		case types.List:
-			if inner.IsUnknown() || len(inner.Elements()) > 0 {
-				return false
-			}
-			if _, isBlock := inner.ElementType(context.Background()).(types.ObjectType); !isBlock {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// durationAtLeast refuses a duration below min that the Engine would not keep as written: it
-// refuses it, or reads it back as its default. why says what the Engine does with it.
-type durationAtLeast struct {
-	min time.Duration
-	why string
-}
-
-func (v durationAtLeast) Description(context.Context) string { return "must be " + v.bound() }
-
-// bound words the lower bound: "longer than 0s" for the smallest positive duration.
-func (v durationAtLeast) bound() string {
-	if v.min <= time.Nanosecond {
-		return "longer than `0s`"
-	}
-	return "at least `" + formatDuration(v.min) + "`"
-}
-
-func (v durationAtLeast) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v durationAtLeast) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	d, err := parseDuration(req.ConfigValue.ValueString())
-	if err != nil || d >= v.min {
-		return // a malformed duration is reported by its type
-	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Duration too short",
-		fmt.Sprintf("%s is %q, but must be %s: %s", req.Path, req.ConfigValue.ValueString(), v.bound(), v.why))
-}
-
-// positiveSize refuses a size of zero: the Engine reads 0 back as "not set" (no limit, the
-// default size), so leaving the attribute out says the same thing.
-type positiveSize struct{}
-
-func (positiveSize) Description(context.Context) string { return "must be larger than 0" }
-
-func (v positiveSize) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (positiveSize) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if n, err := parseSize(req.ConfigValue.ValueString()); err == nil && n == 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Size is zero",
-			fmt.Sprintf("%s is %q: the Engine reads a size of 0 back as not set, so leave %s out instead.", req.Path, req.ConfigValue.ValueString(), req.Path))
-	}
-}
-
-// canonicalIP requires an IP address in the spelling the Engine reads back (lower case, IPv6
-// shortened: "2001:db8::1"), since the Engine keeps the parsed address, not the text.
-type canonicalIP struct{}
-
-func (canonicalIP) Description(context.Context) string {
-	return "must be an IP address in its canonical spelling"
-}
-
-func (v canonicalIP) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (canonicalIP) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	s := req.ConfigValue.ValueString()
-	a, err := parseAddr(s)
-	switch {
-	case err != nil:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IP address", fmt.Sprintf("%q is not an IP address: %v", s, err))
-	case a.String() != s:
-		resp.Diagnostics.AddAttributeError(req.Path, "IP address not in canonical form",
-			fmt.Sprintf("Write %q as %q: the Engine keeps the address and reads it back in that spelling.", s, a.String()))
 	}
 }
 

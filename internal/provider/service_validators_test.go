@@ -192,11 +192,11 @@ func TestValuesTheEngineDoesNotKeep(t *testing.T) {
 		"size 0":              {positiveSize{}, "0", "reads a size of 0 back as not set"},
 		"size 0M":             {positiveSize{}, "0M", "reads a size of 0 back as not set"},
 		"size 64M":            {positiveSize{}, "64M", ""},
-		"ip v4":               {canonicalIP{}, "8.8.8.8", ""},
-		"ip v6":               {canonicalIP{}, "2001:db8::1", ""},
-		"ip v6 upper case":    {canonicalIP{}, "2001:DB8::1", `as "2001:db8::1"`},
-		"ip v6 not shortened": {canonicalIP{}, "2001:db8:0:0:0:0:0:1", `as "2001:db8::1"`},
-		"not an ip":           {canonicalIP{}, "dns.example", "is not an IP address"},
+		"ip v4":               {ipValidator{}, "8.8.8.8", ""},
+		"ip v6":               {ipValidator{}, "2001:db8::1", ""},
+		"ip v6 upper case":    {ipValidator{}, "2001:DB8::1", `as "2001:db8::1"`},
+		"ip v6 not shortened": {ipValidator{}, "2001:db8:0:0:0:0:0:1", `as "2001:db8::1"`},
+		"not an ip":           {ipValidator{}, "dns.example", "is not an IP address"},
 	} {
 		t.Run(name, func(t *testing.T) { checkDiag(t, str(tc.v, tc.in), tc.wantErr) })
 	}

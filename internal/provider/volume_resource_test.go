@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
-	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -24,7 +24,7 @@ import (
 	"github.com/moby/moby/api/types/volume"
 	"github.com/moby/moby/client"
 
-	tfswarm "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 func TestExpandVolumeCreateOptions(t *testing.T) {
@@ -168,11 +168,11 @@ func testAccVolumeVars(name, size, label string) config.Variables {
 func TestAccVolumeResource_basic(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := testAccVolumeVars(name, "10m", "a")
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckVolumeDestroy(t, ""),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config:          testAccVolumeResourceConfig_basic,
 				ConfigVariables: vars,
@@ -212,11 +212,11 @@ func TestAccVolumeResource_basic(t *testing.T) {
 
 func TestAccVolumeResource_update(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckVolumeDestroy(t, ""),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config:          testAccVolumeResourceConfig_basic,
 				ConfigVariables: testAccVolumeVars(name, "10m", "a"),
@@ -225,7 +225,7 @@ func TestAccVolumeResource_update(t *testing.T) {
 				// Labels of a local volume cannot be updated: the plan says replace.
 				Config:          testAccVolumeResourceConfig_basic,
 				ConfigVariables: testAccVolumeVars(name, "10m", "b"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_volume.test", plancheck.ResourceActionDestroyBeforeCreate)},
 				},
 				Check: testAccVolumeEngine(t, "", name, func(v volume.Volume) error {
@@ -238,7 +238,7 @@ func TestAccVolumeResource_update(t *testing.T) {
 			{
 				Config:          testAccVolumeResourceConfig_basic,
 				ConfigVariables: testAccVolumeVars(name, "20m", "b"),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_volume.test", plancheck.ResourceActionDestroyBeforeCreate)},
 				},
 				Check: testAccVolumeEngine(t, "", name, func(v volume.Volume) error {
@@ -255,17 +255,17 @@ func TestAccVolumeResource_update(t *testing.T) {
 func TestAccVolumeResource_disappears(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := testAccVolumeVars(name, "10m", "a")
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckVolumeDestroy(t, ""),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{Config: testAccVolumeResourceConfig_basic, ConfigVariables: vars},
 			{
 				PreConfig:       func() { testAccRemoveVolume(t, "", name) },
 				Config:          testAccVolumeResourceConfig_basic,
 				ConfigVariables: vars,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_volume.test", plancheck.ResourceActionCreate)},
 				},
 				Check: testAccVolumeEngine(t, "", name, nil),
@@ -279,11 +279,11 @@ func TestAccVolumeResource_disappears(t *testing.T) {
 func TestAccVolumeResource_drift(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := testAccVolumeVars(name, "10m", "a")
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckVolumeDestroy(t, ""),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{Config: testAccVolumeResourceConfig_basic, ConfigVariables: vars},
 			{
 				PreConfig: func() {
@@ -294,16 +294,16 @@ func TestAccVolumeResource_drift(t *testing.T) {
 					})
 				},
 				RefreshState: true,
-				RefreshPlanChecks: tfresource.RefreshPlanChecks{
+				RefreshPlanChecks: resource.RefreshPlanChecks{
 					PostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_volume.test", plancheck.ResourceActionDestroyBeforeCreate)},
 				},
 				ExpectNonEmptyPlan: true,
-				Check:              tfresource.TestCheckResourceAttr("swarm_volume.test", "driver_opts.o", "size=99m"),
+				Check:              resource.TestCheckResourceAttr("swarm_volume.test", "driver_opts.o", "size=99m"),
 			},
 			{
 				Config:          testAccVolumeResourceConfig_basic,
 				ConfigVariables: vars,
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("swarm_volume.test", plancheck.ResourceActionDestroyBeforeCreate)},
 				},
 				Check: testAccVolumeEngine(t, "", name, func(v volume.Volume) error {
@@ -332,8 +332,8 @@ resource "swarm_volume" "test" {
 // TestAccVolumeResource_engine creates the volume on the worker through the engine override:
 // it exists there and not on the provider's engine.
 func TestAccVolumeResource_engine(t *testing.T) {
-	if os.Getenv(tfresource.EnvTfAcc) == "" {
-		t.Skipf("Acceptance tests skipped unless env '%s' set", tfresource.EnvTfAcc)
+	if os.Getenv(resource.EnvTfAcc) == "" {
+		t.Skipf("Acceptance tests skipped unless env '%s' set", resource.EnvTfAcc)
 	}
 	workers := testAccNodes(t, "worker")
 	if len(workers) == 0 {
@@ -342,22 +342,22 @@ func TestAccVolumeResource_engine(t *testing.T) {
 	host := workers[0].Host
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := config.Variables{"name": config.StringVariable(name), "host": config.StringVariable(host)}
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckVolumeDestroy(t, host),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config:          testAccVolumeResourceConfig_engine,
 				ConfigVariables: vars,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("swarm_volume.test", tfjsonpath.New("engine").AtMapKey("host"), knownvalue.StringExact(host)),
 				},
-				Check: tfresource.ComposeAggregateTestCheckFunc(
+				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccVolumeEngine(t, host, name, nil),
 					func(*terraform.State) error {
 						_, err := testAccClient(t).InspectVolume(testAccCtx(t), name)
-						if !errors.Is(err, tfswarm.ErrNotFound) {
+						if !errors.Is(err, swarm.ErrNotFound) {
 							return fmt.Errorf("the volume is on the provider's engine too (or reading it failed): %v", err)
 						}
 						return nil
@@ -390,14 +390,14 @@ func TestAccVolumeResource_inUse(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc")
 	ctr := name + "-ctr"
 	vars := config.Variables{"name": config.StringVariable(name)}
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		PreCheck: func() {
 			testAccPreCheck(t)
 			t.Cleanup(func() { testAccRemoveContainer(t, ctr) })
 		},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckVolumeDestroy(t, ""),
-		Steps: []tfresource.TestStep{
+		Steps: []resource.TestStep{
 			{
 				Config:          testAccVolumeResourceConfig_inUse,
 				ConfigVariables: vars,
@@ -429,19 +429,19 @@ func TestAccVolumeResource_inUse(t *testing.T) {
 }
 
 // testAccVolumeClient is a client of the given engine ("" for the provider's).
-func testAccVolumeClient(t *testing.T, host string) *tfswarm.Client {
+func testAccVolumeClient(t *testing.T, host string) *swarm.Client {
 	t.Helper()
 	if host == "" {
 		return testAccClient(t)
 	}
-	c, err := tfswarm.New(tfswarm.Config{Endpoints: []tfswarm.Endpoint{{Host: host}}})
+	c, err := swarm.New(swarm.Config{Endpoints: []swarm.Endpoint{{Host: host}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-func testAccVolumeEngine(t *testing.T, host, name string, check func(volume.Volume) error) tfresource.TestCheckFunc {
+func testAccVolumeEngine(t *testing.T, host, name string, check func(volume.Volume) error) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		v, err := testAccVolumeClient(t, host).InspectVolume(testAccCtx(t), name)
 		if err != nil {
@@ -454,7 +454,7 @@ func testAccVolumeEngine(t *testing.T, host, name string, check func(volume.Volu
 	}
 }
 
-func testAccCheckVolumeDestroy(t *testing.T, host string) tfresource.TestCheckFunc {
+func testAccCheckVolumeDestroy(t *testing.T, host string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		for _, rs := range s.RootModule().Resources {
 			if rs.Type != "swarm_volume" {
@@ -464,7 +464,7 @@ func testAccCheckVolumeDestroy(t *testing.T, host string) tfresource.TestCheckFu
 			if err == nil {
 				return fmt.Errorf("volume %s still exists", rs.Primary.ID)
 			}
-			if !errors.Is(err, tfswarm.ErrNotFound) {
+			if !errors.Is(err, swarm.ErrNotFound) {
 				return err
 			}
 		}
