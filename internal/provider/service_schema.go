@@ -297,12 +297,13 @@ const healthcheckDurationWhy = "the Engine refuses a health check duration below
 // leftOut is the sentence of a block whose absence means the Engine's defaults.
 const leftOut = " Left out, the Engine's defaults apply, and a change made outside Terraform shows as drift."
 
-// updateConfigAttributes is shared by update_config and rollback_config.
-func updateConfigAttributes(what string, failureActions []string) map[string]schema.Attribute {
+// updateConfigAttributes is shared by update_config and rollback_config: what is the past
+// participle ("updated"), verb the infinitive ("update").
+func updateConfigAttributes(what, verb string, failureActions []string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"parallelism": defInt("How many tasks are "+what+" at once (`0` means all at once).", defaultUpdateParallelism, int64validator.AtLeast(0)),
 		"delay":       defDuration("Time between "+what+" batches.", defaultUpdateDelay),
-		"failure_action": defString("What to do when a task fails to "+strings.TrimSuffix(what, "d")+".",
+		"failure_action": defString("What to do when a task fails to "+verb+".",
 			defaultUpdateFailureAction, failureActions),
 		"monitor": withDurationMin(defDuration("How long to watch each task after it is "+what+" for a failure.", defaultUpdateMonitor),
 			time.Nanosecond, "the Engine reads `0s` back as its default `"+defaultUpdateMonitor+"`; leave monitor out for the default."),
@@ -572,9 +573,9 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			"mode":          modeBlock,
 			"task_template": taskTemplateBlock,
 			"update_config": singleBlock("How updates roll out. Not with a job mode."+leftOut,
-				updateConfigAttributes("updated", serviceUpdateFailureActions), nil, notWithJobMode{}),
+				updateConfigAttributes("updated", "update", serviceUpdateFailureActions), nil, notWithJobMode{}),
 			"rollback_config": singleBlock("How rollbacks roll out. Not with a job mode."+leftOut,
-				updateConfigAttributes("rolled back", serviceRollbackFailureActions), nil, notWithJobMode{}),
+				updateConfigAttributes("rolled back", "roll back", serviceRollbackFailureActions), nil, notWithJobMode{}),
 			"endpoint_spec": endpointBlock,
 			"timeouts":      timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
