@@ -9,6 +9,12 @@
 # TESTBED_FREE (engines in no swarm; default 0) size the bed. Needs root.
 set -Eeuo pipefail
 
+# A daemon must not inherit the descriptors this script has: a caller's lock around `make testbed`
+# (`flock FILE make testbed` hands it over as fd 3) would otherwise stay held as long as the
+# daemon runs. Prefix a daemon's command with this to close every descriptor above 2.
+# shellcheck disable=SC2016 # $f and $n are the inner shell's.
+NO_INHERITED_FDS=(bash -c 'for f in /proc/$BASHPID/fd/*; do n=${f##*/}; if ((n > 2)); then eval "exec $n>&-"; fi; done 2>/dev/null; exec "$@"' bash)
+
 readonly BRIDGE=tfsw-br0
 readonly NET=10.77.0
 readonly HOST_ADDR=$NET.1
@@ -198,7 +204,7 @@ start_host_dockerd() {
 	log "starting dockerd (log: $LOG_DIR/dockerd.log)"
 	mkdir -p "$LOG_DIR"
 	# fd 9 is the lock: the daemon must not inherit it.
-	setsid nohup dockerd >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null 9>&- &
+	setsid nohup "${NO_INHERITED_FDS[@]}" dockerd >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null 9>&- &
 	: >"$STATE_DIR/host-dockerd.started"
 }
 
@@ -364,7 +370,7 @@ start_node_dockerd() {
 	# nsenter (not `ip netns exec`, which remounts /sys) for the network; unshare --uts for the
 	# hostname. fd 9 is the lock: the daemon must not inherit it.
 	# shellcheck disable=SC2016 # $1 and $@ are the inner shell's.
-	setsid nsenter --net="/run/netns/tfsw-$n" unshare --uts \
+	setsid "${NO_INHERITED_FDS[@]}" nsenter --net="/run/netns/tfsw-$n" unshare --uts \
 		sh -c 'echo "$1" >/proc/sys/kernel/hostname && shift && exec "$@"' sh "$n" \
 		dockerd \
 		--data-root "$DATA_DIR/$n" \
