@@ -118,6 +118,7 @@ func TestAccConfigResource_basic(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"data"},
 				Config:                  testAccConfigResourceConfig_basic, ConfigVariables: vars,
 			},
+			importByIdentityStep(resource.TestStep{Config: testAccConfigResourceConfig_basic, ConfigVariables: vars}, "swarm_config.test"),
 			{
 				ResourceName: "swarm_config.test", ImportState: true, ImportStateVerify: true, ImportStateId: name,
 				ImportStateVerifyIgnore: []string{"data"},

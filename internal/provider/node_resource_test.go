@@ -154,6 +154,8 @@ func TestAccNodeResource_basic(t *testing.T) {
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"advertise_addr"},
 			},
+			importByIdentityStep(resource.TestStep{Config: testAccNodeResourceConfig_single, ConfigVariables: vars}, "swarm_node.this"),
+			importByIdentityStep(resource.TestStep{Config: testAccNodeResourceConfig_single, ConfigVariables: vars}, "swarm_cluster.this"),
 		},
 	})
 }

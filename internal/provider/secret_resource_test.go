@@ -196,6 +196,7 @@ func TestAccSecretResource_basic(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"data_wo", "data_wo_version"},
 				Config:                  testAccSecretResourceConfig_basic, ConfigVariables: vars,
 			},
+			importByIdentityStep(resource.TestStep{Config: testAccSecretResourceConfig_basic, ConfigVariables: vars}, "swarm_secret.test"),
 			{
 				ResourceName: "swarm_secret.test", ImportState: true, ImportStateVerify: true, ImportStateId: name,
 				ImportStateVerifyIgnore: []string{"data_wo", "data_wo_version"},
