@@ -463,7 +463,6 @@ func TestAccClusterResource_lifecycle(t *testing.T) {
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"engine", "remote_addrs", "advertise_addr"},
 			},
-			importByIdentityStep(resource.TestStep{Config: testAccClusterResourceConfig_lifecycle, ConfigVariables: vars("manager", "2", true, "2", false)}, "swarm_join.manager"),
 		},
 	})
 }

@@ -278,6 +278,12 @@ func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), n.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("node"), key)...)
+	// `node` keeps what the import named (an ID or a hostname); an identity names the node by ID,
+	// and configurations name nodes by hostname.
+	named := key
+	if req.ID == "" {
+		named = n.Description.Hostname
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("node"), named)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("remove_labels_on_destroy"), false)...)
 }
