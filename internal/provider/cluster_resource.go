@@ -27,6 +27,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure    = (*clusterResource)(nil)
+	_ resource.ResourceWithIdentity     = (*clusterResource)(nil)
 	_ resource.ResourceWithImportState  = (*clusterResource)(nil)
 	_ resource.ResourceWithModifyPlan   = (*clusterResource)(nil)
 	_ resource.ResourceWithUpgradeState = (*clusterResource)(nil)
@@ -193,11 +194,16 @@ func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 	}
 }
 
+func (r *clusterResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("The swarm's ID.")
+}
+
 func (r *clusterResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var plan clusterResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -267,6 +273,7 @@ func (r *clusterResource) readInto(ctx context.Context, m *clusterResourceModel,
 }
 
 func (r *clusterResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var state clusterResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -286,6 +293,7 @@ func (r *clusterResource) Read(ctx context.Context, req resource.ReadRequest, re
 }
 
 func (r *clusterResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var plan, state clusterResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -337,7 +345,7 @@ func (r *clusterResource) Delete(ctx context.Context, req resource.DeleteRequest
 }
 
 func (r *clusterResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
 }
 
 // ModifyPlan says when the unlock key will change: with autolock switched or its rotation.

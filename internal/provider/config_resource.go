@@ -17,6 +17,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure        = (*configResource)(nil)
 	_ resource.ResourceWithImportState      = (*configResource)(nil)
+	_ resource.ResourceWithIdentity         = (*configResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*configResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*configResource)(nil)
 	_ resource.ResourceWithValidateConfig   = (*configResource)(nil)

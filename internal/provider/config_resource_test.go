@@ -118,6 +118,16 @@ func TestAccConfigResource_basic(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"data"},
 				Config:                  testAccConfigResourceConfig_basic, ConfigVariables: vars,
 			},
+			// The Engine never returns what Terraform keeps of the content (data_wo_version, or data):
+			// the import records it in place, and creates no new version (same ID and name).
+			importByIdentityStep(resource.TestStep{
+				Config: testAccConfigResourceConfig_basic, ConfigVariables: vars, ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("versioned_name"), knownvalue.StringExact(name)),
+					plancheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("id"), knownvalue.NotNull()),
+				}},
+			}, "swarm_config.test"),
 			{
 				ResourceName: "swarm_config.test", ImportState: true, ImportStateVerify: true, ImportStateId: name,
 				ImportStateVerifyIgnore: []string{"data"},

@@ -25,6 +25,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure   = (*joinResource)(nil)
+	_ resource.ResourceWithIdentity    = (*joinResource)(nil)
 	_ resource.ResourceWithImportState = (*joinResource)(nil)
 )
 
@@ -127,6 +128,10 @@ func (r *joinResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 	}
 }
 
+func (r *joinResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("The node ID of the joined engine.")
+}
+
 func (r *joinResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
@@ -142,6 +147,7 @@ func (r *joinResource) engineClient(ctx context.Context, engine types.Object) (*
 }
 
 func (r *joinResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var plan, config joinResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
@@ -241,6 +247,7 @@ func (r *joinResource) readInto(ctx context.Context, m *joinResourceModel, diags
 }
 
 func (r *joinResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var state joinResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -258,6 +265,7 @@ func (r *joinResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 }
 
 func (r *joinResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var plan joinResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -343,10 +351,15 @@ func (r *joinResource) leave(ctx context.Context, state joinResourceModel, id st
 }
 
 func (r *joinResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	n, err := r.client.FindNode(ctx, req.ID)
+	key, diags := importIDOf(ctx, req, "Import a swarm_join by the node ID or hostname: terraform import swarm_join.example <node-id-or-hostname>")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	n, err := r.client.FindNode(ctx, key)
 	if err != nil {
 		resp.Diagnostics.AddError("Error importing the joined node",
-			"Expected a node ID or hostname of the swarm; "+req.ID+": "+err.Error())
+			"Expected a node ID or hostname of the swarm; "+key+": "+err.Error())
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), n.ID)...)

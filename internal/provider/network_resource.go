@@ -30,6 +30,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure    = (*networkResource)(nil)
+	_ resource.ResourceWithIdentity     = (*networkResource)(nil)
 	_ resource.ResourceWithImportState  = (*networkResource)(nil)
 	_ resource.ResourceWithModifyPlan   = (*networkResource)(nil)
 	_ resource.ResourceWithUpgradeState = (*networkResource)(nil)
@@ -237,11 +238,16 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 	}
 }
 
+func (r *networkResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("The network's ID.")
+}
+
 func (r *networkResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var plan networkResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -264,6 +270,7 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 }
 
 func (r *networkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var state networkResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -289,6 +296,7 @@ func (r *networkResource) Read(ctx context.Context, req resource.ReadRequest, re
 // Update is planned only for changes the network already satisfies (null and empty maps, an
 // `ipam` block that writes what the network has, or is removed); it only refreshes the state.
 func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var plan, state networkResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -312,13 +320,19 @@ func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest
 
 // ImportState takes a network ID or name.
 func (r *networkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	n, err := r.client.InspectNetwork(ctx, req.ID)
+	key, diags := importIDOf(ctx, req, "Import a swarm_network by its ID or name: terraform import swarm_network.example <id-or-name>")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	n, err := r.client.InspectNetwork(ctx, key)
 	if err != nil {
 		resp.Diagnostics.AddError("Error importing Swarm network",
-			fmt.Sprintf("No network with the ID or name %q could be read: %v", req.ID, err))
+			fmt.Sprintf("No network with the ID or name %q could be read: %v", key, err))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), n.ID)...)
+	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, n.ID)...)
 }
 
 // ModifyPlan decides whether the `ipam` block asks for something the network does not have

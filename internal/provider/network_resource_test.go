@@ -136,6 +136,7 @@ func TestAccNetworkResource_basic(t *testing.T) {
 				ConfigVariables:   config.Variables{"name": config.StringVariable(name)},
 				Config:            testAccNetworkResourceConfig_basic,
 			},
+			importByIdentityStep(resource.TestStep{Config: testAccNetworkResourceConfig_basic, ConfigVariables: config.Variables{"name": config.StringVariable(name)}}, "swarm_network.test"),
 			{
 				ResourceName:      "swarm_network.test",
 				ImportState:       true,

@@ -24,6 +24,7 @@ import (
 
 var (
 	_ resource.ResourceWithConfigure   = (*nodeResource)(nil)
+	_ resource.ResourceWithIdentity    = (*nodeResource)(nil)
 	_ resource.ResourceWithImportState = (*nodeResource)(nil)
 )
 
@@ -140,11 +141,16 @@ func nodeNamedBy(name string, id, hostname types.String) bool {
 	return setAndKnown(id) && id.ValueString() == name || setAndKnown(hostname) && hostname.ValueString() == name
 }
 
+func (r *nodeResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("The node's ID.")
+}
+
 func (r *nodeResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var plan nodeResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -193,6 +199,7 @@ func (r *nodeResource) apply(ctx context.Context, n apiswarm.Node, plan *nodeRes
 }
 
 func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var state nodeResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -216,6 +223,7 @@ func (r *nodeResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 }
 
 func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var plan, state nodeResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -258,13 +266,24 @@ func (r *nodeResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 }
 
 func (r *nodeResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	n, err := r.client.FindNode(ctx, req.ID)
+	key, diags := importIDOf(ctx, req, "Import a swarm_node by its node ID or hostname: terraform import swarm_node.example <node-id-or-hostname>")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	n, err := r.client.FindNode(ctx, key)
 	if err != nil {
 		resp.Diagnostics.AddError("Error importing the swarm node",
-			"Expected a node ID or hostname of the swarm; "+req.ID+": "+err.Error())
+			"Expected a node ID or hostname of the swarm; "+key+": "+err.Error())
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), n.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("node"), req.ID)...)
+	// `node` keeps what the import named (an ID or a hostname); an identity names the node by ID,
+	// and configurations name nodes by hostname.
+	named := key
+	if req.ID == "" {
+		named = n.Description.Hostname
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("node"), named)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("remove_labels_on_destroy"), false)...)
 }

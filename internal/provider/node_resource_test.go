@@ -154,6 +154,16 @@ func TestAccNodeResource_basic(t *testing.T) {
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"advertise_addr"},
 			},
+			importByIdentityStep(resource.TestStep{Config: testAccNodeResourceConfig_single, ConfigVariables: vars}, "swarm_node.this"),
+			// advertise_addr is an init setting the Engine does not report: the import records it in
+			// place, nothing else changes.
+			importByIdentityStep(resource.TestStep{
+				Config: testAccNodeResourceConfig_single, ConfigVariables: vars, ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_cluster.this", plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue("swarm_cluster.this", tfjsonpath.New("advertise_addr"), knownvalue.StringExact(n.Addr)),
+				}},
+			}, "swarm_cluster.this"),
 		},
 	})
 }

@@ -480,6 +480,7 @@ func (r *objectResource[M]) Configure(_ context.Context, req resource.ConfigureR
 }
 
 func (r *objectResource[M]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var plan, config M
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
@@ -500,6 +501,7 @@ func (r *objectResource[M]) Create(ctx context.Context, req resource.CreateReque
 }
 
 func (r *objectResource[M]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var state M
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -520,6 +522,7 @@ func (r *objectResource[M]) Read(ctx context.Context, req resource.ReadRequest, 
 }
 
 func (r *objectResource[M]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer func() { resp.Diagnostics.Append(syncIDIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var plan, state, config M
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -563,8 +566,18 @@ func (r *objectResource[M]) Delete(ctx context.Context, req resource.DeleteReque
 	}
 }
 
+// IdentitySchema: a secret or config is named by its Engine ID (of the version in use).
+func (r *objectResource[M]) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("The " + string(r.kind) + "'s ID (of the version in use).")
+}
+
 func (r *objectResource[M]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	o, err := importObject(ctx, r.client, r.kind, req.ID)
+	key, diags := importIDOf(ctx, req, fmt.Sprintf("Import a swarm_%s by its ID or name: terraform import swarm_%s.example <id-or-name>", r.kind, r.kind))
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	o, err := importObject(ctx, r.client, r.kind, key)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Error importing Swarm %s", r.kind), err.Error())
 		return
@@ -573,6 +586,7 @@ func (r *objectResource[M]) ImportState(ctx context.Context, req resource.Import
 	*r.object(&m) = importedObjectModel()
 	r.flatten(o, &m)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, o.ID)...)
 }
 
 // ModifyPlan makes id and versioned_name unknown exactly when the update creates a new version, and

@@ -17,6 +17,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure        = (*secretResource)(nil)
 	_ resource.ResourceWithImportState      = (*secretResource)(nil)
+	_ resource.ResourceWithIdentity         = (*secretResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*secretResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*secretResource)(nil)
 	_ resource.ResourceWithValidateConfig   = (*secretResource)(nil)

@@ -196,6 +196,16 @@ func TestAccSecretResource_basic(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"data_wo", "data_wo_version"},
 				Config:                  testAccSecretResourceConfig_basic, ConfigVariables: vars,
 			},
+			// The Engine never returns what Terraform keeps of the content (data_wo_version, or data):
+			// the import records it in place, and creates no new version (same ID and name).
+			importByIdentityStep(resource.TestStep{
+				Config: testAccSecretResourceConfig_basic, ConfigVariables: vars, ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_secret.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue("swarm_secret.test", tfjsonpath.New("versioned_name"), knownvalue.StringExact(name)),
+					plancheck.ExpectKnownValue("swarm_secret.test", tfjsonpath.New("id"), knownvalue.NotNull()),
+				}},
+			}, "swarm_secret.test"),
 			{
 				ResourceName: "swarm_secret.test", ImportState: true, ImportStateVerify: true, ImportStateId: name,
 				ImportStateVerifyIgnore: []string{"data_wo", "data_wo_version"},

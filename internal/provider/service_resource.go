@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -57,10 +56,6 @@ type serviceResourceModel struct {
 	Timeouts           timeouts.Value     `tfsdk:"timeouts"`
 }
 
-type serviceIdentityModel struct {
-	ID types.String `tfsdk:"id"`
-}
-
 func (m serviceResourceModel) spec() serviceSpecModel {
 	return serviceSpecModel{
 		Name: m.Name.ValueString(), Labels: m.Labels, Mode: m.Mode, TaskTemplate: m.TaskTemplate,
@@ -97,11 +92,7 @@ func (r *serviceResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 }
 
 func (r *serviceResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = identityschema.Schema{
-		Attributes: map[string]identityschema.Attribute{
-			"id": identityschema.StringAttribute{Description: "The service's ID.", RequiredForImport: true},
-		},
-	}
+	resp.IdentitySchema = idIdentitySchema("The service's ID.")
 }
 
 func (r *serviceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -149,13 +140,13 @@ func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest
 	if err != nil {
 		plan.ID = types.StringValue(id)
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-		resp.Diagnostics.Append(setServiceIdentity(ctx, resp.Identity, id)...)
+		resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id)...)
 		resp.Diagnostics.AddError("Error reading Swarm service after create", fmt.Sprintf("Service %s (%s): %s", spec.Name, id, err))
 		return
 	}
 	state := plan.withLive(svc, plan.TaskTemplate.Networks, plan.spec().blocks())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(setServiceIdentity(ctx, resp.Identity, id)...)
+	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id)...)
 	if waitErr != nil {
 		resp.Diagnostics.AddError("Swarm service did not converge",
 			fmt.Sprintf("Service %s (%s) was created but did not converge; it stays in state and is marked for replacement.\n\n%s", spec.Name, id, waitErr))
@@ -183,7 +174,7 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 	svc, err := r.client.InspectService(ctx, id.ValueString())
 	if errors.Is(err, swarm.ErrNotFound) {
 		tflog.Warn(ctx, "Swarm service not found; removing it from state", map[string]any{"id": id.ValueString()})
-		resp.Diagnostics.Append(setServiceIdentity(ctx, resp.Identity, id.ValueString())...)
+		resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueString())...)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -193,7 +184,7 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	state := prior.withLive(svc, priorNetworks, present)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(setServiceIdentity(ctx, resp.Identity, svc.ID)...)
+	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, svc.ID)...)
 }
 
 func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -253,7 +244,7 @@ func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	newState := plan.withLive(svc, plan.TaskTemplate.Networks, plan.spec().blocks())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &newState)...)
-	resp.Diagnostics.Append(setServiceIdentity(ctx, resp.Identity, id)...)
+	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id)...)
 	if waitErr != nil {
 		resp.Diagnostics.AddError("Swarm service update did not converge",
 			fmt.Sprintf("Service %s (%s): %s", plan.Name.ValueString(), id, waitErr))
@@ -433,11 +424,4 @@ func diagSummary(d diag.Diagnostics) string {
 		parts = append(parts, e.Summary()+": "+e.Detail())
 	}
 	return strings.Join(parts, "; ")
-}
-
-func setServiceIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id string) diag.Diagnostics {
-	if identity == nil {
-		return nil
-	}
-	return identity.Set(ctx, serviceIdentityModel{ID: types.StringValue(id)})
 }

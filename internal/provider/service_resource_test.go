@@ -112,6 +112,7 @@ func TestAccServiceResource_basic(t *testing.T) {
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"timeouts"},
 			},
+			importByIdentityStep(resource.TestStep{Config: testAccServiceResourceConfig_basic, ConfigVariables: vars}, "swarm_service.test"),
 			{
 				Config: testAccServiceResourceConfig_basic, ConfigVariables: vars,
 				ResourceName:            "swarm_service.test",

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -27,6 +28,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*volumeResource)(nil)
 	_ resource.ResourceWithImportState = (*volumeResource)(nil)
+	_ resource.ResourceWithIdentity    = (*volumeResource)(nil)
 )
 
 // NewVolumeResource is the swarm_volume resource.
@@ -47,6 +49,12 @@ type volumeResourceModel struct {
 	Mountpoint types.String `tfsdk:"mountpoint"`
 	Scope      types.String `tfsdk:"scope"`
 	Engine     types.Object `tfsdk:"engine"`
+}
+
+// volumeIdentityModel names a volume: volumes have no swarm-wide ID, only a name on an engine.
+type volumeIdentityModel struct {
+	Name       types.String `tfsdk:"name"`
+	EngineHost types.String `tfsdk:"engine_host"`
 }
 
 // volumeNamePattern is what the Engine's local driver accepts as a volume name.
@@ -130,11 +138,24 @@ func (r *volumeResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	}
 }
 
+func (r *volumeResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"name": identityschema.StringAttribute{Description: "The volume's name.", RequiredForImport: true},
+			"engine_host": identityschema.StringAttribute{
+				Description:       "The `host` of the `engine` block the volume lives on; left out, the provider's engine.",
+				OptionalForImport: true,
+			},
+		},
+	}
+}
+
 func (r *volumeResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *volumeResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer func() { resp.Diagnostics.Append(syncVolumeIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var plan volumeResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -159,6 +180,7 @@ func (r *volumeResource) Create(ctx context.Context, req resource.CreateRequest,
 }
 
 func (r *volumeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer func() { resp.Diagnostics.Append(syncVolumeIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var state volumeResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -186,6 +208,7 @@ func (r *volumeResource) Read(ctx context.Context, req resource.ReadRequest, res
 // Update only changes how the engine is reached (certificates, ssh options): everything else
 // requires replacement.
 func (r *volumeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer func() { resp.Diagnostics.Append(syncVolumeIdentity(ctx, &resp.State, resp.Identity)...) }()
 	var plan volumeResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -221,8 +244,22 @@ func (r *volumeResource) Delete(ctx context.Context, req resource.DeleteRequest,
 // ImportState takes `<name>` (a volume of the provider's engine) or `<host>|<name>` (a volume of
 // the engine at host, reached without TLS material of its own; add the rest of `engine` to the
 // configuration).
+//
+// By identity (Terraform 1.12+), `name` and optionally `engine_host` say the same.
 func (r *volumeResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	host, name, err := parseVolumeImportID(req.ID)
+	key := req.ID
+	if key == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
+		var ident volumeIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &ident)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		key = ident.Name.ValueString()
+		if h := ident.EngineHost.ValueString(); h != "" {
+			key = h + volumeImportSeparator + key
+		}
+	}
+	host, name, err := parseVolumeImportID(key)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
 		return
@@ -232,6 +269,26 @@ func (r *volumeResource) ImportState(ctx context.Context, req resource.ImportSta
 	if host != "" {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("engine").AtName("host"), host)...)
 	}
+}
+
+// syncVolumeIdentity records the identity from the state's name and engine host once an operation
+// has written them (see syncIDIdentity).
+func syncVolumeIdentity(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
+	if identity == nil || state == nil || state.Raw.IsNull() {
+		return nil
+	}
+	var m volumeIdentityModel
+	if d := state.GetAttribute(ctx, path.Root("name"), &m.Name); d.HasError() || m.Name.IsNull() || m.Name.IsUnknown() {
+		return nil
+	}
+	var engine types.Object
+	m.EngineHost = types.StringNull()
+	if d := state.GetAttribute(ctx, path.Root("engine"), &engine); !d.HasError() && !engine.IsNull() && !engine.IsUnknown() {
+		if h, ok := engine.Attributes()["host"].(types.String); ok && !h.IsUnknown() {
+			m.EngineHost = h
+		}
+	}
+	return identity.Set(ctx, m)
 }
 
 // parseVolumeImportID splits `<name>` or `<host>|<name>`.

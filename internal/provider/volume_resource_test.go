@@ -198,6 +198,7 @@ func TestAccVolumeResource_basic(t *testing.T) {
 				Config:            testAccVolumeResourceConfig_basic,
 				ConfigVariables:   vars,
 			},
+			importByIdentityStep(resource.TestStep{Config: testAccVolumeResourceConfig_basic, ConfigVariables: vars}, "swarm_volume.test"),
 			{
 				ResourceName:      "swarm_volume.test",
 				ImportState:       true,
@@ -372,6 +373,7 @@ func TestAccVolumeResource_engine(t *testing.T) {
 				Config:            testAccVolumeResourceConfig_engine,
 				ConfigVariables:   vars,
 			},
+			importByIdentityStep(resource.TestStep{Config: testAccVolumeResourceConfig_engine, ConfigVariables: vars}, "swarm_volume.test"),
 		},
 	})
 }

@@ -24,9 +24,9 @@ TFRC
 export TF_CLI_CONFIG_FILE="$work/dev.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
 failed=0
-validate() { # name dir
+validate() { # name dir [terraform]
 	local out
-	if out="$(cd "$2" && terraform validate -no-color 2>&1)"; then
+	if out="$(cd "$2" && "${3:-terraform}" validate -no-color 2>&1)"; then
 		echo "examples-check: $1 valid"
 	else
 		echo "examples-check: $1 is not valid:" >&2
@@ -43,6 +43,13 @@ for dir in examples/provider examples/resources/* examples/data-sources/* exampl
 	if ! grep -q required_providers "$scratch"/*.tf; then
 		printf 'terraform {\n  required_providers {\n    swarm = { source = "tfswarm/swarm" }\n  }\n}\n' >"$scratch/zz_versions.tf"
 	fi
+	# Import blocks with `identity` need Terraform 1.12 or newer: with TFSWARM_TERRAFORM_NEW (which
+	# the test command builds) the import examples are validated with it, as well.
+	if [ -n "${TFSWARM_TERRAFORM_NEW:-}" ] && compgen -G "$scratch/import-by-*.tf" >/dev/null; then
+		validate "$dir (with $("$TFSWARM_TERRAFORM_NEW" version | head -1))" "$scratch" "$TFSWARM_TERRAFORM_NEW"
+		rm -rf "$scratch/.terraform" "$scratch/.terraform.lock.hcl"
+	fi
+	rm -f "$scratch"/import-by-identity.tf
 	validate "$dir" "$scratch"
 done
 
