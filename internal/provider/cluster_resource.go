@@ -39,7 +39,7 @@ func NewClusterResource() resource.Resource {
 }
 
 type clusterResource struct {
-	client *swarm.Client
+	client clusterEngine
 }
 
 type clusterResourceModel struct {
@@ -194,7 +194,9 @@ func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 }
 
 func (r *clusterResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	if c := clientFromProviderData(req.ProviderData, &resp.Diagnostics); c != nil {
+		r.client = c
+	}
 }
 
 func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

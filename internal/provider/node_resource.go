@@ -36,7 +36,7 @@ func NewNodeResource() resource.Resource {
 }
 
 type nodeResource struct {
-	client *swarm.Client
+	client nodeEngine
 }
 
 type nodeResourceModel struct {
@@ -141,7 +141,9 @@ func nodeNamedBy(name string, id, hostname types.String) bool {
 }
 
 func (r *nodeResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	if c := clientFromProviderData(req.ProviderData, &resp.Diagnostics); c != nil {
+		r.client = c
+	}
 }
 
 func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
