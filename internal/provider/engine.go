@@ -3,8 +3,11 @@ package provider
 // What each managed resource asks of the Engine: one narrow interface per resource, holding
 // exactly the internal/swarm methods it calls (as internal/swarm does for the moby client). The
 // resources hold these interfaces, Configure puts the provider's *swarm.Client in them, and unit
-// tests put hand-written fakes in them, so that every CRUD path runs without a swarm. Data
-// sources and the ephemeral join token stay on *swarm.Client: they only read.
+// tests put hand-written fakes in them (the *_crud_test.go files), so that every CRUD path runs
+// without a swarm. Configure stores the client only when there is one: without provider data
+// (validation) the interface must stay nil, not hold a nil *swarm.Client, for the nil checks of
+// ModifyPlan and checkObjectAPI. Data sources and the ephemeral join token stay on
+// *swarm.Client: they only read.
 
 import (
 	"context"

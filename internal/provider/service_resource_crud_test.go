@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	apiswarm "github.com/moby/moby/api/types/swarm"
@@ -530,16 +529,4 @@ func TestServiceResourceImportState(t *testing.T) {
 		t.Errorf("id %s", got)
 	}
 	wantError(t, tr.importState("").Diagnostics, "Invalid import ID")
-}
-
-// A resource configured without provider data (validation, and every plan in these tests) holds
-// a nil interface, which ModifyPlan checks, not an interface that holds a nil *swarm.Client.
-func TestServiceResourceConfigureWithoutClient(t *testing.T) {
-	r := &serviceResource{}
-	var resp resource.ConfigureResponse
-	r.Configure(context.Background(), resource.ConfigureRequest{}, &resp)
-	wantNoError(t, resp.Diagnostics)
-	if r.client != nil {
-		t.Fatalf("client %#v, want a nil interface", r.client)
-	}
 }
