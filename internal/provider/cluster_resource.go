@@ -40,7 +40,7 @@ func NewClusterResource() resource.Resource {
 }
 
 type clusterResource struct {
-	client *swarm.Client
+	client clusterEngine
 }
 
 type clusterResourceModel struct {
@@ -199,7 +199,9 @@ func (r *clusterResource) IdentitySchema(_ context.Context, _ resource.IdentityS
 }
 
 func (r *clusterResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	if c := clientFromProviderData(req.ProviderData, &resp.Diagnostics); c != nil {
+		r.client = c
+	}
 }
 
 func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

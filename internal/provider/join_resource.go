@@ -38,11 +38,13 @@ const (
 
 // NewJoinResource is the swarm_join resource: an engine that joins the provider's swarm.
 func NewJoinResource() resource.Resource {
-	return &joinResource{}
+	return &joinResource{dial: dialJoiningEngine}
 }
 
 type joinResource struct {
-	client *swarm.Client
+	client joinManager
+	// dial builds the client of the joining engine (dialJoiningEngine; tests put fakes in its place).
+	dial func(ctx context.Context, engine types.Object) (joiningEngine, diag.Diagnostics)
 }
 
 type joinResourceModel struct {
@@ -133,17 +135,19 @@ func (r *joinResource) IdentitySchema(_ context.Context, _ resource.IdentitySche
 }
 
 func (r *joinResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	if c := clientFromProviderData(req.ProviderData, &resp.Diagnostics); c != nil {
+		r.client = c
+	}
 }
 
 // engineClient builds the client of the joining engine from the engine block.
-func (r *joinResource) engineClient(ctx context.Context, engine types.Object) (*swarm.Client, diag.Diagnostics) {
+func (r *joinResource) engineClient(ctx context.Context, engine types.Object) (joiningEngine, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if !setAndKnown(engine) {
 		diags.AddAttributeError(path.Root("engine"), "Missing engine", "The engine block is needed to reach the joining engine.")
 		return nil, diags
 	}
-	return clientForEngine(ctx, engine)
+	return r.dial(ctx, engine)
 }
 
 func (r *joinResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -42,7 +42,7 @@ func NewNetworkResource() resource.Resource {
 }
 
 type networkResource struct {
-	client *swarm.Client
+	client networkEngine
 }
 
 type networkResourceModel struct {
@@ -243,7 +243,9 @@ func (r *networkResource) IdentitySchema(_ context.Context, _ resource.IdentityS
 }
 
 func (r *networkResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	if c := clientFromProviderData(req.ProviderData, &resp.Diagnostics); c != nil {
+		r.client = c
+	}
 }
 
 func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -37,7 +37,7 @@ func NewNodeResource() resource.Resource {
 }
 
 type nodeResource struct {
-	client *swarm.Client
+	client nodeEngine
 }
 
 type nodeResourceModel struct {
@@ -146,7 +146,9 @@ func (r *nodeResource) IdentitySchema(_ context.Context, _ resource.IdentitySche
 }
 
 func (r *nodeResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	if c := clientFromProviderData(req.ProviderData, &resp.Diagnostics); c != nil {
+		r.client = c
+	}
 }
 
 func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -394,7 +394,7 @@ func objectValidateConfig(m objectModel, diags *diag.Diagnostics) {
 }
 
 // checkObjectAPI fails the plan when the Engine is too old for an optional field.
-func checkObjectAPI(ctx context.Context, c *swarm.Client, p path.Path, v types.String, minAPI string, diags *diag.Diagnostics) {
+func checkObjectAPI(ctx context.Context, c apiVersionReader, p path.Path, v types.String, minAPI string, diags *diag.Diagnostics) {
 	if c == nil || v.IsNull() || v.IsUnknown() {
 		return
 	}
@@ -422,7 +422,7 @@ type diagsT = diag.Diagnostics
 
 // findObject finds the object of a state: by ID, or else, when that is gone, an object with the
 // same Engine name (a replacement made outside Terraform, adopted so that it shows as drift).
-func findObject(ctx context.Context, c *swarm.Client, kind swarm.Kind, m objectModel) (swarm.Object, error) {
+func findObject(ctx context.Context, c objectEngine, kind swarm.Kind, m objectModel) (swarm.Object, error) {
 	o, err := c.InspectObject(ctx, kind, m.ID.ValueString())
 	if !errors.Is(err, swarm.ErrNotFound) || m.VersionedName.ValueString() == "" {
 		return o, err
@@ -431,7 +431,7 @@ func findObject(ctx context.Context, c *swarm.Client, kind swarm.Kind, m objectM
 }
 
 // importObject finds what an import ID names: an Engine ID, or a logical name.
-func importObject(ctx context.Context, c *swarm.Client, kind swarm.Kind, id string) (swarm.Object, error) {
+func importObject(ctx context.Context, c objectEngine, kind swarm.Kind, id string) (swarm.Object, error) {
 	// The Engine's inspect also matches names and ID prefixes: only an exact ID counts here, a
 	// name goes to FindCurrent, which prefers the newest version of a family.
 	o, err := c.InspectObject(ctx, kind, id)
@@ -457,7 +457,7 @@ func importedObjectModel() objectModel {
 // ValidateConfig that swarm_secret and swarm_config share. M is the resource's model, which embeds objectModel; the function fields
 // hold what differs between the two kinds.
 type objectResource[M any] struct {
-	client *swarm.Client
+	client objectEngine
 	kind   swarm.Kind
 	// object returns the objectModel that m embeds.
 	object func(m *M) *objectModel
@@ -468,7 +468,7 @@ type objectResource[M any] struct {
 	// flatten writes what the Engine has into m.
 	flatten func(o swarm.Object, m *M)
 	// checkAPI, where set, checks that the Engine knows the kind's own optional fields in use.
-	checkAPI func(ctx context.Context, c *swarm.Client, plan M, diags *diagsT)
+	checkAPI func(ctx context.Context, c apiVersionReader, plan M, diags *diagsT)
 	// planRotation, where set, plans the kind's own attributes that a new version changes.
 	planRotation func(ctx context.Context, plan, config M, resp *resource.ModifyPlanResponse)
 	// validate, where set, validates the kind's own attributes of a configuration.
@@ -476,7 +476,9 @@ type objectResource[M any] struct {
 }
 
 func (r *objectResource[M]) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	if c := clientFromProviderData(req.ProviderData, &resp.Diagnostics); c != nil {
+		r.client = c
+	}
 }
 
 func (r *objectResource[M]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -84,7 +84,7 @@ func secretValidateConfig(m secretResourceModel, diags *diagsT) {
 }
 
 // secretCheckAPI checks that the Engine knows driver when it is set.
-func secretCheckAPI(ctx context.Context, c *swarm.Client, plan secretResourceModel, diags *diagsT) {
+func secretCheckAPI(ctx context.Context, c apiVersionReader, plan secretResourceModel, diags *diagsT) {
 	checkObjectAPI(ctx, c, path.Root("driver"), plan.Driver, apiSecretDriver, diags)
 }
 

@@ -40,7 +40,7 @@ func NewServiceResource() resource.Resource {
 }
 
 type serviceResource struct {
-	client *swarm.Client
+	client serviceEngine
 }
 
 type serviceResourceModel struct {
@@ -96,7 +96,9 @@ func (r *serviceResource) IdentitySchema(_ context.Context, _ resource.IdentityS
 }
 
 func (r *serviceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	if c := clientFromProviderData(req.ProviderData, &resp.Diagnostics); c != nil {
+		r.client = c
+	}
 }
 
 func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

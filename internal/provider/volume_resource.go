@@ -33,11 +33,13 @@ var (
 
 // NewVolumeResource is the swarm_volume resource.
 func NewVolumeResource() resource.Resource {
-	return &volumeResource{}
+	return &volumeResource{dial: dialVolumeEngine}
 }
 
 type volumeResource struct {
-	client *swarm.Client
+	client volumeEngine
+	// dial builds the client of an `engine` block (dialVolumeEngine; tests put fakes in its place).
+	dial func(ctx context.Context, engine types.Object) (remoteVolumes, diag.Diagnostics)
 }
 
 type volumeResourceModel struct {
@@ -151,7 +153,9 @@ func (r *volumeResource) IdentitySchema(_ context.Context, _ resource.IdentitySc
 }
 
 func (r *volumeResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	if c := clientFromProviderData(req.ProviderData, &resp.Diagnostics); c != nil {
+		r.client = c
+	}
 }
 
 func (r *volumeResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -307,7 +311,7 @@ func parseVolumeImportID(id string) (host, name string, err error) {
 }
 
 // readInto reads the volume back and stores it, flattened against prior.
-func (r *volumeResource) readInto(ctx context.Context, c *swarm.Client, name string, prior volumeResourceModel, state *tfsdk.State, diags *diag.Diagnostics, summary string) {
+func (r *volumeResource) readInto(ctx context.Context, c volumeEngine, name string, prior volumeResourceModel, state *tfsdk.State, diags *diag.Diagnostics, summary string) {
 	v, err := c.InspectVolume(ctx, name)
 	if err != nil {
 		diags.AddError(summary, fmt.Sprintf("Volume %q on %s: %v", name, engineName(c), err))
@@ -318,7 +322,7 @@ func (r *volumeResource) readInto(ctx context.Context, c *swarm.Client, name str
 
 // engineClient is the client of the volume's engine: the provider's, or one built from the
 // `engine` override for this one call (done closes it).
-func (r *volumeResource) engineClient(ctx context.Context, engine types.Object) (*swarm.Client, func(), diag.Diagnostics) {
+func (r *volumeResource) engineClient(ctx context.Context, engine types.Object) (volumeEngine, func(), diag.Diagnostics) {
 	var diags diag.Diagnostics
 	noop := func() {}
 	if engine.IsNull() {
@@ -328,7 +332,7 @@ func (r *volumeResource) engineClient(ctx context.Context, engine types.Object) 
 		}
 		return r.client, noop, diags
 	}
-	c, d := clientForEngine(ctx, engine)
+	c, d := r.dial(ctx, engine)
 	diags.Append(d...)
 	if diags.HasError() {
 		return nil, noop, diags
@@ -336,7 +340,7 @@ func (r *volumeResource) engineClient(ctx context.Context, engine types.Object) 
 	return c, func() { _ = c.Close() }, diags
 }
 
-func engineName(c *swarm.Client) string {
+func engineName(c volumeEngine) string {
 	return "engine " + strings.Join(c.Hosts(), ", ")
 }
 
