@@ -181,6 +181,13 @@ func (r *volumeResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	r.readInto(ctx, c, opts.Name, plan, &resp.State, &resp.Diagnostics, "Error reading volume after creating it")
+	if resp.Diagnostics.HasError() && resp.State.Raw.IsNull() {
+		// The volume exists now: it goes into state (tainted), so the next apply does not find its
+		// name taken by a volume nobody manages.
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), opts.Name)...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), opts.Name)...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("engine"), plan.Engine)...)
+	}
 }
 
 func (r *volumeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

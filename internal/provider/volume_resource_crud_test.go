@@ -194,6 +194,10 @@ func TestVolumeResourceCreate_readBackFails(t *testing.T) {
 	vt.provider.failOn("InspectVolume", errEngine)
 	resp := vt.planAndCreate(testVolumeConfig(vt.testResource))
 	wantError(t, resp.Diagnostics, "Error reading volume after creating it", `"pgdata"`, errEngine.Error())
+	// The volume exists: it stays in state (tainted) rather than orphaned under a taken name.
+	if got := attrOf[string](t, resp.State, "id"); got != "pgdata" {
+		t.Errorf("id in state %q, want pgdata", got)
+	}
 }
 
 func TestVolumeResourceRead(t *testing.T) {
