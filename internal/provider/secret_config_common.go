@@ -94,12 +94,10 @@ func objectAttributes(kind swarm.Kind) map[string]schema.Attribute {
 			},
 		},
 		"data": schema.StringAttribute{
-			MarkdownDescription: fmt.Sprintf("The content of the %s (plain text, or base64 with `data_is_base64`). It is kept in "+
-				"the Terraform state (marked sensitive): prefer `data_wo`, which is never stored. A change creates a new "+
-				"version (see the rotation notes above). Exactly one of `data` and `data_wo`.", k),
-			Optional:   true,
-			Sensitive:  true,
-			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			MarkdownDescription: objectDataDescription(kind),
+			Optional:            true,
+			Sensitive:           kind == swarm.KindSecret,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
 		"data_is_base64": schema.BoolAttribute{
 			MarkdownDescription: "Whether `data` or `data_wo` is base64-encoded (for binary content); the Engine receives the decoded bytes. Defaults to `false`.",
@@ -134,6 +132,21 @@ func objectAttributes(kind swarm.Kind) map[string]schema.Attribute {
 			Validators: []validator.Int64{int64validator.Between(0, 100)},
 		},
 	}
+}
+
+// objectDataDescription describes `data`. A secret's is sensitive; a config's is not, so that
+// plans show what changes in an nginx.conf: configs are not secrets (the Engine returns their
+// content to anyone who may inspect them).
+func objectDataDescription(kind swarm.Kind) string {
+	if kind == swarm.KindSecret {
+		return "The content of the secret (plain text, or base64 with `data_is_base64`). It is kept in the Terraform " +
+			"state (marked sensitive): prefer `data_wo`, which is never stored. A change creates a new version (see the " +
+			"rotation notes above). Exactly one of `data` and `data_wo`."
+	}
+	return "The content of the config (plain text, or base64 with `data_is_base64`). Configs are not secrets: the " +
+		"content is kept in the Terraform state and shown in plans, so that a plan shows what changes. Content that " +
+		"must stay hidden can be wrapped in `sensitive()` (hidden in plans, still in the state) or given as `data_wo` " +
+		"(never stored). A change creates a new version (see the rotation notes above). Exactly one of `data` and `data_wo`."
 }
 
 // objectRotationDescription is the common part of the resource descriptions.
@@ -375,15 +388,8 @@ func flattenObject(o swarm.Object, m *objectModel) {
 	m.DataWO = types.StringNull() // write-only: never in state
 }
 
-// objectValidateConfig checks what the attribute validators cannot: base64 content, and the
-// warning for data.
+// objectValidateConfig checks what the attribute validators cannot: base64 content.
 func objectValidateConfig(m objectModel, diags *diag.Diagnostics) {
-	if !m.Data.IsNull() {
-		diags.AddAttributeWarning(path.Root("data"), "Content stored in the Terraform state",
-			"`data` is kept in the Terraform state and plan files (marked sensitive, but readable by anyone who can read "+
-				"the state). With Terraform 1.11 or newer use `data_wo` and `data_wo_version` instead: the value then reaches "+
-				"the Engine only.")
-	}
 	if _, _, _, err := objectContent(m, m); err != nil {
 		p := path.Root("data")
 		if m.Data.IsNull() {
