@@ -139,22 +139,7 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"shown, and the Engine does not report the aux addresses of swarm networks.",
 				Computed:      true,
 				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseNonNullStateForUnknown()},
-				Attributes: map[string]schema.Attribute{
-					"driver":  schema.StringAttribute{MarkdownDescription: "The IPAM driver.", Computed: true},
-					"options": schema.MapAttribute{MarkdownDescription: "Options of the IPAM driver.", ElementType: types.StringType, Computed: true},
-					"configs": schema.ListNestedAttribute{
-						MarkdownDescription: "Address pools, one per subnet.",
-						Computed:            true,
-						NestedObject: schema.NestedAttributeObject{
-							Attributes: map[string]schema.Attribute{
-								"subnet":        schema.StringAttribute{MarkdownDescription: "The subnet in CIDR notation.", Computed: true},
-								"ip_range":      schema.StringAttribute{MarkdownDescription: "The part of the subnet that container addresses are taken from.", Computed: true},
-								"gateway":       schema.StringAttribute{MarkdownDescription: "The gateway address.", Computed: true},
-								"aux_addresses": schema.MapAttribute{MarkdownDescription: "Addresses the network driver does not hand out, by host name.", ElementType: types.StringType, Computed: true},
-							},
-						},
-					},
-				},
+				Attributes:    networkEffectiveIPAMAttributes(),
 			},
 			"options": schema.MapAttribute{
 				MarkdownDescription: "Driver options, such as `com.docker.network.driver.mtu`. Use `encrypted` rather than the " +
@@ -364,6 +349,27 @@ func (r *networkResource) readInto(ctx context.Context, id string, prior network
 		return
 	}
 	diags.Append(state.Set(ctx, &m)...)
+}
+
+// networkEffectiveIPAMAttributes are the read-only attributes of the IPAM a network has on the
+// Engine (the resource's effective_ipam, the data source's ipam).
+func networkEffectiveIPAMAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"driver":  schema.StringAttribute{MarkdownDescription: "The IPAM driver.", Computed: true},
+		"options": schema.MapAttribute{MarkdownDescription: "Options of the IPAM driver.", ElementType: types.StringType, Computed: true},
+		"configs": schema.ListNestedAttribute{
+			MarkdownDescription: "Address pools, one per subnet.",
+			Computed:            true,
+			NestedObject: schema.NestedAttributeObject{
+				Attributes: map[string]schema.Attribute{
+					"subnet":        schema.StringAttribute{MarkdownDescription: "The subnet in CIDR notation.", Computed: true},
+					"ip_range":      schema.StringAttribute{MarkdownDescription: "The part of the subnet that container addresses are taken from.", Computed: true},
+					"gateway":       schema.StringAttribute{MarkdownDescription: "The gateway address.", Computed: true},
+					"aux_addresses": schema.MapAttribute{MarkdownDescription: "Addresses the network driver does not hand out, by host name.", ElementType: types.StringType, Computed: true},
+				},
+			},
+		},
+	}
 }
 
 // mapRequiresReplace is mapplanmodifier.RequiresReplace for maps of an object the Engine cannot
