@@ -131,7 +131,7 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				"remove the existing `ingress` network before creating another."),
 			"encrypted": replaceBool("Whether the overlay data plane is encrypted with IPsec (the driver option `encrypted`). " +
 				"Encryption costs throughput and needs the IPsec (ESP) kernel support on every node."),
-			"ipv6": replaceBool("Whether the network also gets IPv6 addresses. Configure an IPv6 subnet in `ipam.configs` as well."),
+			"ipv6": replaceBool("Whether the network also gets IPv6 addresses (compose's `enable_ipv6`). Configure an IPv6 subnet in `ipam.configs` as well."),
 			"effective_ipam": schema.SingleNestedAttribute{
 				MarkdownDescription: "The IP address management the network has on the Engine (read-only): what `ipam` " +
 					"sets, and what the Engine chose for everything `ipam` leaves out, such as the subnet it took from the " +
@@ -142,7 +142,7 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Attributes:    networkEffectiveIPAMAttributes(),
 			},
 			"options": schema.MapAttribute{
-				MarkdownDescription: "Driver options, such as `com.docker.network.driver.mtu`. Use `encrypted` rather than the " +
+				MarkdownDescription: "Driver options (compose's `driver_opts`), such as `com.docker.network.driver.mtu`. Use `encrypted` rather than the " +
 					"`encrypted` option. Options the Engine adds by itself (the overlay's VXLAN ID) are not shown." + replaces,
 				ElementType:   types.StringType,
 				Optional:      true,
@@ -185,7 +185,7 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				},
 				Blocks: map[string]schema.Block{
 					"configs": schema.ListNestedBlock{
-						MarkdownDescription: "Address pools, one block per subnet (for example one IPv4 and one IPv6). " +
+						MarkdownDescription: "Address pools, one block per subnet (for example one IPv4 and one IPv6; compose's `ipam.config`, kreuzwerker/docker's `ipam_config`). " +
 							"Adding or removing a pool replaces the network, unless the network already has exactly the " +
 							"pools written." + replaces,
 						NestedObject: schema.NestedBlockObject{
@@ -208,7 +208,7 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 									Validators:          []validator.String{ipValidator{}},
 								},
 								"aux_addresses": schema.MapAttribute{
-									MarkdownDescription: "Addresses inside `subnet` that the network driver must not hand out, by host name. The Engine does not report them back for swarm networks: they are kept as configured, cannot show drift, and are empty after an import." + replaces,
+									MarkdownDescription: "Addresses inside `subnet` that the network driver must not hand out, by host name (kreuzwerker/docker's `aux_address`). The Engine does not report them back for swarm networks: they are kept as configured, cannot show drift, and are empty after an import." + replaces,
 									ElementType:         types.StringType,
 									Optional:            true,
 									Validators:          []validator.Map{mapvalidator.SizeAtLeast(1), mapvalidator.ValueStringsAre(ipValidator{})},
