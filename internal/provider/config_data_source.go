@@ -24,7 +24,8 @@ func NewConfigDataSource() datasource.DataSource {
 				Computed:            true,
 			},
 		},
-		flatten: flattenConfigData,
+		description: " It holds the config's content only as a hash (`data_sha256`), never the content itself.",
+		flatten:     flattenConfigData,
 	}
 }
 

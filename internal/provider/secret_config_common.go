@@ -665,7 +665,7 @@ func objectDataAttributes(kind swarm.Kind) map[string]dschema.Attribute {
 		},
 	}
 	return lookupAttributes(attrs,
-		fmt.Sprintf("The Engine ID of the %s. Reference this from a service's `%ss` block.", k, k),
+		fmt.Sprintf("The Engine ID of the %s: the `%s_id` of a service's `%ss` block.", k, k, k),
 		"name", fmt.Sprintf("The name of the %s. A name finds the newest version of the %ss that `swarm_%s` makes "+
 			"under that logical name (`<name>`, `<name>-v2`, …), or else the %s called exactly so (made with `docker "+
 			"%s create` or by a stack); the Engine name of one version (`<name>-v2`) finds that version. Given `id`, it "+
@@ -676,7 +676,7 @@ func objectDataAttributes(kind swarm.Kind) map[string]dschema.Attribute {
 func objectDataSourceDescription(kind swarm.Kind) string {
 	return fmt.Sprintf("One Swarm %[1]s that exists outside this configuration (made with `docker %[1]s create`, "+
 		"by a stack, or by `swarm_%[1]s` in another configuration), found by ID or by name, so that services can "+
-		"reference it. It never holds the %[1]s's content.", kind)
+		"reference it.", kind)
 }
 
 // objectLookup finds a secret or a config: by exact ID, or by name (the current version of a

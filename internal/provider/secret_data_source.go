@@ -24,7 +24,7 @@ func NewSecretDataSource() datasource.DataSource {
 				Computed:            true,
 			},
 		},
-		description: " The Engine never returns a secret's value.",
+		description: " It holds no value: the Engine never returns a secret's value.",
 		flatten:     flattenSecretData,
 	}
 }
