@@ -162,10 +162,12 @@ func TestAccConfigResource_update(t *testing.T) {
 					testAccObjectLabels(managedPlus(name, 1, map[string]string{"app": "cart"}))),
 			},
 			{
-				// New content: a new version, in place.
+				// New content: a new version, in place. The plan shows the content (configs are not secrets).
 				Config: testAccConfigResourceConfig_basic, ConfigVariables: testAccConfigVars(name, "b", map[string]string{"app": "cart"}),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_config.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("data"), knownvalue.StringExact("b")),
+					expectNotSensitive{"swarm_config.test", "data"},
 					plancheck.ExpectUnknownValue("swarm_config.test", tfjsonpath.New("id")),
 					plancheck.ExpectKnownValue("swarm_config.test", tfjsonpath.New("data_sha256"), knownvalue.StringExact(sha256Hex([]byte("b")))),
 				}},
@@ -305,4 +307,24 @@ func TestAccConfigResource_drift(t *testing.T) {
 			},
 		},
 	})
+}
+
+// expectNotSensitive fails when the plan marks a top-level attribute of a resource as sensitive
+// (Terraform would then show "(sensitive value)" instead of the change).
+type expectNotSensitive struct{ addr, attr string }
+
+func (c expectNotSensitive) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != c.addr {
+			continue
+		}
+		for _, marks := range []any{rc.Change.BeforeSensitive, rc.Change.AfterSensitive} {
+			if m, ok := marks.(map[string]any); ok && m[c.attr] == true {
+				resp.Error = fmt.Errorf("%s.%s is sensitive in the plan", c.addr, c.attr)
+				return
+			}
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s not in the plan", c.addr)
 }

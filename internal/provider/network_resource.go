@@ -132,7 +132,7 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				"remove the existing `ingress` network before creating another."),
 			"encrypted": replaceBool("Whether the overlay data plane is encrypted with IPsec (the driver option `encrypted`). " +
 				"Encryption costs throughput and needs the IPsec (ESP) kernel support on every node."),
-			"ipv6": replaceBool("Whether the network also gets IPv6 addresses. Configure an IPv6 subnet in `ipam.configs` as well."),
+			"ipv6": replaceBool("Whether the network also gets IPv6 addresses (compose's `enable_ipv6`). Configure an IPv6 subnet in `ipam.configs` as well."),
 			"effective_ipam": schema.SingleNestedAttribute{
 				MarkdownDescription: "The IP address management the network has on the Engine (read-only): what `ipam` " +
 					"sets, and what the Engine chose for everything `ipam` leaves out, such as the subnet it took from the " +
@@ -140,25 +140,10 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"shown, and the Engine does not report the aux addresses of swarm networks.",
 				Computed:      true,
 				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseNonNullStateForUnknown()},
-				Attributes: map[string]schema.Attribute{
-					"driver":  schema.StringAttribute{MarkdownDescription: "The IPAM driver.", Computed: true},
-					"options": schema.MapAttribute{MarkdownDescription: "Options of the IPAM driver.", ElementType: types.StringType, Computed: true},
-					"configs": schema.ListNestedAttribute{
-						MarkdownDescription: "Address pools, one per subnet.",
-						Computed:            true,
-						NestedObject: schema.NestedAttributeObject{
-							Attributes: map[string]schema.Attribute{
-								"subnet":        schema.StringAttribute{MarkdownDescription: "The subnet in CIDR notation.", Computed: true},
-								"ip_range":      schema.StringAttribute{MarkdownDescription: "The part of the subnet that container addresses are taken from.", Computed: true},
-								"gateway":       schema.StringAttribute{MarkdownDescription: "The gateway address.", Computed: true},
-								"aux_addresses": schema.MapAttribute{MarkdownDescription: "Addresses the network driver does not hand out, by host name.", ElementType: types.StringType, Computed: true},
-							},
-						},
-					},
-				},
+				Attributes:    networkEffectiveIPAMAttributes(),
 			},
 			"options": schema.MapAttribute{
-				MarkdownDescription: "Driver options, such as `com.docker.network.driver.mtu`. Use `encrypted` rather than the " +
+				MarkdownDescription: "Driver options (compose's `driver_opts`), such as `com.docker.network.driver.mtu`. Use `encrypted` rather than the " +
 					"`encrypted` option. Options the Engine adds by itself (the overlay's VXLAN ID) are not shown." + replaces,
 				ElementType:   types.StringType,
 				Optional:      true,
@@ -201,7 +186,7 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				},
 				Blocks: map[string]schema.Block{
 					"configs": schema.ListNestedBlock{
-						MarkdownDescription: "Address pools, one block per subnet (for example one IPv4 and one IPv6). " +
+						MarkdownDescription: "Address pools, one block per subnet (for example one IPv4 and one IPv6; compose's `ipam.config`, kreuzwerker/docker's `ipam_config`). " +
 							"Adding or removing a pool replaces the network, unless the network already has exactly the " +
 							"pools written." + replaces,
 						NestedObject: schema.NestedBlockObject{
@@ -224,7 +209,7 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 									Validators:          []validator.String{ipValidator{}},
 								},
 								"aux_addresses": schema.MapAttribute{
-									MarkdownDescription: "Addresses inside `subnet` that the network driver must not hand out, by host name. The Engine does not report them back for swarm networks: they are kept as configured, cannot show drift, and are empty after an import." + replaces,
+									MarkdownDescription: "Addresses inside `subnet` that the network driver must not hand out, by host name (kreuzwerker/docker's `aux_address`). The Engine does not report them back for swarm networks: they are kept as configured, cannot show drift, and are empty after an import." + replaces,
 									ElementType:         types.StringType,
 									Optional:            true,
 									Validators:          []validator.Map{mapvalidator.SizeAtLeast(1), mapvalidator.ValueStringsAre(ipValidator{})},
@@ -380,6 +365,27 @@ func (r *networkResource) readInto(ctx context.Context, id string, prior network
 		return
 	}
 	diags.Append(state.Set(ctx, &m)...)
+}
+
+// networkEffectiveIPAMAttributes are the read-only attributes of the IPAM a network has on the
+// Engine (the resource's effective_ipam, the data source's ipam).
+func networkEffectiveIPAMAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"driver":  schema.StringAttribute{MarkdownDescription: "The IPAM driver.", Computed: true},
+		"options": schema.MapAttribute{MarkdownDescription: "Options of the IPAM driver.", ElementType: types.StringType, Computed: true},
+		"configs": schema.ListNestedAttribute{
+			MarkdownDescription: "Address pools, one per subnet.",
+			Computed:            true,
+			NestedObject: schema.NestedAttributeObject{
+				Attributes: map[string]schema.Attribute{
+					"subnet":        schema.StringAttribute{MarkdownDescription: "The subnet in CIDR notation.", Computed: true},
+					"ip_range":      schema.StringAttribute{MarkdownDescription: "The part of the subnet that container addresses are taken from.", Computed: true},
+					"gateway":       schema.StringAttribute{MarkdownDescription: "The gateway address.", Computed: true},
+					"aux_addresses": schema.MapAttribute{MarkdownDescription: "Addresses the network driver does not hand out, by host name.", ElementType: types.StringType, Computed: true},
+				},
+			},
+		},
+	}
 }
 
 // mapRequiresReplace is mapplanmodifier.RequiresReplace for maps of an object the Engine cannot

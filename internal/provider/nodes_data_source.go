@@ -36,9 +36,6 @@ func (d *nodesDataSource) Metadata(_ context.Context, req datasource.MetadataReq
 }
 
 func (d *nodesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	str := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The nodes of the swarm, read through a manager, in the order the Engine lists them. " +
 			"The filters combine: a node is listed when it matches all that are set.",
@@ -61,27 +58,7 @@ func (d *nodesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"nodes": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching nodes.",
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"id":             str("The node's ID."),
-						"hostname":       str("The node's hostname."),
-						"role":           str("The node's role: " + quotedList(nodeRoleValues) + "."),
-						"availability":   str("The node's availability: " + quotedList(nodeAvailabilityValues) + "."),
-						"status":         str("The node's status as the managers see it: `ready`, `down`, `disconnected` or `unknown`."),
-						"status_message": str("The message that goes with the status, if any."),
-						"address":        str("The node's IP address as the managers see it."),
-						"manager_reachability": str("For managers: whether the other managers reach it in the raft group " +
-							"(`reachable`, `unreachable` or `unknown`); null for workers."),
-						"manager_addr": str("For managers: the address and port other nodes join through; null for workers."),
-						"leader":       schema.BoolAttribute{MarkdownDescription: "Whether the node is the raft leader.", Computed: true},
-						"labels": schema.MapAttribute{
-							MarkdownDescription: "The node's labels.",
-							ElementType:         types.StringType,
-							Computed:            true,
-						},
-						"engine_version": str("The Docker Engine version on the node."),
-					},
-				},
+				NestedObject:        schema.NestedAttributeObject{Attributes: nodeSummaryAttributes()},
 			},
 		},
 	}
@@ -120,4 +97,31 @@ func (d *nodesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	}
 	m.Nodes = list
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// nodeSummaryAttributes describe one node as flattenNodeSummary shows it: an entry of swarm_nodes,
+// and the swarm_node data source.
+func nodeSummaryAttributes() map[string]schema.Attribute {
+	str := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
+	}
+	return map[string]schema.Attribute{
+		"id":             str("The node's ID."),
+		"hostname":       str("The node's hostname."),
+		"role":           str("The node's role: " + quotedList(nodeRoleValues) + "."),
+		"availability":   str("The node's availability: " + quotedList(nodeAvailabilityValues) + "."),
+		"status":         str("The node's status as the managers see it: `ready`, `down`, `disconnected` or `unknown`."),
+		"status_message": str("The message that goes with the status, if any."),
+		"address":        str("The node's IP address as the managers see it."),
+		"manager_reachability": str("For managers: whether the other managers reach it in the raft group " +
+			"(`reachable`, `unreachable` or `unknown`); null for workers."),
+		"manager_addr": str("For managers: the address and port other nodes join through; null for workers."),
+		"leader":       schema.BoolAttribute{MarkdownDescription: "Whether the node is the raft leader.", Computed: true},
+		"labels": schema.MapAttribute{
+			MarkdownDescription: "The node's labels.",
+			ElementType:         types.StringType,
+			Computed:            true,
+		},
+		"engine_version": str("The Docker Engine version on the node."),
+	}
 }

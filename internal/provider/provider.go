@@ -144,8 +144,11 @@ func (p *swarmProvider) Resources(_ context.Context) []func() resource.Resource 
 func (p *swarmProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewClusterDataSource,
-		NewNodesDataSource,
+		NewNodeDataSource, NewNodesDataSource,
 		NewServiceDataSource, NewServicesDataSource,
+		NewSecretDataSource, NewConfigDataSource,
+		NewNetworkDataSource,
+		NewVolumeDataSource,
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	apiswarm "github.com/moby/moby/api/types/swarm"
@@ -23,7 +25,15 @@ import (
 func TestObjectResourceSchemas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for name, r := range map[string]fwresource.Resource{"secret": NewSecretResource(), "config": NewConfigResource()} {
+	for name, tc := range map[string]struct {
+		r             fwresource.Resource
+		dataSensitive bool
+	}{
+		"secret": {NewSecretResource(), true},
+		// Configs are not secrets: plans show their content (wrap it in sensitive() to hide it).
+		"config": {NewConfigResource(), false},
+	} {
+		r := tc.r
 		t.Run(name, func(t *testing.T) {
 			resp := &fwresource.SchemaResponse{}
 			r.Schema(ctx, fwresource.SchemaRequest{}, resp)
@@ -38,11 +48,47 @@ func TestObjectResourceSchemas(t *testing.T) {
 					t.Errorf("attribute %q has no description", n)
 				}
 			}
-			if !resp.Schema.Attributes["data"].IsSensitive() || !resp.Schema.Attributes["data_wo"].IsSensitive() {
-				t.Error("data and data_wo must be sensitive")
+			if got := resp.Schema.Attributes["data"].IsSensitive(); got != tc.dataSensitive {
+				t.Errorf("data sensitive: %v, want %v", got, tc.dataSensitive)
+			}
+			if !resp.Schema.Attributes["data_wo"].IsSensitive() {
+				t.Error("data_wo must be sensitive")
 			}
 			if !resp.Schema.Attributes["data_wo"].IsWriteOnly() {
 				t.Error("data_wo must be write-only")
+			}
+		})
+	}
+}
+
+// TestObjectDataWarning: `data` of a secret warns that it is stored in the state; `data` of a
+// config does not (configs are not secrets).
+func TestObjectDataWarning(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	server, schemas := testProviderServer(t)
+	for rt, want := range map[string]bool{"swarm_secret": true, "swarm_config": false} {
+		t.Run(rt, func(t *testing.T) {
+			typ := testObjectType(t, schemas.ResourceSchemas[rt].ValueType())
+			cfg := testObjectValue(t, typ, map[string]tftypes.Value{
+				"name": tftypes.NewValue(tftypes.String, "shop_app"),
+				"data": tftypes.NewValue(tftypes.String, "content"),
+			})
+			resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{
+				TypeName: rt, Config: testDynamicValue(t, typ, cfg), ClientCapabilities: testWriteOnlyAllowed,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			testExpectDiagnostic(t, resp.Diagnostics, "")
+			warned := false
+			for _, d := range resp.Diagnostics {
+				if d.Severity == tfprotov6.DiagnosticSeverityWarning && d.Summary == "Content stored in the Terraform state" {
+					warned = true
+				}
+			}
+			if warned != want {
+				t.Errorf("warning %q: %v, want %v", "Content stored in the Terraform state", warned, want)
 			}
 		})
 	}

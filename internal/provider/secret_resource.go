@@ -75,8 +75,15 @@ func (r *secretResource) ConfigValidators(context.Context) []resource.ConfigVali
 	}
 }
 
-// secretValidateConfig asks for a source of the value.
+// secretValidateConfig asks for a source of the value, and warns that `data` is stored in the
+// state (configs are not secrets: swarm_config does not warn).
 func secretValidateConfig(m secretResourceModel, diags *diagsT) {
+	if !m.Data.IsNull() {
+		diags.AddAttributeWarning(path.Root("data"), "Content stored in the Terraform state",
+			"`data` is kept in the Terraform state and plan files (marked sensitive, but readable by anyone who can read "+
+				"the state). With Terraform 1.11 or newer use `data_wo` and `data_wo_version` instead: the value then reaches "+
+				"the Engine only.")
+	}
 	if m.Data.IsNull() && m.DataWO.IsNull() && m.Driver.IsNull() {
 		diags.AddAttributeError(path.Root("data_wo"), "Missing secret value",
 			"Set one of data_wo (with data_wo_version) or data, or a driver that provides the value.")

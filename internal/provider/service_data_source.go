@@ -2,14 +2,9 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	apiswarm "github.com/moby/moby/api/types/swarm"
 
@@ -62,66 +57,19 @@ func serviceDataAttributes(ctx context.Context) map[string]dschema.Attribute {
 	return out
 }
 
-func computedDataAttribute(a rschema.Attribute) dschema.Attribute {
-	desc := a.GetMarkdownDescription()
-	switch a := a.(type) {
-	case rschema.StringAttribute:
-		return dschema.StringAttribute{MarkdownDescription: desc, Computed: true, CustomType: a.CustomType}
-	case rschema.BoolAttribute:
-		return dschema.BoolAttribute{MarkdownDescription: desc, Computed: true}
-	case rschema.Int64Attribute:
-		return dschema.Int64Attribute{MarkdownDescription: desc, Computed: true}
-	case rschema.Float64Attribute:
-		return dschema.Float64Attribute{MarkdownDescription: desc, Computed: true}
-	case rschema.ListAttribute:
-		return dschema.ListAttribute{MarkdownDescription: desc, Computed: true, ElementType: a.ElementType}
-	case rschema.MapAttribute:
-		return dschema.MapAttribute{MarkdownDescription: desc, Computed: true, ElementType: a.ElementType}
-	}
-	panic(fmt.Sprintf("computedDataAttribute: unhandled attribute type %T", a))
-}
-
-func computedDataBlock(b rschema.Block) dschema.Attribute {
-	desc := b.GetMarkdownDescription()
-	switch b := b.(type) {
-	case rschema.SingleNestedBlock:
-		return dschema.SingleNestedAttribute{MarkdownDescription: desc, Computed: true, Attributes: computedDataAttributes(b.Attributes, b.Blocks)}
-	case rschema.ListNestedBlock:
-		return dschema.ListNestedAttribute{MarkdownDescription: desc, Computed: true,
-			NestedObject: dschema.NestedAttributeObject{Attributes: computedDataAttributes(b.NestedObject.Attributes, b.NestedObject.Blocks)}}
-	}
-	panic(fmt.Sprintf("computedDataBlock: unhandled block type %T", b))
-}
-
-func computedDataAttributes(attrs map[string]rschema.Attribute, blocks map[string]rschema.Block) map[string]dschema.Attribute {
-	out := make(map[string]dschema.Attribute, len(attrs)+len(blocks))
-	for k, a := range attrs {
-		out[k] = computedDataAttribute(a)
-	}
-	for k, b := range blocks {
-		out[k] = computedDataBlock(b)
-	}
-	return out
-}
-
 func (d *serviceDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_service"
 }
 
 func (d *serviceDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	attrs := serviceDataAttributes(ctx)
-	attrs["id"] = dschema.StringAttribute{MarkdownDescription: "The service's ID. Set `id` or `name`.", Optional: true, Computed: true}
-	attrs["name"] = dschema.StringAttribute{MarkdownDescription: "The service's name. Set `id` or `name`.", Optional: true, Computed: true}
 	resp.Schema = dschema.Schema{
 		MarkdownDescription: "One Swarm service, found by ID or name, with its whole spec as the `swarm_service` resource shows it.",
-		Attributes:          attrs,
+		Attributes:          lookupAttributes(serviceDataAttributes(ctx), "The service's ID.", "name", "The service's name."),
 	}
 }
 
 func (d *serviceDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
-	}
+	return serviceLookup(nil).validators()
 }
 
 func (d *serviceDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
@@ -129,30 +77,23 @@ func (d *serviceDataSource) Configure(_ context.Context, req datasource.Configur
 }
 
 func (d *serviceDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var id, name types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("id"), &id)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name"), &name)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	key := id.ValueString()
-	if key == "" {
-		key = name.ValueString()
-	}
-	svc, err := d.client.InspectService(ctx, key)
-	if errors.Is(err, swarm.ErrNotFound) {
-		resp.Diagnostics.AddError("Swarm service not found", fmt.Sprintf("No service has the ID or name %q.", key))
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Error reading Swarm service", fmt.Sprintf("Service %s: %s", key, err))
-		return
-	}
-	if !name.IsNull() && svc.Spec.Name != name.ValueString() {
-		// The Engine also matches ID prefixes; a name must match exactly.
-		resp.Diagnostics.AddError("Swarm service not found", fmt.Sprintf("No service is named %q.", name.ValueString()))
+	svc, ok := serviceLookup(d.client).read(ctx, req.Config, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	m := serviceDataFromLive(svc)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// serviceLookup finds a service by exact ID or exact name.
+func serviceLookup(c *swarm.Client) lookup[apiswarm.Service] {
+	return lookup[apiswarm.Service]{
+		kind: "service", nameAttr: "name",
+		find: func(ctx context.Context, _ bool, key string) (apiswarm.Service, error) {
+			return c.InspectService(ctx, key)
+		},
+		exact: func(svc apiswarm.Service, byID bool, key string) bool {
+			return byID && svc.ID == key || !byID && svc.Spec.Name == key
+		},
+	}
 }

@@ -332,19 +332,19 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"consistency": enumString("Consistency requirement of the mount (macOS only).", serviceMountConsistencies),
 	}
 	mountBlocks := map[string]schema.Block{
-		"bind_options": singleBlock("Options of a bind mount.", map[string]schema.Attribute{
+		"bind_options": singleBlock("Options of a bind mount (compose's `bind`).", map[string]schema.Attribute{
 			"propagation":   defString("Bind propagation (the Engine reads a left-out propagation back as `rprivate`).", "rprivate", mountPropagations()),
-			"non_recursive": defBool("Whether submounts are not bind-mounted."),
+			"non_recursive": defBool("Whether submounts are not bind-mounted (compose's `bind.recursive: disabled`)."),
 		}, nil, notEmptyObject{}),
-		"volume_options": singleBlock("Options of a volume mount.", map[string]schema.Attribute{
-			"no_copy": defBool("Whether the volume is not filled with the image's content at that path."),
+		"volume_options": singleBlock("Options of a volume mount (compose's `volume`).", map[string]schema.Attribute{
+			"no_copy": defBool("Whether the volume is not filled with the image's content at that path (compose's `nocopy`)."),
 			"labels":  stringMap("Labels of a volume the mount creates."),
 			"subpath": optString("A path inside the volume to mount instead of its root (Engine API 1.45 or newer)."),
 		}, map[string]schema.Block{
-			"driver_config": driverBlock("The volume driver used when the mount creates the volume.", "volume driver", notEmptyObject{}),
+			"driver_config": driverBlock("The volume driver used when the mount creates the volume (kreuzwerker/docker's `driver_name` and `driver_options`).", "volume driver", notEmptyObject{}),
 		}, notEmptyObject{}),
-		"tmpfs_options": singleBlock("Options of a tmpfs mount.", map[string]schema.Attribute{
-			"size": optSize("Size of the tmpfs."),
+		"tmpfs_options": singleBlock("Options of a tmpfs mount (compose's `tmpfs`).", map[string]schema.Attribute{
+			"size": optSize("Size of the tmpfs (kreuzwerker/docker's `size_bytes`)."),
 			"mode": schema.Int64Attribute{MarkdownDescription: "Permission bits of the tmpfs, as a number (`448` is `0700`; in HCL write `parseint(\"700\", 8)`).", Optional: true, Validators: []validator.Int64{int64validator.Between(1, 0o7777)}},
 		}, nil, notEmptyObject{}),
 	}
@@ -353,13 +353,13 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		return map[string]schema.Attribute{
 			kind + "_id": schema.StringAttribute{MarkdownDescription: "The " + kind + "'s ID.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 			kind + "_name": schema.StringAttribute{
-				MarkdownDescription: "The " + kind + "'s name. Filled in from the ID when left out.", Optional: true, Computed: true,
+				MarkdownDescription: "The " + kind + "'s name (compose's `source`). Filled in from the ID when left out.", Optional: true, Computed: true,
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 				PlanModifiers: []planmodifier.String{refNamePlanModifier{idAttr: kind + "_id"}},
 			},
-			"file_name": schema.StringAttribute{MarkdownDescription: "The file name inside the container (relative names are under `/run/" + kind + "s/`).", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-			"uid":       defString("Owner user ID of the file.", defaultSecretUID, nil),
-			"gid":       defString("Owner group ID of the file.", defaultSecretGID, nil),
+			"file_name": schema.StringAttribute{MarkdownDescription: "The file name inside the container (compose's `target`; relative names are under `/run/" + kind + "s/`).", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"uid":       defString("Owner user ID of the file (kreuzwerker/docker's `file_uid`).", defaultSecretUID, nil),
+			"gid":       defString("Owner group ID of the file (kreuzwerker/docker's `file_gid`).", defaultSecretGID, nil),
 			"mode":      defInt("Permission bits of the file, as a number (`292` is `0444`).", defaultSecretMode, int64validator.Between(0, 0o7777)),
 		}
 	}
@@ -372,24 +372,24 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		},
 		"command":           stringList("Replaces the image's entrypoint (compose's `entrypoint`)."),
 		"args":              stringList("Arguments to the command; replaces the image's CMD (compose's `command`)."),
-		"env":               stringMap("Environment variables."),
-		"dir":               optString("Working directory of the command."),
+		"env":               stringMap("Environment variables (compose's `environment`)."),
+		"dir":               optString("Working directory of the command (compose's `working_dir`)."),
 		"user":              optString("The user (and optionally `:group`) the command runs as."),
-		"groups":            stringList("Additional groups of the user."),
+		"groups":            stringList("Additional groups of the user (compose's `group_add`)."),
 		"hostname":          optString("Hostname of the containers (Go templates such as `{{.Task.Slot}}` are allowed)."),
-		"labels":            stringMap("Labels of the containers."),
+		"labels":            stringMap("Labels of the containers (compose's `labels`; the service's own labels are the top-level `labels`)."),
 		"init":              defBool("Whether an init process runs as PID 1."),
 		"tty":               defBool("Whether a pseudo-TTY is allocated."),
-		"open_stdin":        defBool("Whether stdin is kept open."),
+		"open_stdin":        defBool("Whether stdin is kept open (compose's `stdin_open`)."),
 		"read_only":         defBool("Whether the root filesystem is read-only."),
 		"stop_signal":       optString("Signal that stops the containers (for example `SIGTERM`)."),
 		"stop_grace_period": optDuration("Time to wait after the stop signal before the container is killed. Left out, the Engine's default (10s) applies."),
 		"hosts": schema.MapAttribute{
-			MarkdownDescription: "Extra entries for `/etc/hosts`: hostname to IP address.", ElementType: types.StringType,
+			MarkdownDescription: "Extra entries for `/etc/hosts`: hostname to IP address (compose's `extra_hosts`).", ElementType: types.StringType,
 			Optional: true, Computed: true, Default: mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
 		},
 		"isolation":       defString("Isolation technology of the containers (Windows).", defaultIsolation, serviceIsolations),
-		"sysctls":         stringMap("Namespaced kernel parameters of the containers."),
+		"sysctls":         stringMap("Namespaced kernel parameters of the containers (kreuzwerker/docker's `sysctl`)."),
 		"capability_add":  stringList("Kernel capabilities added to the default set (compose's `cap_add`; Engine API 1.41 or newer)."),
 		"capability_drop": stringList("Kernel capabilities dropped from the default set (compose's `cap_drop`; Engine API 1.41 or newer)."),
 	}
@@ -406,34 +406,34 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			"start_period":   withDurationMin(optDuration("Start-up time during which failures do not count."), time.Millisecond, healthcheckDurationWhy),
 			"start_interval": withDurationMin(optDuration("Time between checks during the start period (Engine API 1.44 or newer)."), time.Millisecond, healthcheckDurationWhy),
 		}, nil, notEmptyObject{}),
-		"mounts":  listBlock("Mounts of the containers, one block each.", mountAttrs, mountBlocks),
+		"mounts":  listBlock("Mounts of the containers, one block each (compose's `volumes` in the long syntax).", mountAttrs, mountBlocks),
 		"secrets": listBlock("Secrets exposed to the containers as files, one block each.", fileRefAttrs("secret"), nil),
 		"configs": listBlock("Configs exposed to the containers as files, one block each.", fileRefAttrs("config"), nil),
 		"dns_config": singleBlock("Resolver configuration (`/etc/resolv.conf`) of the containers.", map[string]schema.Attribute{
-			"nameservers": withListValidators(stringList("IP addresses of name servers, written as the Engine reads them back (`2001:db8::1`)."), listvalidator.ValueStringsAre(ipValidator{})),
-			"search":      stringList("Search domains."),
-			"options":     stringList("Resolver options (for example `ndots:2`)."),
+			"nameservers": withListValidators(stringList("IP addresses of name servers (compose's `dns`), written as the Engine reads them back (`2001:db8::1`)."), listvalidator.ValueStringsAre(ipValidator{})),
+			"search":      stringList("Search domains (compose's `dns_search`)."),
+			"options":     stringList("Resolver options (compose's `dns_opt`), for example `ndots:2`."),
 		}, nil, notEmptyObject{}),
-		"privileges": singleBlock("Security options of the containers.", map[string]schema.Attribute{
-			"no_new_privileges": defBool("Whether processes may not gain new privileges (Engine API 1.44 or newer)."),
+		"privileges": singleBlock("Security options of the containers (compose's `security_opt` and `credential_spec`).", map[string]schema.Attribute{
+			"no_new_privileges": defBool("Whether processes may not gain new privileges (compose's `security_opt: [no-new-privileges:true]`; Engine API 1.44 or newer)."),
 		}, map[string]schema.Block{
 			"credential_spec": singleBlock("Windows credential spec for managed service accounts.", map[string]schema.Attribute{
 				"config":   optString("ID of a swarm config holding the spec."),
 				"file":     optString("A file in the Engine's CredentialSpecs directory."),
 				"registry": optString("A value in the Windows registry."),
 			}, nil, notEmptyObject{}),
-			"selinux_context": singleBlock("SELinux labels of the containers.", map[string]schema.Attribute{
+			"selinux_context": singleBlock("SELinux labels of the containers (compose's `security_opt: [label:…]`, kreuzwerker/docker's `se_linux_context`).", map[string]schema.Attribute{
 				"disable": defBool("Whether SELinux labelling is disabled."),
 				"user":    optString("SELinux user label."),
 				"role":    optString("SELinux role label."),
 				"type":    optString("SELinux type label."),
 				"level":   optString("SELinux level label."),
 			}, nil, notEmptyObject{}),
-			"seccomp": withRequired(singleBlock("Seccomp settings (Engine API 1.44 or newer).", map[string]schema.Attribute{
+			"seccomp": withRequired(singleBlock("Seccomp settings (compose's `security_opt: [seccomp=…]`; Engine API 1.44 or newer).", map[string]schema.Attribute{
 				"mode":    schema.StringAttribute{MarkdownDescription: "Seccomp mode. " + enumDesc(serviceSeccompModes), Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceSeccompModes...)}},
 				"profile": optString("The JSON seccomp profile, with mode `custom`."),
 			}, nil), "mode"),
-			"apparmor": withRequired(singleBlock("AppArmor settings (Engine API 1.44 or newer).", map[string]schema.Attribute{
+			"apparmor": withRequired(singleBlock("AppArmor settings (compose's `security_opt: [apparmor=…]`; Engine API 1.44 or newer).", map[string]schema.Attribute{
 				"mode": schema.StringAttribute{MarkdownDescription: "AppArmor mode. " + enumDesc(serviceAppArmorModes), Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceAppArmorModes...)}},
 			}, nil), "mode"),
 		}, notEmptyObject{}),
@@ -445,34 +445,34 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 	}
 
 	cpus := func(what string) schema.Float64Attribute {
-		return schema.Float64Attribute{MarkdownDescription: "CPUs " + what + ", as compose files write it (`0.5` is half a CPU).", Optional: true,
+		return schema.Float64Attribute{MarkdownDescription: "CPUs " + what + ", as compose files write it (`0.5` is half a CPU; kreuzwerker/docker's `nano_cpus` counts billionths).", Optional: true,
 			Validators: []validator.Float64{cpusValidator{}}}
 	}
 
 	resourcesBlock := singleBlock("Resource limits and reservations.", nil, map[string]schema.Block{
 		"limits": singleBlock("Upper limits of each task.", map[string]schema.Attribute{
 			"cpus":   cpus("at most"),
-			"memory": optSize("Memory at most."),
+			"memory": optSize("Memory at most (kreuzwerker/docker's `memory_bytes`)."),
 			"pids":   schema.Int64Attribute{MarkdownDescription: "Processes at most (Engine API 1.41 or newer).", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)}},
 		}, nil, notEmptyObject{}),
-		"reservations": singleBlock("What a node must have free to run a task.", map[string]schema.Attribute{
+		"reservations": singleBlock("What a node must have free to run a task (kreuzwerker/docker's `reservation`).", map[string]schema.Attribute{
 			"cpus":   cpus("reserved"),
-			"memory": optSize("Memory reserved."),
+			"memory": optSize("Memory reserved (kreuzwerker/docker's `memory_bytes`)."),
 		}, map[string]schema.Block{
 			"generic_resources": listBlock("Generic resources (such as GPUs) a node must advertise, one block each.", map[string]schema.Attribute{
 				"kind":           schema.StringAttribute{MarkdownDescription: "Kind of resource, for example `gpu`.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-				"named_value":    optString("A named resource. Set exactly one of `named_value` and `discrete_value`."),
-				"discrete_value": schema.Int64Attribute{MarkdownDescription: "A count of a discrete resource.", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("named_value"), path.MatchRelative())}},
+				"named_value":    optString("A named resource (kreuzwerker/docker's `named_resources_spec`). Set exactly one of `named_value` and `discrete_value`."),
+				"discrete_value": schema.Int64Attribute{MarkdownDescription: "A count of a discrete resource (compose's `discrete_resource_spec.value`, kreuzwerker/docker's `discrete_resources_spec`).", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("named_value"), path.MatchRelative())}},
 			}, nil),
 		}, notEmptyObject{}),
 	}, notEmptyObject{})
 
 	placementBlock := singleBlock("Where tasks may run."+leftOut, map[string]schema.Attribute{
 		"constraints":  stringList("Placement constraints such as `node.role == worker`."),
-		"preferences":  stringList("Spread preferences: each entry is a descriptor to spread tasks over, such as `node.labels.zone`."),
-		"max_replicas": defInt("Maximum tasks of this service per node (`0` is unlimited).", 0, int64validator.AtLeast(0)),
+		"preferences":  stringList("Spread preferences (compose's `preferences: [{spread: …}]`, kreuzwerker/docker's `prefs`): each entry is a descriptor to spread tasks over, such as `node.labels.zone`."),
+		"max_replicas": defInt("Maximum tasks of this service per node (compose's `max_replicas_per_node`; `0` is unlimited).", 0, int64validator.AtLeast(0)),
 	}, map[string]schema.Block{
-		"platforms": listBlock("Platforms the service can run on, one block each.", map[string]schema.Attribute{
+		"platforms": listBlock("Platforms the service can run on, one block each (compose's `platform` names one, as `os/architecture`).", map[string]schema.Attribute{
 			"architecture": schema.StringAttribute{MarkdownDescription: "Architecture, for example `amd64`.", Required: true},
 			"os":           schema.StringAttribute{MarkdownDescription: "Operating system, for example `linux`.", Required: true},
 		}, nil),
@@ -486,19 +486,19 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 	}, nil)
 
 	endpointBlock := singleBlock("How the service is reached."+leftOut, map[string]schema.Attribute{
-		"mode": defString("How other services reach this one: a virtual IP (`vip`) or DNS round robin (`dnsrr`).", defaultEndpointMode, serviceEndpointModes),
+		"mode": defString("How other services reach this one (compose's `deploy.endpoint_mode`): a virtual IP (`vip`) or DNS round robin (`dnsrr`).", defaultEndpointMode, serviceEndpointModes),
 	}, map[string]schema.Block{
-		"ports": listBlock("Published ports, one block each. No published port may appear twice.", map[string]schema.Attribute{
+		"ports": listBlock("Published ports, one block each (compose's `ports` in the long syntax). No published port may appear twice.", map[string]schema.Attribute{
 			"name":           optString("Name of the port."),
 			"protocol":       defString("Protocol.", "tcp", servicePortProtocols),
-			"target_port":    schema.Int64Attribute{MarkdownDescription: "Port inside the containers.", Required: true, Validators: []validator.Int64{int64validator.Between(1, 65535)}},
-			"published_port": schema.Int64Attribute{MarkdownDescription: "Port published on the nodes. Left out with `ingress`, the swarm picks one.", Optional: true, Validators: []validator.Int64{int64validator.Between(1, 65535)}},
-			"publish_mode":   defString("How the port is published: through the routing mesh (`ingress`) or on the node that runs the task (`host`).", "ingress", servicePublishModes),
+			"target_port":    schema.Int64Attribute{MarkdownDescription: "Port inside the containers (compose's `target`).", Required: true, Validators: []validator.Int64{int64validator.Between(1, 65535)}},
+			"published_port": schema.Int64Attribute{MarkdownDescription: "Port published on the nodes (compose's `published`). Left out with `ingress`, the swarm picks one.", Optional: true, Validators: []validator.Int64{int64validator.Between(1, 65535)}},
+			"publish_mode":   defString("How the port is published (compose's `mode`): through the routing mesh (`ingress`) or on the node that runs the task (`host`).", "ingress", servicePublishModes),
 		}, nil, uniquePublishedPortsValidator{}),
 	})
 
 	modeBlock := schema.SingleNestedBlock{
-		MarkdownDescription: "How tasks are scheduled: exactly one of the blocks `replicated`, `global`, `replicated_job` or `global_job`. " +
+		MarkdownDescription: "How tasks are scheduled (compose's `deploy.mode` and `deploy.replicas`): exactly one of the blocks `replicated`, `global`, `replicated_job` or `global_job`. " +
 			"Left out, the service is replicated and its replica count is not managed (it is then not shown either: write " +
 			"`mode { replicated {} }` to see it). Changing the kind replaces the service.",
 		Validators:    []validator.Object{exactlyOneModeValidator{}},
@@ -522,7 +522,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 	}
 
 	taskTemplateBlock := schema.SingleNestedBlock{
-		MarkdownDescription: "What each task runs. Required.",
+		MarkdownDescription: "What each task runs (kreuzwerker/docker's `task_spec`). Required.",
 		Validators:          []validator.Object{objectvalidator.IsRequired()},
 		Attributes: map[string]schema.Attribute{
 			"force_update": schema.Int64Attribute{
@@ -541,14 +541,14 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			"resources":      resourcesBlock,
 			"restart_policy": restartBlock,
 			"placement":      placementBlock,
-			"networks": listBlock("Networks the tasks attach to, one block each.", map[string]schema.Attribute{
-				"target": schema.StringAttribute{MarkdownDescription: "The network's ID or name.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"networks": listBlock("Networks the tasks attach to, one block each (compose's `networks`, kreuzwerker/docker's `networks_advanced`).", map[string]schema.Attribute{
+				"target": schema.StringAttribute{MarkdownDescription: "The network's ID or name (kreuzwerker/docker's `name`).", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 				"network_id": schema.StringAttribute{MarkdownDescription: "The network's ID, as the Engine resolved `target`.", Computed: true,
 					PlanModifiers: []planmodifier.String{networkIDPlanModifier{}}},
 				"aliases":     stringList("Extra DNS names of the service on this network."),
 				"driver_opts": stringMap("Options for the network driver of this attachment."),
 			}, nil),
-			"log_driver": driverBlock("Log driver of the containers. Left out, the Engine's default applies.", "log driver"),
+			"log_driver": driverBlock("Log driver of the containers (compose's `logging`, whose `driver` is `name` here). Left out, the Engine's default applies.", "log driver"),
 		},
 	}
 
@@ -563,7 +563,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			"name": schema.StringAttribute{MarkdownDescription: "The service's name. Changing it replaces the service.", Required: true,
 				Validators:    []validator.String{stringvalidator.LengthBetween(1, 63)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
-			"labels": stringMap("Labels of the service."),
+			"labels": stringMap("Labels of the service (compose's `deploy.labels`; the containers' labels are `task_template.container_spec.labels`)."),
 			"wait_for_convergence": schema.BoolAttribute{
 				MarkdownDescription: "Whether create and update wait until the service has converged. Defaults to `true`.",
 				Optional:            true, Computed: true, Default: booldefault.StaticBool(true),

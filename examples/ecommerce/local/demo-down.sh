@@ -8,7 +8,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 build_dir="${ECOMMERCE_BUILD_DIR:-/var/tmp/tfswarm-ecommerce}"
 stack=ecommerce
 
-if [ -s "$build_dir/terraform.tfstate" ]; then
+# tf.sh keeps the state in its working directory (workdir/); older versions kept it in the build
+# directory itself, and tf.sh moves it in.
+if [ -s "$build_dir/workdir/terraform.tfstate" ] || [ -s "$build_dir/terraform.tfstate" ]; then
 	"$here/tf.sh" destroy -auto-approve -input=false -compact-warnings
 else
 	echo "demo-down: no state in $build_dir: nothing to destroy"

@@ -7,10 +7,13 @@
 #   - the secrets (the self-signed certificate and the database password, generated once into
 #     the build directory) as TF_VAR_ environment variables: the variables are ephemeral and
 #     the secrets' data write-only, so neither reaches the state or the plan;
-#   - the state in the build directory, outside the repository.
+#   - the state in the build directory, outside the repository: terraform runs in a working
+#     directory there ($build_dir/workdir) that links to the example's files, so that the default
+#     local backend keeps terraform.tfstate next to them. No deprecated -state flag, no backend
+#     block in the example, no `terraform init`.
 #
 #   tf.sh build                  build the provider and write the CLI configuration
-#   tf.sh plan|apply|destroy|refresh|import|output|validate|state|console [args...]
+#   tf.sh plan|apply|destroy|refresh|import|output|validate|state|console|show [args...]
 #
 # Environment: ECOMMERCE_BUILD_DIR (default /var/tmp/tfswarm-ecommerce).
 set -euo pipefail
@@ -19,7 +22,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
 module="$repo/examples/ecommerce"
 build_dir="${ECOMMERCE_BUILD_DIR:-/var/tmp/tfswarm-ecommerce}"
-state="$build_dir/terraform.tfstate"
+workdir="$build_dir/workdir"
 mkdir -p "$build_dir"
 
 export TF_CLI_CONFIG_FILE="$build_dir/terraformrc"
@@ -36,6 +39,28 @@ provider_installation {
   direct {}
 }
 EOT
+}
+
+# The working directory: a link to each of the example's files and directories (but local/, this
+# directory), made again on every run so that it follows the example. Only links are removed:
+# the state and what terraform writes here stay. A state that an older tf.sh kept in the build
+# directory itself (through -state) moves in.
+link_module() {
+	mkdir -p "$workdir"
+	find "$workdir" -maxdepth 1 -type l -delete
+	local f
+	for f in "$module"/*; do
+		case "$(basename "$f")" in
+		local | terraform.tfstate*) continue ;;
+		esac
+		ln -s "$f" "$workdir/"
+	done
+	local old
+	for old in terraform.tfstate terraform.tfstate.backup; do
+		if [ -e "$build_dir/$old" ] && [ ! -e "$workdir/$old" ]; then
+			mv "$build_dir/$old" "$workdir/$old"
+		fi
+	done
 }
 
 # The secrets, made once: a self-signed certificate for localhost (with its key, in one PEM) and
@@ -78,26 +103,22 @@ build)
 	;;
 plan | apply | destroy | refresh | import)
 	[ -x "$build_dir/provider/terraform-provider-swarm" ] || build_provider
+	link_module
 	ensure_secrets
 	write_machine_vars
 	TF_VAR_ssl_cert_pem="$(cat "$build_dir/tls/ssl_cert.pem")"
 	TF_VAR_db_password="$(cat "$build_dir/db_password")"
 	export TF_VAR_ssl_cert_pem TF_VAR_db_password
-	exec terraform -chdir="$module" "$cmd" -state="$state" \
+	exec terraform -chdir="$workdir" "$cmd" \
 		-var-file="$here/terraform.tfvars" -var-file="$build_dir/machine.tfvars" "$@"
 	;;
-output)
-	exec terraform -chdir="$module" output -state="$state" "$@"
-	;;
-state | console | validate | show)
+output | state | console | validate | show)
 	[ -x "$build_dir/provider/terraform-provider-swarm" ] || build_provider
-	if [ "$cmd" = state ] || [ "$cmd" = show ]; then
-		exec terraform -chdir="$module" "$cmd" "$@"
-	fi
-	exec terraform -chdir="$module" "$cmd" "$@"
+	link_module
+	exec terraform -chdir="$workdir" "$cmd" "$@"
 	;;
 *)
-	echo "usage: $0 build|plan|apply|destroy|refresh|import|output|validate|state|console [args...]" >&2
+	echo "usage: $0 build|plan|apply|destroy|refresh|import|output|validate|state|console|show [args...]" >&2
 	exit 2
 	;;
 esac

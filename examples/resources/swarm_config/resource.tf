@@ -1,4 +1,6 @@
-# Config content is readable, so a config replaced outside Terraform shows as drift.
+# Config content is readable, so a config replaced outside Terraform shows as drift. Configs are
+# not secrets: plans show what changes in `data`. Wrap it in sensitive() to hide it from plans, or
+# use data_wo with data_wo_version to keep it out of the state.
 resource "swarm_config" "nginx" {
   name       = "shop_nginx_conf"
   templating = "golang"
