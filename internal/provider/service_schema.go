@@ -324,9 +324,10 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 	}
 
 	mountAttrs := map[string]schema.Attribute{
-		"type":        schema.StringAttribute{MarkdownDescription: "The kind of mount. " + enumDesc(serviceMountTypes), Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceMountTypes...)}},
-		"source":      optString("The host path (bind) or volume name (volume). Leave out for tmpfs and anonymous volumes."),
-		"target":      schema.StringAttribute{MarkdownDescription: "The path inside the container.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+		"type": schema.StringAttribute{MarkdownDescription: "The kind of mount. " + enumDesc(serviceMountTypes) + " Each type takes only its own options block.", Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceMountTypes...)}},
+		"source": optString("What to mount: for `bind`, an absolute path on the node (required); for `volume`, a volume name " +
+			"(left out, an anonymous volume); `tmpfs` takes none."),
+		"target":      schema.StringAttribute{MarkdownDescription: "The absolute path inside the container (not `/`). No two mounts may have the same target.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 		"read_only":   defBool("Whether the mount is read-only."),
 		"consistency": enumString("Consistency requirement of the mount (macOS only).", serviceMountConsistencies),
 	}
@@ -338,7 +339,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"volume_options": singleBlock("Options of a volume mount.", map[string]schema.Attribute{
 			"no_copy": defBool("Whether the volume is not filled with the image's content at that path."),
 			"labels":  stringMap("Labels of a volume the mount creates."),
-			"subpath": optString("A path inside the volume to mount instead of its root (Engine API 1.45 or newer)."),
+			"subpath": optString("A relative path inside a named volume to mount instead of its root (Engine API 1.45 or newer)."),
 		}, map[string]schema.Block{
 			"driver_config": driverBlock("The volume driver used when the mount creates the volume.", "volume driver", notEmptyObject{}),
 		}, notEmptyObject{}),
@@ -356,22 +357,22 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 				PlanModifiers: []planmodifier.String{refNamePlanModifier{idAttr: kind + "_id"}},
 			},
-			"file_name": schema.StringAttribute{MarkdownDescription: "The file name inside the container (relative names are under `/run/" + kind + "s/`).", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-			"uid":       defString("Owner user ID of the file.", defaultSecretUID, nil),
-			"gid":       defString("Owner group ID of the file.", defaultSecretGID, nil),
+			"file_name": schema.StringAttribute{MarkdownDescription: "The file name inside the container (relative names are under `/run/" + kind + "s/`). No two " + kind + "s may have the same file name.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"uid":       withStringValidators(defString("Owner user ID of the file, a number.", defaultSecretUID, nil), numericIDValidator()),
+			"gid":       withStringValidators(defString("Owner group ID of the file, a number.", defaultSecretGID, nil), numericIDValidator()),
 			"mode":      defInt("Permission bits of the file, as a number (`292` is `0444`).", defaultSecretMode, int64validator.Between(0, 0o7777)),
 		}
 	}
 
 	containerAttrs := map[string]schema.Attribute{
 		"image": schema.StringAttribute{
-			MarkdownDescription: "The image to run, as written (`repo/name:tag`, optionally `@sha256:…`). A digest the Engine pins, or the implicit `:latest`, is not a change.",
+			MarkdownDescription: "The image to run, as written (`repo/name:tag`, optionally `@sha256:…`): a reference Swarm parses (repository names are lower case). A digest the Engine pins, or the implicit `:latest`, is not a change.",
 			Required:            true, CustomType: imageType,
 			PlanModifiers: []planmodifier.String{keepSemanticState{kind: semImage}},
 		},
 		"command":           stringList("Replaces the image's entrypoint (compose's `entrypoint`)."),
 		"args":              stringList("Arguments to the command; replaces the image's CMD (compose's `command`)."),
-		"env":               stringMap("Environment variables."),
+		"env":               withMapValidators(stringMap("Environment variables (names must not be empty or hold `=`)."), envKeysValidator{}),
 		"dir":               optString("Working directory of the command."),
 		"user":              optString("The user (and optionally `:group`) the command runs as."),
 		"groups":            stringList("Additional groups of the user."),
@@ -384,8 +385,9 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"stop_signal":       optString("Signal that stops the containers (for example `SIGTERM`)."),
 		"stop_grace_period": optDuration("Time to wait after the stop signal before the container is killed. Left out, the Engine's default (10s) applies."),
 		"hosts": schema.MapAttribute{
-			MarkdownDescription: "Extra entries for `/etc/hosts`: hostname to IP address.", ElementType: types.StringType,
+			MarkdownDescription: "Extra entries for `/etc/hosts`: host name (one word, without `:`) to IPv4 or IPv6 address, or `" + hostGateway + "` for the node's gateway address.", ElementType: types.StringType,
 			Optional: true, Computed: true, Default: mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
+			Validators: []validator.Map{extraHostsValidator{}},
 		},
 		"isolation":       defString("Isolation technology of the containers (Windows).", defaultIsolation, serviceIsolations),
 		"sysctls":         stringMap("Namespaced kernel parameters of the containers."),
@@ -405,9 +407,12 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			"start_period":   withDurationMin(optDuration("Start-up time during which failures do not count."), time.Millisecond, healthcheckDurationWhy),
 			"start_interval": withDurationMin(optDuration("Time between checks during the start period (Engine API 1.44 or newer)."), time.Millisecond, healthcheckDurationWhy),
 		}, nil, notEmptyObject{}),
-		"mounts":  listBlock("Mounts of the containers, one block each.", mountAttrs, mountBlocks),
-		"secrets": listBlock("Secrets exposed to the containers as files, one block each.", fileRefAttrs("secret"), nil),
-		"configs": listBlock("Configs exposed to the containers as files, one block each.", fileRefAttrs("config"), nil),
+		"mounts": withItemValidators(listBlock("Mounts of the containers, one block each.", mountAttrs, mountBlocks,
+			uniqueTargetsValidator{attr: "target", what: "mount target", clean: true}), mountValidator{}),
+		"secrets": listBlock("Secrets exposed to the containers as files, one block each.", fileRefAttrs("secret"), nil,
+			uniqueTargetsValidator{attr: "file_name", what: "secret file name"}),
+		"configs": listBlock("Configs exposed to the containers as files, one block each.", fileRefAttrs("config"), nil,
+			uniqueTargetsValidator{attr: "file_name", what: "config file name"}),
 		"dns_config": singleBlock("Resolver configuration (`/etc/resolv.conf`) of the containers.", map[string]schema.Attribute{
 			"nameservers": withListValidators(stringList("IP addresses of name servers, written as the Engine reads them back (`2001:db8::1`)."), listvalidator.ValueStringsAre(ipValidator{})),
 			"search":      stringList("Search domains."),
@@ -436,39 +441,42 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 				"mode": schema.StringAttribute{MarkdownDescription: "AppArmor mode. " + enumDesc(serviceAppArmorModes), Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceAppArmorModes...)}},
 			}, nil), "mode"),
 		}, notEmptyObject{}),
-		"ulimits": listBlock("Resource limits (`ulimit`) of the containers, one block each (Engine API 1.41 or newer).", map[string]schema.Attribute{
-			"name": schema.StringAttribute{MarkdownDescription: "The limit, for example `nofile`.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-			"soft": schema.Int64Attribute{MarkdownDescription: "Soft limit.", Required: true},
-			"hard": schema.Int64Attribute{MarkdownDescription: "Hard limit.", Required: true},
-		}, nil),
+		"ulimits": withItemValidators(listBlock("Resource limits (`ulimit`) of the containers, one block each (Engine API 1.41 or newer).", map[string]schema.Attribute{
+			"name": schema.StringAttribute{MarkdownDescription: "The limit: " + quotedList(ulimitNames) + ".", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"soft": schema.Int64Attribute{MarkdownDescription: "Soft limit, at most `hard` (`-1` is unlimited).", Required: true, Validators: []validator.Int64{int64validator.AtLeast(-1)}},
+			"hard": schema.Int64Attribute{MarkdownDescription: "Hard limit (`-1` is unlimited).", Required: true, Validators: []validator.Int64{int64validator.AtLeast(-1)}},
+		}, nil), ulimitValidator{}),
 	}
 
 	cpus := func(what string) schema.Float64Attribute {
-		return schema.Float64Attribute{MarkdownDescription: "CPUs " + what + ", as compose files write it (`0.5` is half a CPU).", Optional: true,
+		return schema.Float64Attribute{MarkdownDescription: "CPUs " + what + ", as compose files write it (`0.5` is half a CPU): at least `0.001`, with at most 9 decimals.", Optional: true,
 			Validators: []validator.Float64{cpusValidator{}}}
 	}
 
 	resourcesBlock := singleBlock("Resource limits and reservations.", nil, map[string]schema.Block{
 		"limits": singleBlock("Upper limits of each task.", map[string]schema.Attribute{
 			"cpus":   cpus("at most"),
-			"memory": optSize("Memory at most."),
+			"memory": withSizeMin(optSize("Memory at most."), linuxMinMemory, "Linux engines refuse a container memory limit below 6 MiB when they start the task."),
 			"pids":   schema.Int64Attribute{MarkdownDescription: "Processes at most (Engine API 1.41 or newer).", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)}},
 		}, nil, notEmptyObject{}),
 		"reservations": singleBlock("What a node must have free to run a task.", map[string]schema.Attribute{
 			"cpus":   cpus("reserved"),
-			"memory": optSize("Memory reserved."),
+			"memory": withSizeMin(optSize("Memory reserved."), swarmMinMemory, "Swarm refuses a memory reservation below 4 MiB."),
 		}, map[string]schema.Block{
 			"generic_resources": listBlock("Generic resources (such as GPUs) a node must advertise, one block each.", map[string]schema.Attribute{
-				"kind":           schema.StringAttribute{MarkdownDescription: "Kind of resource, for example `gpu`.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-				"named_value":    optString("A named resource. Set exactly one of `named_value` and `discrete_value`."),
-				"discrete_value": schema.Int64Attribute{MarkdownDescription: "A count of a discrete resource.", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("named_value"), path.MatchRelative())}},
+				"kind": schema.StringAttribute{MarkdownDescription: "Kind of resource, for example `gpu`.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+				"named_value": schema.StringAttribute{MarkdownDescription: "A named resource. A service cannot reserve one: Swarm's scheduler only counts " +
+					"generic resources and places no task that reserves a named one, so the resource refuses it. Use `discrete_value`.", Optional: true, Validators: []validator.String{namedGenericResourceValidator{}}},
+				"discrete_value": schema.Int64Attribute{MarkdownDescription: "How many of the resource a node must advertise. Required.", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("named_value"), path.MatchRelative())}},
 			}, nil),
 		}, notEmptyObject{}),
 	}, notEmptyObject{})
 
 	placementBlock := singleBlock("Where tasks may run."+leftOut, map[string]schema.Attribute{
-		"constraints":  stringList("Placement constraints such as `node.role == worker`."),
-		"preferences":  stringList("Spread preferences: each entry is a descriptor to spread tasks over, such as `node.labels.zone`."),
+		"constraints": withListValidators(stringList("Placement constraints such as `node.role == worker`, each "+
+			constraintValidator{}.Description(ctx)+"; Swarm's own grammar is checked at plan time."), listvalidator.ValueStringsAre(constraintValidator{})),
+		"preferences": withListValidators(stringList("Spread preferences: each entry is a descriptor to spread tasks over, "+
+			spreadValidator{}.Description(ctx)+" (such as `node.labels.zone`; not `spread=node.labels.zone`)."), listvalidator.ValueStringsAre(spreadValidator{})),
 		"max_replicas": defInt("Maximum tasks of this service per node (`0` is unlimited).", 0, int64validator.AtLeast(0)),
 	}, map[string]schema.Block{
 		"platforms": listBlock("Platforms the service can run on, one block each.", map[string]schema.Attribute{
@@ -485,7 +493,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 	}, nil)
 
 	endpointBlock := singleBlock("How the service is reached."+leftOut, map[string]schema.Attribute{
-		"mode": defString("How other services reach this one: a virtual IP (`vip`) or DNS round robin (`dnsrr`).", defaultEndpointMode, serviceEndpointModes),
+		"mode": defString("How other services reach this one: a virtual IP (`vip`) or DNS round robin (`dnsrr`, whose ports must be published in `host` mode).", defaultEndpointMode, serviceEndpointModes),
 	}, map[string]schema.Block{
 		"ports": listBlock("Published ports, one block each. No published port may appear twice.", map[string]schema.Attribute{
 			"name":           optString("Name of the port."),
@@ -494,7 +502,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			"published_port": schema.Int64Attribute{MarkdownDescription: "Port published on the nodes. Left out with `ingress`, the swarm picks one.", Optional: true, Validators: []validator.Int64{int64validator.Between(1, 65535)}},
 			"publish_mode":   defString("How the port is published: through the routing mesh (`ingress`) or on the node that runs the task (`host`).", "ingress", servicePublishModes),
 		}, nil, uniquePublishedPortsValidator{}),
-	})
+	}, dnsrrIngressValidator{})
 
 	modeBlock := schema.SingleNestedBlock{
 		MarkdownDescription: "How tasks are scheduled: exactly one of the blocks `replicated`, `global`, `replicated_job` or `global_job`. " +
@@ -559,8 +567,8 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{MarkdownDescription: "The service's ID.", Computed: true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"name": schema.StringAttribute{MarkdownDescription: "The service's name. Changing it replaces the service.", Required: true,
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, 63)},
+			"name": schema.StringAttribute{MarkdownDescription: "The service's name: letters and digits, with `-` or `_` only between them, at most 63 characters (a DNS label; Swarm's rule). Changing it replaces the service.", Required: true,
+				Validators:    []validator.String{serviceNameValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
 			"labels": stringMap("Labels of the service."),
 			"wait_for_convergence": schema.BoolAttribute{

@@ -211,9 +211,13 @@ func TestValuesTheEngineDoesNotKeep(t *testing.T) {
 		"tenth":          {0.1, ""},
 		"nine decimals":  {0.123456789, ""},
 		"many":           {64.000000001, ""},
+		"a thousandth":   {0.001, ""},
 		"ten decimals":   {0.0123456789012, "write at most 9 decimals"},
-		"too small":      {0.0000000001, "must be at least 0.000000001"},
-		"zero":           {0, "must be at least 0.000000001"},
+		"below swarm's":  {0.000999999, "at least 0.001"},
+		"too small":      {0.0000000001, "at least 0.001"},
+		"zero":           {0, "at least 0.001"},
+		"negative":       {-1, "at least 0.001"},
+		"too large":      {1e10, "must be less than"},
 	} {
 		t.Run("cpus "+name, func(t *testing.T) {
 			resp := &validator.Float64Response{}

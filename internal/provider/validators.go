@@ -1,7 +1,7 @@
 package provider
 
 // Validators shared by the resources: addresses, durations, sizes, objects written empty, API
-// versions. Each description is the sentence the docs show.
+// versions; and swarm_cluster's raft ticks. Each description is the sentence the docs show.
 
 import (
 	"context"
@@ -170,4 +170,32 @@ func (positiveSize) ValidateString(_ context.Context, req validator.StringReques
 		resp.Diagnostics.AddAttributeError(req.Path, "Size is zero",
 			fmt.Sprintf("%s is %q: the Engine reads a size of 0 back as not set, so leave %s out instead.", req.Path, req.ConfigValue.ValueString(), req.Path))
 	}
+}
+
+// raftTicksValidator requires election_tick to be larger than heartbeat_tick when both are set:
+// the managers' raft refuses to start otherwise ("election tick must be greater than heartbeat
+// tick"), so the swarm cannot be initialised.
+type raftTicksValidator struct{}
+
+func (raftTicksValidator) Description(context.Context) string {
+	return "election_tick must be larger than heartbeat_tick"
+}
+
+func (v raftTicksValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (raftTicksValidator) ValidateObject(_ context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	attrs := req.ConfigValue.Attributes()
+	election, _ := attrs["election_tick"].(types.Int64)
+	heartbeat, _ := attrs["heartbeat_tick"].(types.Int64)
+	if !setAndKnown(election) || !setAndKnown(heartbeat) || election.ValueInt64() > heartbeat.ValueInt64() {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path.AtName("election_tick"), "Invalid raft ticks",
+		fmt.Sprintf("election_tick (%d) must be larger than heartbeat_tick (%d): the managers' raft does not start otherwise.",
+			election.ValueInt64(), heartbeat.ValueInt64()))
 }
