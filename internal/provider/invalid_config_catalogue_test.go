@@ -90,6 +90,7 @@ func catalogueCases() []catalogueCase {
 	const attrMatch = "Invalid Attribute Value Match"
 	const attrLength = "Invalid Attribute Value Length"
 	const attrCombination = "Invalid Attribute Combination"
+	const connection = "Invalid Docker Engine connection"
 
 	cases := []catalogueCase{
 		// swarm_service: the name, the image and the container.
@@ -248,6 +249,14 @@ func catalogueCases() []catalogueCase {
 		{name: "provider/api version", kind: "provider", body: hcl{"api_version": "v1.41"}, summary: attrMatch, path: "api_version"},
 		{name: "provider/key without certificate", kind: "provider", body: hcl{"key_pem": "K"}, summary: attrCombination, path: "key_pem"},
 		{name: "provider/empty ssh option", kind: "provider", body: hcl{"ssh_opts": []any{"-i", ""}}, summary: attrLength, path: "ssh_opts[1]"},
+		{name: "provider/ssh host without TLS verification", kind: "provider", body: hcl{"host": "ssh://ops@m1", "tls_verify": false}, summary: connection, path: "tls_verify"},
+		{name: "provider/ssh options on a tcp host", kind: "provider", body: hcl{"host": "tcp://m1:2376", "ssh_opts": []any{"-v"}}, summary: connection, path: "ssh_opts"},
+		{name: "provider/verification on a unix host", kind: "provider", body: hcl{"hosts": []any{"tcp://m1:2376", "unix:///run/docker.sock"}, "tls_verify": true}, summary: connection, path: "tls_verify"},
+		{name: "provider/CA that is no certificate", kind: "provider", body: hcl{"host": "tcp://m1:2376", "ca_pem": "-----BEGIN CERTIFICATE-----"}, summary: connection, path: "ca_pem"},
+		{name: "swarm_volume/engine ssh host with a cert path", kind: "resource", typ: "swarm_volume",
+			body: hcl{"name": "pgdata", "engine": hcl{"host": "ssh://ops@node-2", "cert_path": "/certs"}}, summary: connection, path: "engine.cert_path"},
+		{name: "swarm_join/engine ssh options on a unix host", kind: "resource", typ: "swarm_join",
+			body: with(catalogueJoin(), "engine", hcl{"host": "unix:///run/docker.sock", "ssh_opts": []any{"-v"}}), summary: connection, path: "engine.ssh_opts"},
 	}
 	return cases
 }

@@ -2,6 +2,7 @@ package swarm
 
 import (
 	"crypto/tls"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -237,5 +238,52 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEndpointCheck: what Check finds needs no environment and no files, names the setting, and
+// Resolve refuses the same endpoint with the same setting.
+func TestEndpointCheck(t *testing.T) {
+	t.Parallel()
+	pki := testpki.New(t)
+	yes := true
+	for name, tc := range map[string]struct {
+		ep      Endpoint
+		setting string // "" for no error
+	}{
+		"tcp with TLS":           {Endpoint{Host: "tcp://h:2376", CAPEM: pki.CAPEM, TLSVerify: &yes}, ""},
+		"ssh with ca_pem":        {Endpoint{Host: "ssh://h", CAPEM: pki.CAPEM}, "ca_pem"},
+		"unix with tls_verify":   {Endpoint{Host: "unix:///run/docker.sock", TLSVerify: &yes}, "tls_verify"},
+		"unix with cert_path":    {Endpoint{Host: "unix:///run/docker.sock", CertPath: "/certs"}, "cert_path"},
+		"tcp with ssh_opts":      {Endpoint{Host: "tcp://h:2376", SSHOpts: []string{"-v"}}, "ssh_opts"},
+		"ssh with ssh_opts":      {Endpoint{Host: "ssh://h", SSHOpts: []string{"-v"}}, ""},
+		"ca_pem not a PEM":       {Endpoint{Host: "tcp://h:2376", CAPEM: "not a certificate"}, "ca_pem"},
+		"cert and key no pair":   {Endpoint{Host: "tcp://h:2376", CertPEM: pki.ClientCertPEM, KeyPEM: pki.ServerKeyPEM}, "cert_pem"},
+		"cert and key a pair":    {Endpoint{Host: "tcp://h:2376", CertPEM: pki.ClientCertPEM, KeyPEM: pki.ClientKeyPEM}, ""},
+		"no host, bad ca_pem":    {Endpoint{CAPEM: "x"}, "ca_pem"},
+		"no host, ssh_opts":      {Endpoint{SSHOpts: []string{"-v"}}, ""}, // DOCKER_HOST decides
+		"host that do not parse": {Endpoint{Host: "http://h", SSHOpts: []string{"-v"}}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			errs := tc.ep.Check()
+			if tc.setting == "" {
+				if len(errs) > 0 {
+					t.Fatalf("Check: %v", errs)
+				}
+				return
+			}
+			var se *SettingError
+			if len(errs) != 1 || !errors.As(errs[0], &se) || se.Setting != tc.setting {
+				t.Fatalf("Check = %v, want one error about %s", errs, tc.setting)
+			}
+			if tc.ep.Host == "" {
+				return
+			}
+			_, err := tc.ep.Resolve(func(string) string { return "" })
+			if !errors.As(err, &se) || se.Setting != tc.setting {
+				t.Fatalf("Resolve = %v, want an error about %s", err, tc.setting)
+			}
+		})
 	}
 }
