@@ -307,9 +307,9 @@ func updateConfigAttributes(what string, failureActions []string) map[string]sch
 		"monitor": withDurationMin(defDuration("How long to watch each task after it is "+what+" for a failure.", defaultUpdateMonitor),
 			time.Nanosecond, "the Engine reads `0s` back as its default `"+defaultUpdateMonitor+"`; leave monitor out for the default."),
 		"max_failure_ratio": schema.Float64Attribute{
-			MarkdownDescription: "The fraction of tasks that may fail during the operation before it counts as failed (0 to 1). Defaults to `0`.",
+			MarkdownDescription: "The fraction of tasks that may fail during the operation before it counts as failed (0 to 1, with at most 7 significant digits: the Engine keeps a 32-bit float). Defaults to `0`.",
 			Optional:            true, Computed: true, Default: float64default.StaticFloat64(0),
-			Validators: []validator.Float64{float64validator.Between(0, 1)},
+			Validators: []validator.Float64{float64validator.Between(0, 1), float32Exact{}},
 		},
 		"order": defString("Whether a task is stopped before its replacement starts or after.", defaultUpdateOrder, serviceUpdateOrders),
 	}
