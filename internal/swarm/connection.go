@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -99,6 +101,9 @@ func ParseHost(host string) (Target, error) {
 		if u.Hostname() == "" {
 			return Target{}, fmt.Errorf("%q: a tcp host is tcp://host:port", host)
 		}
+		if err := checkHostname(u.Hostname()); err != nil {
+			return Target{}, fmt.Errorf("%q: %w", host, err)
+		}
 		if u.Path != "" && u.Path != "/" {
 			return Target{}, fmt.Errorf("%q: a tcp host takes no path", host)
 		}
@@ -116,6 +121,9 @@ func ParseHost(host string) (Target, error) {
 	case SchemeSSH:
 		if u.Hostname() == "" {
 			return Target{}, fmt.Errorf("%q: an ssh host is ssh://[user@]host[:port]", host)
+		}
+		if err := checkHostname(u.Hostname()); err != nil {
+			return Target{}, fmt.Errorf("%q: %w", host, err)
 		}
 		if u.Path != "" && u.Path != "/" {
 			return Target{}, fmt.Errorf("%q: an ssh host takes no path", host)
@@ -141,6 +149,22 @@ func ParseHost(host string) (Target, error) {
 		return Target{}, fmt.Errorf("%q: the host must start with unix://, tcp:// or ssh://", host)
 	}
 	return t, nil
+}
+
+// hostnamePattern is a DNS name (letters, digits, `-`, `_` and `.`, not beginning with `-` or
+// `.`); an internationalised name is written in its xn-- form.
+var hostnamePattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// checkHostname accepts an IP address (IPv6 in brackets in the URL) or a DNS name: url.Parse
+// takes hosts such as "]0" that no dialer can reach.
+func checkHostname(h string) error {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return nil
+	}
+	if !hostnamePattern.MatchString(h) {
+		return fmt.Errorf("%q is neither an IP address nor a host name (letters, digits, '-', '_' and '.'; IPv6 addresses in brackets)", h)
+	}
+	return nil
 }
 
 func checkPort(port string) error {

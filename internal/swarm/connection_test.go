@@ -33,6 +33,11 @@ func TestParseHost(t *testing.T) {
 		"http scheme":       {host: "http://m1:2375", wantErr: "must start with unix://, tcp:// or ssh://"},
 		"no scheme":         {host: "m1:2375", wantErr: "must start with"},
 		"empty tcp host":    {host: "tcp://:2376", wantErr: "tcp://host:port"},
+		// Found by FuzzParseHost: url.Parse takes hosts that no dialer can reach.
+		"tcp host that is no name":  {host: "tCp://]0", wantErr: "neither an IP address nor a host name"},
+		"ssh host beginning with -": {host: "ssh://-oProxyCommand=x", wantErr: "neither an IP address nor a host name"},
+		"tcp fqdn":                  {host: "tcp://m1.example.com.:2376", want: Target{Scheme: SchemeTCP, Address: "m1.example.com.:2376"}},
+		"ssh ipv6 with zone":        {host: "ssh://[fe80::1%25eth0]", want: Target{Scheme: SchemeSSH, Address: "[fe80::1%eth0]:22"}},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
