@@ -96,8 +96,8 @@ func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseNonNullStateForUnknown()},
 		}
 	}
-	durationString := func(desc string) schema.StringAttribute {
-		a := withDurationMin(optDuration(desc+" Defaults to the Engine's value."), time.Nanosecond, "the Engine refuses a zero duration here.")
+	durationString := func(desc string, minimum time.Duration, why string) schema.StringAttribute {
+		a := withDurationMin(optDuration(desc+" Defaults to the Engine's value."), minimum, why)
 		a.Computed = true
 		a.PlanModifiers = append(a.PlanModifiers, stringplanmodifier.UseStateForUnknown())
 		return a
@@ -161,8 +161,10 @@ func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
 			"task_history_retention_limit": specInt("How many finished tasks the swarm keeps per service slot.", 0),
-			"dispatcher_heartbeat_period":  durationString("How often nodes report to the dispatcher."),
-			"ca_node_cert_expiry":          durationString("Validity of node certificates."),
+			"dispatcher_heartbeat_period": durationString("How often nodes report to the dispatcher.",
+				time.Nanosecond, "the Engine refuses a zero duration here."),
+			"ca_node_cert_expiry": durationString("Validity of node certificates.",
+				time.Hour, "Swarm refuses node certificates valid for less than an hour."),
 			"autolock": schema.BoolAttribute{
 				MarkdownDescription: "Whether managers are locked after a restart until `docker swarm unlock` is given the `unlock_key`. Defaults to `false`.",
 				Optional:            true, Computed: true,
@@ -189,6 +191,7 @@ func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"heartbeat_tick":                 specInt("Ticks between heartbeats.", 1),
 					"election_tick":                  specInt("Ticks without a leader before an election; must be larger than `heartbeat_tick`.", 1),
 				},
+				Validators: []validator.Object{raftTicksValidator{}},
 			},
 		},
 	}

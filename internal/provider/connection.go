@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -9,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -140,7 +142,7 @@ func engineBlock(spec engineBlockSpec) rschema.SingleNestedBlock {
 	return withRequired(rschema.SingleNestedBlock{
 		MarkdownDescription: spec.description,
 		Attributes:          attrs,
-		Validators:          spec.validators,
+		Validators:          append([]validator.Object{engineSettingsValidator{}}, spec.validators...),
 		PlanModifiers:       spec.modifiers,
 	}, "host")
 }
@@ -249,7 +251,91 @@ func clientForEngine(ctx context.Context, engine types.Object) (*swarm.Client, d
 	return c, diags
 }
 
-// connectionError is the diagnostic for a connection configuration the swarm package refused.
+// connectionError is the diagnostic for a connection configuration the swarm package refused,
+// at the setting it names under p (the provider's top level, or an engine block).
 func connectionError(p path.Path, err error) diag.Diagnostic {
+	var se *swarm.SettingError
+	if errors.As(err, &se) && se.Setting != "" {
+		p = p.AtName(se.Setting)
+	}
 	return diag.NewAttributeErrorDiagnostic(p, "Invalid Docker Engine connection", fmt.Sprint(err))
+}
+
+// checkConnectionSettings reports at plan time, at the attribute, what the swarm package would
+// refuse in the connection settings of one level (base is the provider's top level or an engine
+// block) whatever the environment holds (swarm.Endpoint.Check), for each host: TLS settings on a
+// unix or ssh host, ssh_opts on a host that is not ssh, a ca_pem without a certificate, a
+// cert_pem and key_pem that are no pair. Unknown values are left to Configure.
+func checkConnectionSettings(ctx context.Context, base path.Path, m connectionModel, hosts types.List, diags *diag.Diagnostics) {
+	if m.unknown() || hosts.IsUnknown() {
+		return
+	}
+	var hostNames []string
+	if !hosts.IsNull() {
+		var elems []types.String
+		if d := hosts.ElementsAs(ctx, &elems, false); d.HasError() {
+			return
+		}
+		for _, h := range elems {
+			if h.IsUnknown() {
+				return
+			}
+			hostNames = append(hostNames, h.ValueString())
+		}
+	}
+	eps, d := m.endpoints(ctx, hostNames)
+	if d.HasError() {
+		return
+	}
+	seen := map[string]bool{}
+	for _, ep := range eps {
+		for _, err := range ep.Check() {
+			if seen[err.Error()] {
+				continue
+			}
+			seen[err.Error()] = true
+			diags.Append(connectionError(base, err))
+		}
+	}
+}
+
+// connectionSettingsValidator is checkConnectionSettings for the provider block.
+type connectionSettingsValidator struct{}
+
+func (connectionSettingsValidator) Description(context.Context) string {
+	return "TLS settings go with tcp hosts, ssh_opts with ssh hosts; ca_pem holds a certificate, cert_pem and key_pem are a pair"
+}
+
+func (v connectionSettingsValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (connectionSettingsValidator) ValidateProvider(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var m providerModel
+	if d := req.Config.Get(ctx, &m); d.HasError() {
+		return
+	}
+	checkConnectionSettings(ctx, path.Empty(), m.connection(), m.Hosts, &resp.Diagnostics)
+}
+
+// engineSettingsValidator is checkConnectionSettings for an engine block.
+type engineSettingsValidator struct{}
+
+func (engineSettingsValidator) Description(ctx context.Context) string {
+	return connectionSettingsValidator{}.Description(ctx)
+}
+
+func (v engineSettingsValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (engineSettingsValidator) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var m connectionModel
+	if d := req.ConfigValue.As(ctx, &m, basetypes.ObjectAsOptions{}); d.HasError() {
+		return
+	}
+	checkConnectionSettings(ctx, req.Path, m, types.ListNull(types.StringType), &resp.Diagnostics)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/moby/moby/api/types/network"
@@ -89,10 +90,10 @@ func expandIPAM(ctx context.Context, obj types.Object) (*network.IPAM, diag.Diag
 	if !m.Configs.IsNull() && !m.Configs.IsUnknown() {
 		var configs []networkIPAMConfigModel
 		diags.Append(m.Configs.ElementsAs(ctx, &configs, false)...)
-		for _, c := range configs {
-			cfg, err := expandIPAMConfig(ctx, c)
+		for i, c := range configs {
+			cfg, attr, err := expandIPAMConfig(ctx, c)
 			if err != nil {
-				diags.AddError("Invalid IPAM configuration", err.Error())
+				diags.AddAttributeError(path.Root("ipam").AtName("configs").AtListIndex(i).AtName(attr), "Invalid IPAM configuration", err.Error())
 				continue
 			}
 			ipam.Config = append(ipam.Config, cfg)
@@ -101,41 +102,43 @@ func expandIPAM(ctx context.Context, obj types.Object) (*network.IPAM, diag.Diag
 	return ipam, diags
 }
 
-// expandIPAMConfig parses one address pool; unknown or null values are left to the Engine.
-func expandIPAMConfig(ctx context.Context, m networkIPAMConfigModel) (network.IPAMConfig, error) {
+// expandIPAMConfig parses one address pool; unknown or null values are left to the Engine. On
+// error it names the attribute that does not parse (the validators refuse such values at plan
+// time already).
+func expandIPAMConfig(ctx context.Context, m networkIPAMConfigModel) (network.IPAMConfig, string, error) {
 	var cfg network.IPAMConfig
 	var err error
 	if s := m.Subnet.ValueString(); s != "" {
 		if cfg.Subnet, err = netip.ParsePrefix(s); err != nil {
-			return cfg, fmt.Errorf("subnet: %w", err)
+			return cfg, "subnet", fmt.Errorf("subnet: %w", err)
 		}
 	}
 	if s := m.IPRange.ValueString(); s != "" {
 		if cfg.IPRange, err = netip.ParsePrefix(s); err != nil {
-			return cfg, fmt.Errorf("ip_range: %w", err)
+			return cfg, "ip_range", fmt.Errorf("ip_range: %w", err)
 		}
 	}
 	if s := m.Gateway.ValueString(); s != "" {
 		if cfg.Gateway, err = netip.ParseAddr(s); err != nil {
-			return cfg, fmt.Errorf("gateway: %w", err)
+			return cfg, "gateway", fmt.Errorf("gateway: %w", err)
 		}
 	}
 	var diags diag.Diagnostics
 	aux := expandEngineMap(ctx, m.AuxAddresses, &diags)
 	if diags.HasError() {
-		return cfg, fmt.Errorf("aux_addresses: %v", diags)
+		return cfg, "aux_addresses", fmt.Errorf("aux_addresses: %v", diags)
 	}
 	if len(aux) > 0 {
 		cfg.AuxAddress = make(map[string]netip.Addr, len(aux))
 		for k, v := range aux {
 			a, err := netip.ParseAddr(v)
 			if err != nil {
-				return cfg, fmt.Errorf("aux_addresses[%q]: %w", k, err)
+				return cfg, "aux_addresses", fmt.Errorf("aux_addresses[%q]: %w", k, err)
 			}
 			cfg.AuxAddress[k] = a
 		}
 	}
-	return cfg, nil
+	return cfg, "", nil
 }
 
 // flattenNetwork turns the Engine's network into the resource model. prior (the plan or the

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -79,9 +78,6 @@ type networkIPAMConfigModel struct {
 // replaces ends the description of every argument: the Engine cannot update a network.
 const replaces = " Changing it replaces the network (the Engine cannot update networks)."
 
-// networkNamePattern is what swarmkit accepts as a network name: a DNS name component.
-var networkNamePattern = regexp.MustCompile(`^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$`)
-
 func (r *networkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_network"
 }
@@ -115,7 +111,7 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
 					stringvalidator.LengthBetween(1, 63),
-					stringvalidator.RegexMatches(networkNamePattern, "must be letters and digits, with - or _ only between them (swarm requires a DNS name component)"),
+					stringvalidator.RegexMatches(swarmNamePattern, "must be letters and digits, with - or _ only between them (swarm requires a DNS name component)"),
 				},
 			},
 			"driver": schema.StringAttribute{

@@ -25,6 +25,7 @@ import (
 var (
 	_ provider.Provider                       = (*swarmProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*swarmProvider)(nil)
+	_ provider.ProviderWithConfigValidators   = (*swarmProvider)(nil)
 )
 
 // New returns the provider factory for providerserver.
@@ -91,6 +92,11 @@ func (p *swarmProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"secrets, configs, networks and volumes. Connections are made lazily, when a resource first needs the Engine.",
 		Attributes: attrs,
 	}
+}
+
+// ConfigValidators check at plan time the connection settings that go together.
+func (p *swarmProvider) ConfigValidators(context.Context) []provider.ConfigValidator {
+	return []provider.ConfigValidator{connectionSettingsValidator{}}
 }
 
 func (p *swarmProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {

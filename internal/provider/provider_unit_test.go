@@ -20,6 +20,7 @@ import (
 	apiswarm "github.com/moby/moby/api/types/swarm"
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/testpki"
 )
 
 func TestProviderSchema(t *testing.T) {
@@ -227,13 +228,16 @@ func TestConnectionCertKeyPairing(t *testing.T) {
 	ctx := context.Background()
 	server, schemas := testProviderServer(t)
 	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	// A certificate and key that are a pair: the provider checks that too.
+	pki := testpki.New(t)
+	cert, key := str(pki.ClientCertPEM), str(pki.ClientKeyPEM)
 	cases := map[string]struct {
 		set     map[string]tftypes.Value
 		wantErr string
 	}{
-		"cert without key": {set: map[string]tftypes.Value{"cert_pem": str("C")}, wantErr: "key_pem"},
-		"key without cert": {set: map[string]tftypes.Value{"key_pem": str("K")}, wantErr: "cert_pem"},
-		"both":             {set: map[string]tftypes.Value{"cert_pem": str("C"), "key_pem": str("K")}},
+		"cert without key": {set: map[string]tftypes.Value{"cert_pem": cert}, wantErr: "key_pem"},
+		"key without cert": {set: map[string]tftypes.Value{"key_pem": key}, wantErr: "cert_pem"},
+		"both":             {set: map[string]tftypes.Value{"cert_pem": cert, "key_pem": key}},
 		"neither":          {set: map[string]tftypes.Value{}},
 	}
 	for name, tc := range cases {
@@ -249,7 +253,7 @@ func TestConnectionCertKeyPairing(t *testing.T) {
 		for _, rt := range []string{"swarm_volume", "swarm_join"} {
 			t.Run(rt+"/"+name, func(t *testing.T) {
 				typ := testObjectType(t, schemas.ResourceSchemas[rt].ValueType())
-				engineSet := map[string]tftypes.Value{"host": str("unix:///var/run/docker.sock")}
+				engineSet := map[string]tftypes.Value{"host": str("tcp://127.0.0.1:2376")}
 				maps.Copy(engineSet, tc.set)
 				engine := testObjectValue(t, testObjectType(t, typ.AttributeTypes["engine"]), engineSet)
 				top := map[string]tftypes.Value{"name": str("data"), "engine": engine}

@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -91,6 +93,36 @@ func withDurationMin(a schema.StringAttribute, minimum time.Duration, why string
 func withListValidators(a schema.ListAttribute, v ...validator.List) schema.ListAttribute {
 	a.Validators = append(a.Validators, v...)
 	return a
+}
+
+func withMapValidators(a schema.MapAttribute, v ...validator.Map) schema.MapAttribute {
+	a.Validators = append(a.Validators, v...)
+	return a
+}
+
+func withStringValidators(a schema.StringAttribute, v ...validator.String) schema.StringAttribute {
+	a.Validators = append(a.Validators, v...)
+	return a
+}
+
+// withItemValidators adds validators of each block of a list block.
+func withItemValidators(b schema.ListNestedBlock, v ...validator.Object) schema.ListNestedBlock {
+	b.NestedObject.Validators = append(b.NestedObject.Validators, v...)
+	return b
+}
+
+// withSizeMin adds a lower bound to a size attribute; why says who refuses less.
+func withSizeMin(a schema.StringAttribute, minimum int64, why string) schema.StringAttribute {
+	v := sizeAtLeast{min: minimum, why: why}
+	a.Validators = append(a.Validators, v)
+	a.MarkdownDescription += " Must be " + v.Description(context.Background()) + "."
+	return a
+}
+
+// numericIDValidator requires a user or group ID as a number: the Engine parses it as one when it
+// writes the file into the container.
+func numericIDValidator() validator.String {
+	return stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9]+$`), "must be a numeric ID (the Engine parses it as a number when it starts the task)")
 }
 
 func optSize(desc string) schema.StringAttribute {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/moby/moby/api/types/network"
 	apiswarm "github.com/moby/moby/api/types/swarm"
@@ -144,7 +145,7 @@ func expandServiceMode(o types.Object, live *apiswarm.ServiceSpec) (apiswarm.Ser
 		if rep, ok := attrs["replicated"].(types.Object); ok && !rep.IsNull() && !rep.IsUnknown() {
 			if r, ok := rep.Attributes()["replicas"].(types.Int64); ok && !r.IsNull() && !r.IsUnknown() {
 				if r.ValueInt64() < 0 {
-					diags.AddError("Invalid replicas", "replicas must not be negative")
+					diags.AddAttributeError(path.Root("mode").AtName("replicated").AtName("replicas"), "Invalid replicas", "replicas must not be negative")
 				}
 				replicas = uint64Ptr(r.ValueInt64())
 			}

@@ -136,10 +136,15 @@ func testServiceConfig(tr *testResource, more ...attrs) tftypes.Value {
 	}}, more...)...))
 }
 
-// testSecretRef is secrets block i of a configuration, referencing secret id.
+// testSecretRef is secrets block i of a configuration, referencing secret id (file names differ
+// per block: Swarm refuses two secrets with the same one).
 func testSecretRef(i int, id string) attrs {
 	p := fmt.Sprintf("task_template.container_spec.secrets[%d].", i)
-	return attrs{p + "secret_id": id, p + "file_name": "db"}
+	name := "db"
+	if i > 0 {
+		name = fmt.Sprintf("db%d", i)
+	}
+	return attrs{p + "secret_id": id, p + "file_name": name}
 }
 
 // createdService is the state after config was created on f; f then forgets the calls.

@@ -308,9 +308,9 @@ func updateConfigAttributes(what, verb string, failureActions []string) map[stri
 		"monitor": withDurationMin(defDuration("How long to watch each task after it is "+what+" for a failure.", defaultUpdateMonitor),
 			time.Nanosecond, "the Engine reads `0s` back as its default `"+defaultUpdateMonitor+"`; leave monitor out for the default."),
 		"max_failure_ratio": schema.Float64Attribute{
-			MarkdownDescription: "The fraction of tasks that may fail during the operation before it counts as failed (0 to 1). Defaults to `0`.",
+			MarkdownDescription: "The fraction of tasks that may fail during the operation before it counts as failed (0 to 1, with at most 7 significant digits: the Engine keeps a 32-bit float). Defaults to `0`.",
 			Optional:            true, Computed: true, Default: float64default.StaticFloat64(0),
-			Validators: []validator.Float64{float64validator.Between(0, 1)},
+			Validators: []validator.Float64{float64validator.Between(0, 1), float32Exact{}},
 		},
 		"order": defString("Whether a task is stopped before its replacement starts or after.", defaultUpdateOrder, serviceUpdateOrders),
 	}
@@ -325,9 +325,10 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 	}
 
 	mountAttrs := map[string]schema.Attribute{
-		"type":        schema.StringAttribute{MarkdownDescription: "The kind of mount. " + enumDesc(serviceMountTypes), Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceMountTypes...)}},
-		"source":      optString("The host path (bind) or volume name (volume). Leave out for tmpfs and anonymous volumes."),
-		"target":      schema.StringAttribute{MarkdownDescription: "The path inside the container.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+		"type": schema.StringAttribute{MarkdownDescription: "The kind of mount. " + enumDesc(serviceMountTypes) + " Each type takes only its own options block.", Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceMountTypes...)}},
+		"source": optString("What to mount: for `bind`, an absolute path on the node (required); for `volume`, a volume name " +
+			"(left out, an anonymous volume); `tmpfs` takes none."),
+		"target":      schema.StringAttribute{MarkdownDescription: "The absolute path inside the container (not `/`). No two mounts may have the same target.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 		"read_only":   defBool("Whether the mount is read-only."),
 		"consistency": enumString("Consistency requirement of the mount (macOS only).", serviceMountConsistencies),
 	}
@@ -339,7 +340,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"volume_options": singleBlock("Options of a volume mount (compose's `volume`).", map[string]schema.Attribute{
 			"no_copy": defBool("Whether the volume is not filled with the image's content at that path (compose's `nocopy`)."),
 			"labels":  stringMap("Labels of a volume the mount creates."),
-			"subpath": optString("A path inside the volume to mount instead of its root (Engine API 1.45 or newer)."),
+			"subpath": optString("A relative path inside a named volume to mount instead of its root (Engine API 1.45 or newer)."),
 		}, map[string]schema.Block{
 			"driver_config": driverBlock("The volume driver used when the mount creates the volume (kreuzwerker/docker's `driver_name` and `driver_options`).", "volume driver", notEmptyObject{}),
 		}, notEmptyObject{}),
@@ -357,22 +358,22 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 				PlanModifiers: []planmodifier.String{refNamePlanModifier{idAttr: kind + "_id"}},
 			},
-			"file_name": schema.StringAttribute{MarkdownDescription: "The file name inside the container (compose's `target`; relative names are under `/run/" + kind + "s/`).", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-			"uid":       defString("Owner user ID of the file (kreuzwerker/docker's `file_uid`).", defaultSecretUID, nil),
-			"gid":       defString("Owner group ID of the file (kreuzwerker/docker's `file_gid`).", defaultSecretGID, nil),
+			"file_name": schema.StringAttribute{MarkdownDescription: "The file name inside the container (compose's `target`; relative names are under `/run/" + kind + "s/`). No two " + kind + "s may have the same file name.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"uid":       withStringValidators(defString("Owner user ID of the file, a number (kreuzwerker/docker's `file_uid`).", defaultSecretUID, nil), numericIDValidator()),
+			"gid":       withStringValidators(defString("Owner group ID of the file, a number (kreuzwerker/docker's `file_gid`).", defaultSecretGID, nil), numericIDValidator()),
 			"mode":      defInt("Permission bits of the file, as a number (`292` is `0444`).", defaultSecretMode, int64validator.Between(0, 0o7777)),
 		}
 	}
 
 	containerAttrs := map[string]schema.Attribute{
 		"image": schema.StringAttribute{
-			MarkdownDescription: "The image to run, as written (`repo/name:tag`, optionally `@sha256:…`). A digest the Engine pins, or the implicit `:latest`, is not a change.",
+			MarkdownDescription: "The image to run, as written (`repo/name:tag`, optionally `@sha256:…`): a reference Swarm parses (repository names are lower case). A digest the Engine pins, or the implicit `:latest`, is not a change.",
 			Required:            true, CustomType: imageType,
 			PlanModifiers: []planmodifier.String{keepSemanticState{kind: semImage}},
 		},
 		"command":           stringList("Replaces the image's entrypoint (compose's `entrypoint`)."),
 		"args":              stringList("Arguments to the command; replaces the image's CMD (compose's `command`)."),
-		"env":               stringMap("Environment variables (compose's `environment`)."),
+		"env":               withMapValidators(stringMap("Environment variables (compose's `environment`; names must not be empty or hold `=`)."), envKeysValidator{}),
 		"dir":               optString("Working directory of the command (compose's `working_dir`)."),
 		"user":              optString("The user (and optionally `:group`) the command runs as."),
 		"groups":            stringList("Additional groups of the user (compose's `group_add`)."),
@@ -385,8 +386,9 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"stop_signal":       optString("Signal that stops the containers (for example `SIGTERM`)."),
 		"stop_grace_period": optDuration("Time to wait after the stop signal before the container is killed. Left out, the Engine's default (10s) applies."),
 		"hosts": schema.MapAttribute{
-			MarkdownDescription: "Extra entries for `/etc/hosts`: hostname to IP address (compose's `extra_hosts`).", ElementType: types.StringType,
+			MarkdownDescription: "Extra entries for `/etc/hosts` (compose's `extra_hosts`): host name (one word, without `:`) to IPv4 or IPv6 address, or `" + hostGateway + "` for the node's gateway address.", ElementType: types.StringType,
 			Optional: true, Computed: true, Default: mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
+			Validators: []validator.Map{extraHostsValidator{}},
 		},
 		"isolation":       defString("Isolation technology of the containers (Windows).", defaultIsolation, serviceIsolations),
 		"sysctls":         stringMap("Namespaced kernel parameters of the containers (kreuzwerker/docker's `sysctl`)."),
@@ -406,9 +408,12 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			"start_period":   withDurationMin(optDuration("Start-up time during which failures do not count."), time.Millisecond, healthcheckDurationWhy),
 			"start_interval": withDurationMin(optDuration("Time between checks during the start period (Engine API 1.44 or newer)."), time.Millisecond, healthcheckDurationWhy),
 		}, nil, notEmptyObject{}),
-		"mounts":  listBlock("Mounts of the containers, one block each (compose's `volumes` in the long syntax).", mountAttrs, mountBlocks),
-		"secrets": listBlock("Secrets exposed to the containers as files, one block each.", fileRefAttrs("secret"), nil),
-		"configs": listBlock("Configs exposed to the containers as files, one block each.", fileRefAttrs("config"), nil),
+		"mounts": withItemValidators(listBlock("Mounts of the containers, one block each (compose's `volumes` in the long syntax).", mountAttrs, mountBlocks,
+			uniqueTargetsValidator{attr: "target", what: "mount target", clean: true}), mountValidator{}),
+		"secrets": listBlock("Secrets exposed to the containers as files, one block each (compose's `secrets` in the long syntax).", fileRefAttrs("secret"), nil,
+			uniqueTargetsValidator{attr: "file_name", what: "secret file name"}),
+		"configs": listBlock("Configs exposed to the containers as files, one block each.", fileRefAttrs("config"), nil,
+			uniqueTargetsValidator{attr: "file_name", what: "config file name"}),
 		"dns_config": singleBlock("Resolver configuration (`/etc/resolv.conf`) of the containers.", map[string]schema.Attribute{
 			"nameservers": withListValidators(stringList("IP addresses of name servers (compose's `dns`), written as the Engine reads them back (`2001:db8::1`)."), listvalidator.ValueStringsAre(ipValidator{})),
 			"search":      stringList("Search domains (compose's `dns_search`)."),
@@ -437,39 +442,42 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 				"mode": schema.StringAttribute{MarkdownDescription: "AppArmor mode. " + enumDesc(serviceAppArmorModes), Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceAppArmorModes...)}},
 			}, nil), "mode"),
 		}, notEmptyObject{}),
-		"ulimits": listBlock("Resource limits (`ulimit`) of the containers, one block each (Engine API 1.41 or newer).", map[string]schema.Attribute{
-			"name": schema.StringAttribute{MarkdownDescription: "The limit, for example `nofile`.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-			"soft": schema.Int64Attribute{MarkdownDescription: "Soft limit.", Required: true},
-			"hard": schema.Int64Attribute{MarkdownDescription: "Hard limit.", Required: true},
-		}, nil),
+		"ulimits": withItemValidators(listBlock("Resource limits (`ulimit`) of the containers, one block each (Engine API 1.41 or newer).", map[string]schema.Attribute{
+			"name": schema.StringAttribute{MarkdownDescription: "The limit: " + quotedList(ulimitNames) + ".", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"soft": schema.Int64Attribute{MarkdownDescription: "Soft limit, at most `hard` (`-1` is unlimited).", Required: true, Validators: []validator.Int64{int64validator.AtLeast(-1)}},
+			"hard": schema.Int64Attribute{MarkdownDescription: "Hard limit (`-1` is unlimited).", Required: true, Validators: []validator.Int64{int64validator.AtLeast(-1)}},
+		}, nil), ulimitValidator{}),
 	}
 
 	cpus := func(what string) schema.Float64Attribute {
-		return schema.Float64Attribute{MarkdownDescription: "CPUs " + what + ", as compose files write it (`0.5` is half a CPU; kreuzwerker/docker's `nano_cpus` counts billionths).", Optional: true,
+		return schema.Float64Attribute{MarkdownDescription: "CPUs " + what + ", as compose files write it (`0.5` is half a CPU; kreuzwerker/docker's `nano_cpus` counts billionths): at least `0.001`, with at most 9 decimals.", Optional: true,
 			Validators: []validator.Float64{cpusValidator{}}}
 	}
 
 	resourcesBlock := singleBlock("Resource limits and reservations.", nil, map[string]schema.Block{
 		"limits": singleBlock("Upper limits of each task.", map[string]schema.Attribute{
 			"cpus":   cpus("at most"),
-			"memory": optSize("Memory at most (kreuzwerker/docker's `memory_bytes`)."),
+			"memory": withSizeMin(optSize("Memory at most (kreuzwerker/docker's `memory_bytes`)."), linuxMinMemory, "Linux engines refuse a container memory limit below 6 MiB when they start the task."),
 			"pids":   schema.Int64Attribute{MarkdownDescription: "Processes at most (Engine API 1.41 or newer).", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)}},
 		}, nil, notEmptyObject{}),
 		"reservations": singleBlock("What a node must have free to run a task (kreuzwerker/docker's `reservation`).", map[string]schema.Attribute{
 			"cpus":   cpus("reserved"),
-			"memory": optSize("Memory reserved (kreuzwerker/docker's `memory_bytes`)."),
+			"memory": withSizeMin(optSize("Memory reserved (kreuzwerker/docker's `memory_bytes`)."), swarmMinMemory, "Swarm refuses a memory reservation below 4 MiB."),
 		}, map[string]schema.Block{
 			"generic_resources": listBlock("Generic resources (such as GPUs) a node must advertise, one block each.", map[string]schema.Attribute{
-				"kind":           schema.StringAttribute{MarkdownDescription: "Kind of resource, for example `gpu`.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-				"named_value":    optString("A named resource (kreuzwerker/docker's `named_resources_spec`). Set exactly one of `named_value` and `discrete_value`."),
-				"discrete_value": schema.Int64Attribute{MarkdownDescription: "A count of a discrete resource (compose's `discrete_resource_spec.value`, kreuzwerker/docker's `discrete_resources_spec`).", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("named_value"), path.MatchRelative())}},
+				"kind": schema.StringAttribute{MarkdownDescription: "Kind of resource, for example `gpu`.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+				"named_value": schema.StringAttribute{MarkdownDescription: "A named resource (kreuzwerker/docker's `named_resources_spec`). A service cannot reserve one: Swarm's scheduler only counts " +
+					"generic resources and places no task that reserves a named one, so the resource refuses it. Use `discrete_value`.", Optional: true, Validators: []validator.String{namedGenericResourceValidator{}}},
+				"discrete_value": schema.Int64Attribute{MarkdownDescription: "How many of the resource a node must advertise (compose's `discrete_resource_spec.value`, kreuzwerker/docker's `discrete_resources_spec`). Required.", Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("named_value"), path.MatchRelative())}},
 			}, nil),
 		}, notEmptyObject{}),
 	}, notEmptyObject{})
 
 	placementBlock := singleBlock("Where tasks may run."+leftOut, map[string]schema.Attribute{
-		"constraints":  stringList("Placement constraints such as `node.role == worker`."),
-		"preferences":  stringList("Spread preferences (compose's `preferences: [{spread: …}]`, kreuzwerker/docker's `prefs`): each entry is a descriptor to spread tasks over, such as `node.labels.zone`."),
+		"constraints": withListValidators(stringList("Placement constraints such as `node.role == worker`, each "+
+			constraintValidator{}.Description(ctx)+"; Swarm's own grammar is checked at plan time."), listvalidator.ValueStringsAre(constraintValidator{})),
+		"preferences": withListValidators(stringList("Spread preferences (compose's `preferences: [{spread: …}]`, kreuzwerker/docker's `prefs`): each entry is a descriptor to spread tasks over, "+
+			spreadValidator{}.Description(ctx)+" (such as `node.labels.zone`; not `spread=node.labels.zone`)."), listvalidator.ValueStringsAre(spreadValidator{})),
 		"max_replicas": defInt("Maximum tasks of this service per node (compose's `max_replicas_per_node`; `0` is unlimited).", 0, int64validator.AtLeast(0)),
 	}, map[string]schema.Block{
 		"platforms": listBlock("Platforms the service can run on, one block each (compose's `platform` names one, as `os/architecture`).", map[string]schema.Attribute{
@@ -486,7 +494,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 	}, nil)
 
 	endpointBlock := singleBlock("How the service is reached."+leftOut, map[string]schema.Attribute{
-		"mode": defString("How other services reach this one (compose's `deploy.endpoint_mode`): a virtual IP (`vip`) or DNS round robin (`dnsrr`).", defaultEndpointMode, serviceEndpointModes),
+		"mode": defString("How other services reach this one (compose's `deploy.endpoint_mode`): a virtual IP (`vip`) or DNS round robin (`dnsrr`, whose ports must be published in `host` mode).", defaultEndpointMode, serviceEndpointModes),
 	}, map[string]schema.Block{
 		"ports": listBlock("Published ports, one block each (compose's `ports` in the long syntax). No published port may appear twice.", map[string]schema.Attribute{
 			"name":           optString("Name of the port."),
@@ -495,7 +503,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			"published_port": schema.Int64Attribute{MarkdownDescription: "Port published on the nodes (compose's `published`). Left out with `ingress`, the swarm picks one.", Optional: true, Validators: []validator.Int64{int64validator.Between(1, 65535)}},
 			"publish_mode":   defString("How the port is published (compose's `mode`): through the routing mesh (`ingress`) or on the node that runs the task (`host`).", "ingress", servicePublishModes),
 		}, nil, uniquePublishedPortsValidator{}),
-	})
+	}, dnsrrIngressValidator{})
 
 	modeBlock := schema.SingleNestedBlock{
 		MarkdownDescription: "How tasks are scheduled (compose's `deploy.mode` and `deploy.replicas`): exactly one of the blocks `replicated`, `global`, `replicated_job` or `global_job`. " +
@@ -560,8 +568,8 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{MarkdownDescription: "The service's ID.", Computed: true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-			"name": schema.StringAttribute{MarkdownDescription: "The service's name. Changing it replaces the service.", Required: true,
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, 63)},
+			"name": schema.StringAttribute{MarkdownDescription: "The service's name: letters and digits, with `-` or `_` only between them, at most 63 characters (a DNS label; Swarm's rule). Changing it replaces the service.", Required: true,
+				Validators:    []validator.String{serviceNameValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
 			"labels": stringMap("Labels of the service (compose's `deploy.labels`; the containers' labels are `task_template.container_spec.labels`)."),
 			"wait_for_convergence": schema.BoolAttribute{

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distribution/reference"
 	"github.com/docker/go-units"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
@@ -107,8 +108,8 @@ func (v semString) ValidateAttribute(_ context.Context, req xattr.ValidateAttrib
 				fmt.Sprintf("%q is not a size such as \"512M\", \"1.5GiB\" or \"1048576\" (bytes): %v", s, err))
 		}
 	case semImage:
-		if strings.TrimSpace(s) == "" {
-			resp.Diagnostics.AddAttributeError(req.Path, "Invalid image", "The image must not be empty.")
+		if err := checkImage(s); err != nil {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid image", err.Error())
 		}
 	}
 }
@@ -148,6 +149,19 @@ func nullDuration() semString {
 	return semString{StringValue: basetypes.NewStringNull(), kind: semDuration}
 }
 func nullSize() semString { return semString{StringValue: basetypes.NewStringNull(), kind: semSize} }
+
+// checkImage refuses an image reference the manager refuses: it parses every image with
+// reference.ParseNormalizedNamed ("… is not a valid repository/tag").
+func checkImage(s string) error {
+	if s == "" {
+		return fmt.Errorf("the image must not be empty")
+	}
+	if _, err := reference.ParseNormalizedNamed(s); err != nil {
+		return fmt.Errorf("%q is not an image reference Swarm accepts (`name`, `name:tag`, `registry/name:tag`, optionally "+
+			"`@sha256:…`; repository names are lower case): %v", s, err)
+	}
+	return nil
+}
 
 // parseDuration accepts Go durations; a negative one is refused.
 func parseDuration(s string) (time.Duration, error) {

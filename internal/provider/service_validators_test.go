@@ -75,6 +75,7 @@ func TestServiceValidators(t *testing.T) {
 
 	innerT := map[string]attr.Type{"memory": types.StringType}
 	outerT := map[string]attr.Type{"cpus": types.Float64Type, "limits": types.ObjectType{AttrTypes: innerT}}
+	dnsT := map[string]attr.Type{"search": types.ListType{ElemType: types.StringType}, "nameservers": types.ListType{ElemType: types.StringType}}
 	for name, tc := range map[string]struct {
 		in      types.Object
 		wantErr string
@@ -89,6 +90,11 @@ func TestServiceValidators(t *testing.T) {
 			"cpus": types.Float64Null(), "limits": types.ObjectValueMust(innerT, map[string]attr.Value{"memory": types.StringValue("64M")}),
 		}), ""},
 		"unknown inside": {types.ObjectValueMust(outerT, map[string]attr.Value{"cpus": types.Float64Unknown(), "limits": types.ObjectNull(innerT)}), ""},
+		// dns_config { search = [] }: the Engine reads it back as no dns_config at all.
+		"only an empty list": {types.ObjectValueMust(dnsT, map[string]attr.Value{
+			"search": types.ListValueMust(types.StringType, nil), "nameservers": types.ListNull(types.StringType)}), "is written empty"},
+		"a list with a value": {types.ObjectValueMust(dnsT, map[string]attr.Value{
+			"search": types.ListValueMust(types.StringType, []attr.Value{types.StringValue("a")}), "nameservers": types.ListNull(types.StringType)}), ""},
 	} {
 		t.Run("not empty "+name, func(t *testing.T) {
 			resp := &validator.ObjectResponse{}
@@ -211,9 +217,13 @@ func TestValuesTheEngineDoesNotKeep(t *testing.T) {
 		"tenth":          {0.1, ""},
 		"nine decimals":  {0.123456789, ""},
 		"many":           {64.000000001, ""},
+		"a thousandth":   {0.001, ""},
 		"ten decimals":   {0.0123456789012, "write at most 9 decimals"},
-		"too small":      {0.0000000001, "must be at least 0.000000001"},
-		"zero":           {0, "must be at least 0.000000001"},
+		"below swarm's":  {0.000999999, "at least 0.001"},
+		"too small":      {0.0000000001, "at least 0.001"},
+		"zero":           {0, "at least 0.001"},
+		"negative":       {-1, "at least 0.001"},
+		"too large":      {1e10, "must be less than"},
 	} {
 		t.Run("cpus "+name, func(t *testing.T) {
 			resp := &validator.Float64Response{}

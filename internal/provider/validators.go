@@ -1,7 +1,7 @@
 package provider
 
 // Validators shared by the resources: addresses, durations, sizes, objects written empty, API
-// versions. Each description is the sentence the docs show.
+// versions; and swarm_cluster's raft ticks. Each description is the sentence the docs show.
 
 import (
 	"context"
@@ -98,7 +98,9 @@ func (notEmptyObject) ValidateObject(_ context.Context, req validator.ObjectRequ
 }
 
 // objectEmpty says whether every attribute of a known object is null, itself an empty object, or
-// a nested block written no time (an empty list).
+// an empty list: a nested block written no time, or a list written empty (`search = []`), which
+// the Engine does not keep apart from no list (dns_config { search = [] } reads back as no
+// dns_config at all).
 func objectEmpty(o types.Object) bool {
 	for _, v := range o.Attributes() {
 		if v.IsNull() {
@@ -111,9 +113,6 @@ func objectEmpty(o types.Object) bool {
 			}
 		case types.List:
 			if inner.IsUnknown() || len(inner.Elements()) > 0 {
-				return false
-			}
-			if _, isBlock := inner.ElementType(context.Background()).(types.ObjectType); !isBlock {
 				return false
 			}
 		default:
@@ -169,5 +168,56 @@ func (positiveSize) ValidateString(_ context.Context, req validator.StringReques
 	if n, err := parseSize(req.ConfigValue.ValueString()); err == nil && n == 0 {
 		resp.Diagnostics.AddAttributeError(req.Path, "Size is zero",
 			fmt.Sprintf("%s is %q: the Engine reads a size of 0 back as not set, so leave %s out instead.", req.Path, req.ConfigValue.ValueString(), req.Path))
+	}
+}
+
+// raftTicksValidator requires election_tick to be larger than heartbeat_tick when both are set:
+// the managers' raft refuses to start otherwise ("election tick must be greater than heartbeat
+// tick"), so the swarm cannot be initialised.
+type raftTicksValidator struct{}
+
+func (raftTicksValidator) Description(context.Context) string {
+	return "election_tick must be larger than heartbeat_tick"
+}
+
+func (v raftTicksValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (raftTicksValidator) ValidateObject(_ context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	attrs := req.ConfigValue.Attributes()
+	election, _ := attrs["election_tick"].(types.Int64)
+	heartbeat, _ := attrs["heartbeat_tick"].(types.Int64)
+	if !setAndKnown(election) || !setAndKnown(heartbeat) || election.ValueInt64() > heartbeat.ValueInt64() {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path.AtName("election_tick"), "Invalid raft ticks",
+		fmt.Sprintf("election_tick (%d) must be larger than heartbeat_tick (%d): the managers' raft does not start otherwise.",
+			election.ValueInt64(), heartbeat.ValueInt64()))
+}
+
+// float32Exact refuses a number that the Engine, which keeps it as a 32-bit float, would read
+// back as another one (0.123456789 reads back as 0.12345679): the state would then differ from
+// the plan.
+type float32Exact struct{}
+
+func (float32Exact) Description(context.Context) string {
+	return "at most 7 significant digits (the Engine keeps a 32-bit float)"
+}
+
+func (v float32Exact) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (float32Exact) ValidateFloat64(_ context.Context, req validator.Float64Request, resp *validator.Float64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	f := req.ConfigValue.ValueFloat64()
+	if back := floatRound(float32(f)); back != f {
+		resp.Diagnostics.AddAttributeError(req.Path, "Number not kept exactly",
+			fmt.Sprintf("%s is %v, but the Engine keeps it as a 32-bit float and would read it back as %v: write %v, or another number with at most 7 significant digits.",
+				req.Path, f, back, back))
 	}
 }

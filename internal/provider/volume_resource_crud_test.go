@@ -261,7 +261,7 @@ func TestVolumeResourceUpdate_readFails(t *testing.T) {
 	vt := newVolumeTest(t)
 	prior := vt.created(t, testVolumeConfig(vt.testResource, attrs{"engine.host": testVolumeHost}))
 	vt.remotes[testVolumeHost].failOn("InspectVolume", errEngine)
-	resp := vt.planAndUpdate(testVolumeConfig(vt.testResource, attrs{"engine.host": testVolumeHost, "engine.tls_verify": true}), prior)
+	resp := vt.planAndUpdate(testVolumeConfig(vt.testResource, attrs{"engine.host": testVolumeHost, "engine.ssh_opts": []string{"-i", "key2"}}), prior)
 	wantError(t, resp.Diagnostics, "Error reading volume", errEngine.Error())
 	wantSame(t, resp.State, prior)
 }

@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -99,6 +101,9 @@ func ParseHost(host string) (Target, error) {
 		if u.Hostname() == "" {
 			return Target{}, fmt.Errorf("%q: a tcp host is tcp://host:port", host)
 		}
+		if err := checkHostname(u.Hostname()); err != nil {
+			return Target{}, fmt.Errorf("%q: %w", host, err)
+		}
 		if u.Path != "" && u.Path != "/" {
 			return Target{}, fmt.Errorf("%q: a tcp host takes no path", host)
 		}
@@ -116,6 +121,9 @@ func ParseHost(host string) (Target, error) {
 	case SchemeSSH:
 		if u.Hostname() == "" {
 			return Target{}, fmt.Errorf("%q: an ssh host is ssh://[user@]host[:port]", host)
+		}
+		if err := checkHostname(u.Hostname()); err != nil {
+			return Target{}, fmt.Errorf("%q: %w", host, err)
 		}
 		if u.Path != "" && u.Path != "/" {
 			return Target{}, fmt.Errorf("%q: an ssh host takes no path", host)
@@ -141,6 +149,22 @@ func ParseHost(host string) (Target, error) {
 		return Target{}, fmt.Errorf("%q: the host must start with unix://, tcp:// or ssh://", host)
 	}
 	return t, nil
+}
+
+// hostnamePattern is a DNS name (letters, digits, `-`, `_` and `.`, not beginning with `-` or
+// `.`); an internationalised name is written in its xn-- form.
+var hostnamePattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// checkHostname accepts an IP address (IPv6 in brackets in the URL) or a DNS name: url.Parse
+// takes hosts such as "]0" that no dialer can reach.
+func checkHostname(h string) error {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return nil
+	}
+	if !hostnamePattern.MatchString(h) {
+		return fmt.Errorf("%q is neither an IP address nor a host name (letters, digits, '-', '_' and '.'; IPv6 addresses in brackets)", h)
+	}
+	return nil
 }
 
 func checkPort(port string) error {
@@ -177,36 +201,101 @@ func (e Endpoint) Resolve(getenv Getenv) (Resolved, error) {
 	if err != nil {
 		return Resolved{}, err
 	}
+	if errs := e.settingsFor(target); len(errs) > 0 {
+		return Resolved{}, errs[0]
+	}
 	r := Resolved{Target: target}
 	switch target.Scheme {
 	case SchemeSSH:
-		if e.hasTLSMaterial() {
-			return Resolved{}, fmt.Errorf("%s: TLS settings apply to tcp hosts only; ssh already encrypts the connection", host)
-		}
 		r.SSHOpts = append([]string(nil), e.SSHOpts...)
 		return r, nil
 	case SchemeUnix:
-		if e.hasTLSMaterial() {
-			return Resolved{}, fmt.Errorf("%s: TLS settings apply to tcp hosts only", host)
-		}
-		if len(e.SSHOpts) > 0 {
-			return Resolved{}, fmt.Errorf("%s: ssh_opts apply to ssh hosts only", host)
-		}
 		return r, nil
-	}
-	if len(e.SSHOpts) > 0 {
-		return Resolved{}, fmt.Errorf("%s: ssh_opts apply to ssh hosts only", host)
 	}
 	cfg, err := e.tlsConfig(target, getenv)
 	if err != nil {
+		var se *SettingError
+		if errors.As(err, &se) {
+			return Resolved{}, &SettingError{Setting: se.Setting, Err: fmt.Errorf("%s: %w", host, se.Err)}
+		}
 		return Resolved{}, fmt.Errorf("%s: %w", host, err)
 	}
 	r.TLS = cfg
 	return r, nil
 }
 
-func (e Endpoint) hasTLSMaterial() bool {
-	return e.CAPEM != "" || e.CertPEM != "" || e.KeyPEM != "" || e.CertPath != "" || e.TLSVerify != nil
+// SettingError is an error about one connection setting, named as the provider's schema names
+// it (ca_pem, cert_pem, key_pem, cert_path, tls_verify, ssh_opts), so that the provider can
+// report it at that attribute.
+type SettingError struct {
+	Setting string
+	Err     error
+}
+
+func (e *SettingError) Error() string { return e.Err.Error() }
+func (e *SettingError) Unwrap() error { return e.Err }
+
+// tlsSettings are the TLS settings of an endpoint that are set, in the schema's order.
+func (e Endpoint) tlsSettings() []string {
+	var out []string
+	for _, s := range []struct {
+		name string
+		set  bool
+	}{{"ca_pem", e.CAPEM != ""}, {"cert_pem", e.CertPEM != ""}, {"key_pem", e.KeyPEM != ""}, {"cert_path", e.CertPath != ""}, {"tls_verify", e.TLSVerify != nil}} {
+		if s.set {
+			out = append(out, s.name)
+		}
+	}
+	return out
+}
+
+// settingsFor lists the settings that do not go with the target's transport: TLS settings on a
+// unix or ssh host, ssh_opts on a host that is not ssh.
+func (e Endpoint) settingsFor(target Target) []error {
+	var errs []error
+	if tlsSet := e.tlsSettings(); len(tlsSet) > 0 && target.Scheme != SchemeTCP {
+		msg := "TLS settings apply to tcp hosts only"
+		if target.Scheme == SchemeSSH {
+			msg += "; ssh already encrypts the connection"
+		}
+		errs = append(errs, &SettingError{Setting: tlsSet[0], Err: fmt.Errorf("%s: %s", target.Raw, msg)})
+	}
+	if len(e.SSHOpts) > 0 && target.Scheme != SchemeSSH {
+		errs = append(errs, &SettingError{Setting: "ssh_opts", Err: fmt.Errorf("%s: ssh_opts apply to ssh hosts only", target.Raw)})
+	}
+	return errs
+}
+
+// Check lists what is wrong with the endpoint's settings by themselves, needing neither the
+// environment nor files, so that it can run at plan time: settings that do not go with the
+// host's transport (when a host is set and parses; ParseHost reports the others), a ca_pem that
+// holds no certificate, and a cert_pem and key_pem that are no pair. Resolve refuses all of these
+// too.
+func (e Endpoint) Check() []error {
+	var errs []error
+	if e.Host != "" {
+		if target, err := ParseHost(e.Host); err == nil {
+			errs = append(errs, e.settingsFor(target)...)
+		}
+	}
+	if e.CAPEM != "" {
+		if err := checkCAPEM([]byte(e.CAPEM)); err != nil {
+			errs = append(errs, &SettingError{Setting: "ca_pem", Err: err})
+		}
+	}
+	if e.CertPEM != "" && e.KeyPEM != "" {
+		if _, err := tls.X509KeyPair([]byte(e.CertPEM), []byte(e.KeyPEM)); err != nil {
+			errs = append(errs, &SettingError{Setting: "cert_pem", Err: fmt.Errorf("the client certificate and key do not form a valid pair: %w", err)})
+		}
+	}
+	return errs
+}
+
+func checkCAPEM(b []byte) error {
+	if !x509.NewCertPool().AppendCertsFromPEM(b) {
+		return errors.New("the CA certificate (ca_pem or ca.pem) holds no valid PEM certificate")
+	}
+	return nil
 }
 
 // tlsConfig decides whether a tcp endpoint uses TLS and how. TLS is on when any TLS material is
@@ -216,7 +305,11 @@ func (e Endpoint) hasTLSMaterial() bool {
 func (e Endpoint) tlsConfig(target Target, getenv Getenv) (*tls.Config, error) {
 	caPEM, certPEM, keyPEM := []byte(e.CAPEM), []byte(e.CertPEM), []byte(e.KeyPEM)
 	if (e.CertPEM == "") != (e.KeyPEM == "") {
-		return nil, errors.New("cert_pem and key_pem must be set together")
+		missing := "key_pem"
+		if e.CertPEM == "" {
+			missing = "cert_pem"
+		}
+		return nil, &SettingError{Setting: missing, Err: errors.New("cert_pem and key_pem must be set together")}
 	}
 	certPath := e.CertPath
 	if certPath == "" && e.CAPEM == "" && e.CertPEM == "" {
@@ -246,14 +339,15 @@ func (e Endpoint) tlsConfig(target Target, getenv Getenv) (*tls.Config, error) {
 	if len(caPEM) > 0 {
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(caPEM) {
-			return nil, errors.New("the CA certificate (ca_pem or ca.pem) holds no valid PEM certificate")
+			return nil, &SettingError{Setting: e.pemSetting("ca_pem", e.CAPEM), Err: checkCAPEM(caPEM)}
 		}
 		cfg.RootCAs = pool
 	}
 	if len(certPEM) > 0 {
 		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
-			return nil, fmt.Errorf("the client certificate and key do not form a valid pair: %w", err)
+			return nil, &SettingError{Setting: e.pemSetting("cert_pem", e.CertPEM),
+				Err: fmt.Errorf("the client certificate and key do not form a valid pair: %w", err)}
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 	}
@@ -261,6 +355,18 @@ func (e Endpoint) tlsConfig(target Target, getenv Getenv) (*tls.Config, error) {
 		cfg.InsecureSkipVerify = true //nolint:gosec // only when the user explicitly sets tls_verify = false
 	}
 	return cfg, nil
+}
+
+// pemSetting is the setting a PEM came from: the attribute when it is set, else cert_path; ""
+// when it came from DOCKER_CERT_PATH, which is no setting.
+func (e Endpoint) pemSetting(attr, value string) string {
+	switch {
+	case value != "":
+		return attr
+	case e.CertPath != "":
+		return "cert_path"
+	}
+	return ""
 }
 
 // readCertPath reads the Docker CLI's cert directory; values already given as PEM win.

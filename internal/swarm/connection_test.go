@@ -2,6 +2,7 @@ package swarm
 
 import (
 	"crypto/tls"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +33,11 @@ func TestParseHost(t *testing.T) {
 		"http scheme":       {host: "http://m1:2375", wantErr: "must start with unix://, tcp:// or ssh://"},
 		"no scheme":         {host: "m1:2375", wantErr: "must start with"},
 		"empty tcp host":    {host: "tcp://:2376", wantErr: "tcp://host:port"},
+		// Found by FuzzParseHost: url.Parse takes hosts that no dialer can reach.
+		"tcp host that is no name":  {host: "tCp://]0", wantErr: "neither an IP address nor a host name"},
+		"ssh host beginning with -": {host: "ssh://-oProxyCommand=x", wantErr: "neither an IP address nor a host name"},
+		"tcp fqdn":                  {host: "tcp://m1.example.com.:2376", want: Target{Scheme: SchemeTCP, Address: "m1.example.com.:2376"}},
+		"ssh ipv6 with zone":        {host: "ssh://[fe80::1%25eth0]", want: Target{Scheme: SchemeSSH, Address: "[fe80::1%eth0]:22"}},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -237,5 +243,52 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEndpointCheck: what Check finds needs no environment and no files, names the setting, and
+// Resolve refuses the same endpoint with the same setting.
+func TestEndpointCheck(t *testing.T) {
+	t.Parallel()
+	pki := testpki.New(t)
+	yes := true
+	for name, tc := range map[string]struct {
+		ep      Endpoint
+		setting string // "" for no error
+	}{
+		"tcp with TLS":           {Endpoint{Host: "tcp://h:2376", CAPEM: pki.CAPEM, TLSVerify: &yes}, ""},
+		"ssh with ca_pem":        {Endpoint{Host: "ssh://h", CAPEM: pki.CAPEM}, "ca_pem"},
+		"unix with tls_verify":   {Endpoint{Host: "unix:///run/docker.sock", TLSVerify: &yes}, "tls_verify"},
+		"unix with cert_path":    {Endpoint{Host: "unix:///run/docker.sock", CertPath: "/certs"}, "cert_path"},
+		"tcp with ssh_opts":      {Endpoint{Host: "tcp://h:2376", SSHOpts: []string{"-v"}}, "ssh_opts"},
+		"ssh with ssh_opts":      {Endpoint{Host: "ssh://h", SSHOpts: []string{"-v"}}, ""},
+		"ca_pem not a PEM":       {Endpoint{Host: "tcp://h:2376", CAPEM: "not a certificate"}, "ca_pem"},
+		"cert and key no pair":   {Endpoint{Host: "tcp://h:2376", CertPEM: pki.ClientCertPEM, KeyPEM: pki.ServerKeyPEM}, "cert_pem"},
+		"cert and key a pair":    {Endpoint{Host: "tcp://h:2376", CertPEM: pki.ClientCertPEM, KeyPEM: pki.ClientKeyPEM}, ""},
+		"no host, bad ca_pem":    {Endpoint{CAPEM: "x"}, "ca_pem"},
+		"no host, ssh_opts":      {Endpoint{SSHOpts: []string{"-v"}}, ""}, // DOCKER_HOST decides
+		"host that do not parse": {Endpoint{Host: "http://h", SSHOpts: []string{"-v"}}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			errs := tc.ep.Check()
+			if tc.setting == "" {
+				if len(errs) > 0 {
+					t.Fatalf("Check: %v", errs)
+				}
+				return
+			}
+			var se *SettingError
+			if len(errs) != 1 || !errors.As(errs[0], &se) || se.Setting != tc.setting {
+				t.Fatalf("Check = %v, want one error about %s", errs, tc.setting)
+			}
+			if tc.ep.Host == "" {
+				return
+			}
+			_, err := tc.ep.Resolve(func(string) string { return "" })
+			if !errors.As(err, &se) || se.Setting != tc.setting {
+				t.Fatalf("Resolve = %v, want an error about %s", err, tc.setting)
+			}
+		})
 	}
 }

@@ -2,7 +2,6 @@ package swarm
 
 import (
 	"net"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -53,8 +52,6 @@ func convEligibleNodes(pl *swarm.Placement, nodes []swarm.Node, tasks []swarm.Ta
 	return out
 }
 
-var convConstraintKey = regexp.MustCompile(`^(?i)[a-z_][a-z0-9\-_.]+$`)
-
 // convPlacementMatches applies Swarm's constraint rules (key == value or key != value, values
 // compared case-insensitively) and platform list to a node. known is false when a constraint
 // could not be evaluated here.
@@ -100,18 +97,11 @@ func convNormalizeArch(a string) string {
 }
 
 func convConstraintMatches(expr string, n swarm.Node) (match, known bool) {
-	op, eq := "==", true
-	if !strings.Contains(expr, "==") {
-		if !strings.Contains(expr, "!=") {
-			return false, false
-		}
-		op, eq = "!=", false
-	}
-	parts := strings.SplitN(expr, op, 2)
-	key, want := strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1])
-	if !convConstraintKey.MatchString(key) {
+	c, err := ParseConstraint(expr)
+	if err != nil {
 		return false, false
 	}
+	key, want, eq := c.Key, c.Value, c.Op == ConstraintEqual
 	var got string
 	lk := strings.ToLower(key)
 	switch {
@@ -136,10 +126,10 @@ func convConstraintMatches(expr string, n swarm.Node) (match, known bool) {
 			return false, false
 		}
 		return in == eq, true
-	case strings.HasPrefix(lk, "node.labels.") && len(key) > len("node.labels."):
-		got = n.Spec.Labels[key[len("node.labels."):]]
-	case strings.HasPrefix(lk, "engine.labels.") && len(key) > len("engine.labels."):
-		got = n.Description.Engine.Labels[key[len("engine.labels."):]]
+	case labelKey(key, NodeLabelPrefix):
+		got = n.Spec.Labels[key[len(NodeLabelPrefix):]]
+	case labelKey(key, EngineLabelPrefix):
+		got = n.Description.Engine.Labels[key[len(EngineLabelPrefix):]]
 	default:
 		return false, false
 	}
