@@ -205,7 +205,7 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 		return r, callcount.Snapshot{}, err
 	}
 	if got := countResources(state, "swarm_service"); got != n {
-		return r, callcount.Snapshot{}, fmt.Errorf("N=%d: the state holds %d swarm_service resources after apply", n, got)
+		return r, callcount.Snapshot{}, fmt.Errorf("with N=%d, the state holds %d swarm_service resources after apply", n, got)
 	}
 
 	logf("N=%d: refresh-only plan of %d swarm_service resources", n, n)
@@ -219,7 +219,7 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 	// GET /services/{id} is the Read itself; the rest is the provider's Configure (ping, version).
 	r.ServiceReads = calls.Calls["GET /services/{id}"]
 	if changed := planChanges(plan); len(changed) > 0 {
-		return r, calls, fmt.Errorf("N=%d: the refresh-only plan right after apply is not empty: %s", n, strings.Join(changed, ", "))
+		return r, calls, fmt.Errorf("with N=%d, the refresh-only plan right after apply is not empty: %s", n, strings.Join(changed, ", "))
 	}
 
 	logf("N=%d: destroying", n)

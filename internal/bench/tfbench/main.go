@@ -162,7 +162,7 @@ func randomHex(n int) string {
 func removeLeftovers(upstream, prefix string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	api, err := client.New(client.WithHost("unix://"+upstream), client.WithAPIVersionNegotiation())
+	api, err := client.New(client.WithHost("unix://" + upstream))
 	if err != nil {
 		return
 	}

@@ -151,7 +151,7 @@ func (b *bed) ensureHost(ctx context.Context) error {
 			if !waited {
 				b.logf("the host's swarm is %s; waiting up to %s for its managers", l.State, hostPendingGrace)
 			}
-			if err := sleep(ctx, pollEvery); err != nil {
+			if err := pause(ctx); err != nil {
 				return err
 			}
 			continue
@@ -186,7 +186,7 @@ func (b *bed) ensureHost(ctx context.Context) error {
 		if !waited {
 			b.logf("the host's swarm has no leader yet; waiting up to %s", quorumGrace)
 		}
-		if err := sleep(ctx, pollEvery); err != nil {
+		if err := pause(ctx); err != nil {
 			return err
 		}
 	}
@@ -291,7 +291,7 @@ func (b *bed) converge(ctx context.Context) ([]node, error) {
 			return wipe, nil
 		}
 		if now.After(deadline) {
-			b.printNodes(ctx, os.Stderr)
+			_ = b.printNodes(ctx, os.Stderr)
 			return nil, fmt.Errorf("the swarm did not converge in %s: %s", convergeTimeout, describeWaiting(waiting, steps))
 		}
 		for _, s := range steps {
@@ -307,7 +307,7 @@ func (b *bed) converge(ctx context.Context) ([]node, error) {
 			wiped[n.Name] = true
 		}
 		wipe = append(wipe, need...)
-		if err := sleep(ctx, pollEvery); err != nil {
+		if err := pause(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -480,7 +480,7 @@ func (b *bed) removeEntry(ctx context.Context, id string) {
 		if err == nil {
 			return
 		}
-		if err := sleep(ctx, time.Second); err != nil {
+		if err := pause(ctx); err != nil {
 			return
 		}
 	}
@@ -571,8 +571,9 @@ func (b *bed) printNodes(ctx context.Context, w io.Writer) error {
 	return tw.Flush()
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
+// pause waits pollEvery, or less when ctx ends first; it then returns ctx's error.
+func pause(ctx context.Context) error {
+	t := time.NewTimer(pollEvery)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
