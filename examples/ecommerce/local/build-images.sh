@@ -22,7 +22,9 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$here/../../.." && pwd)"
+# examples/ecommerce is a Go module of its own (the provider's module does not depend on its
+# PostgreSQL driver).
+module="$(cd "$here/.." && pwd)"
 build_dir="${ECOMMERCE_BUILD_DIR:-/var/tmp/tfswarm-ecommerce}"
 nodes_file="${TESTBED_NODES_FILE:-/run/tfswarm-testbed/nodes}"
 images="${ECOMMERCE_IMAGES:-nginx redis postgres prometheus api}"
@@ -214,7 +216,7 @@ build_api() {
 		hash="$({
 			echo "$tag"
 			go version
-			cat "$repo"/examples/ecommerce/api/*.go "$repo/go.sum"
+			cat "$module"/api/*.go "$module/go.mod" "$module/go.sum"
 		} | sha256sum | cut -c1-16)"
 		if [ "$(image_hash "$ref")" = "$hash" ]; then
 			log "$ref is up to date ($hash)"
@@ -223,8 +225,8 @@ build_api() {
 		dir="$build_dir/api-$tag"
 		rm -rf "$dir"
 		mkdir -p "$dir/rootfs/tmp"
-		(cd "$repo" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$tag" \
-			-o "$dir/rootfs/app" ./examples/ecommerce/api)
+		(cd "$module" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$tag" \
+			-o "$dir/rootfs/app" ./api)
 		tar -C "$dir/rootfs" -c . | docker import \
 			--change 'ENTRYPOINT ["/app"]' --change 'USER 65534:65534' --change 'EXPOSE 8080' \
 			--change "LABEL $label=$hash" - "$ref" >/dev/null

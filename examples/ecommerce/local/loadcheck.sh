@@ -5,11 +5,11 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$here/../../.." && pwd)"
+module="$(cd "$here/.." && pwd)" # examples/ecommerce, a Go module of its own
 build_dir="${ECOMMERCE_BUILD_DIR:-/var/tmp/tfswarm-ecommerce}"
 rate="${LOADCHECK_RATE:-40}"
 
-(cd "$repo" && go build -o "$build_dir/loadcheck" ./examples/ecommerce/local/loadcheck)
+(cd "$module" && go build -o "$build_dir/loadcheck" ./local/loadcheck)
 "$build_dir/loadcheck" -url "https://localhost:${HTTPS_PORT:-443}/products" -cacert "$build_dir/tls/cert.pem" \
 	-rate "$rate" -duration 8m -max-requests 25000 >"$build_dir/loadcheck.out" &
 pid=$!

@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/tfswarm/terraform-provider-swarm/internal/bench/callcount"
+)
+
+// servicesConfig is N swarm_service resources of the test image, one replica each.
+const servicesConfig = `terraform {
+  required_providers {
+    swarm = {
+      source = "tfswarm/swarm"
+    }
+  }
+}
+
+variable "host" {
+  type = string
+}
+
+variable "n" {
+  type = number
+}
+
+variable "prefix" {
+  type = string
+}
+
+provider "swarm" {
+  host = var.host
+}
+
+resource "swarm_service" "bench" {
+  count = var.n
+  name  = "${var.prefix}-${count.index}"
+
+  mode {
+    replicated {
+      replicas = 1
+    }
+  }
+
+  task_template {
+    container_spec {
+      image = "tfswarm/testapp:v1"
+    }
+  }
+
+  endpoint_spec {
+    mode = "dnsrr"
+  }
+}
+`
+
+// dataConfig is the floor: N terraform_data resources.
+const dataConfig = `variable "n" {
+  type = number
+}
+
+resource "terraform_data" "bench" {
+  count = var.n
+  input = "item-${count.index}"
+}
+`
+
+// cliConfig points Terraform at the provider built here (no registry, no `terraform init`).
+func cliConfig(binDir string) string {
+	return fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/tfswarm/swarm" = %q
+  }
+  direct {}
+}
+`, binDir)
+}
+
+type bench struct {
+	tfPath, work, cliConfig string
+	parallelism             int
+}
+
+// row is one line of the table: seconds, and the calls of the refresh-only plan.
+type row struct {
+	N                       int
+	Apply, Refresh, Destroy time.Duration
+	Calls, ServiceReads     int
+	DataApply, DataRefresh  time.Duration
+}
+
+// workspace is one Terraform configuration in its own directory, its output in terraform.log.
+type workspace struct {
+	tf  *tfexec.Terraform
+	dir string
+	log *os.File
+}
+
+func (b *bench) workspace(ctx context.Context, name, config string) (*workspace, error) {
+	dir := filepath.Join(b.work, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
+		return nil, err
+	}
+	tf, err := tfexec.NewTerraform(dir, b.tfPath)
+	if err != nil {
+		return nil, err
+	}
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	env["TF_CLI_CONFIG_FILE"] = b.cliConfig
+	env["CHECKPOINT_DISABLE"] = "1"
+	if err := tf.SetEnv(tfexec.CleanEnv(env)); err != nil {
+		return nil, err
+	}
+	logFile, err := os.Create(filepath.Join(dir, "terraform.log"))
+	if err != nil {
+		return nil, err
+	}
+	tf.SetStdout(logFile)
+	tf.SetStderr(logFile)
+	// terraform-exec asks Terraform its version once and caches it: ask before anything is timed.
+	if _, _, err := tf.Version(ctx, false); err != nil {
+		return nil, err
+	}
+	return &workspace{tf: tf, dir: dir, log: logFile}, nil
+}
+
+// timed runs one Terraform command and returns how long it took; a failure comes with the end
+// of the log.
+func (w *workspace) timed(what string, f func() error) (time.Duration, error) {
+	fmt.Fprintf(w.log, "+ terraform %s\n", what)
+	start := time.Now()
+	err := f()
+	elapsed := time.Since(start)
+	if err != nil {
+		return 0, fmt.Errorf("terraform %s in %s: %w\n%s", what, w.dir, err, tail(filepath.Join(w.dir, "terraform.log"), 60))
+	}
+	return elapsed, nil
+}
+
+func tail(path string, n int) string {
+	raw, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// refreshOnly times a refresh-only plan and reads it back. Terraform 1.10 to 1.14 exit 2 from a
+// refresh-only plan with -detailed-exitcode (which terraform-exec always passes) although nothing
+// drifted (hashicorp/terraform#37406): the saved plan decides, not the exit code.
+func (w *workspace) refreshOnly(ctx context.Context, opts ...tfexec.PlanOption) (time.Duration, *tfjson.Plan, error) {
+	planFile := filepath.Join(w.dir, "refresh.tfplan")
+	opts = append(opts, tfexec.RefreshOnly(true), tfexec.Out(planFile))
+	d, err := w.timed("plan -refresh-only", func() error { _, err := w.tf.Plan(ctx, opts...); return err })
+	if err != nil {
+		return 0, nil, err
+	}
+	plan, err := w.tf.ShowPlanFile(ctx, planFile)
+	return d, plan, err
+}
+
+// size measures one N: swarm_service apply, refresh-only plan (with the Engine calls it made),
+// destroy; then the terraform_data floor.
+func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *callcount.Counter) (row, callcount.Snapshot, error) {
+	r := row{N: n}
+	svc, err := b.workspace(ctx, fmt.Sprintf("services-%d", n), servicesConfig)
+	if err != nil {
+		return r, callcount.Snapshot{}, err
+	}
+	defer svc.log.Close()
+	vars := []string{"host=" + host, fmt.Sprintf("n=%d", n), "prefix=" + prefix}
+	applyOpts := []tfexec.ApplyOption{tfexec.Parallelism(b.parallelism)}
+	planOpts := []tfexec.PlanOption{tfexec.Parallelism(b.parallelism)}
+	destroyOpts := []tfexec.DestroyOption{tfexec.Parallelism(b.parallelism)}
+	for _, v := range vars {
+		applyOpts = append(applyOpts, tfexec.Var(v))
+		planOpts = append(planOpts, tfexec.Var(v))
+		destroyOpts = append(destroyOpts, tfexec.Var(v))
+	}
+
+	logf("N=%d: applying %d swarm_service resources", n, n)
+	if r.Apply, err = svc.timed("apply", func() error { return svc.tf.Apply(ctx, applyOpts...) }); err != nil {
+		return r, callcount.Snapshot{}, err
+	}
+	state, err := svc.tf.Show(ctx)
+	if err != nil {
+		return r, callcount.Snapshot{}, err
+	}
+	if got := countResources(state, "swarm_service"); got != n {
+		return r, callcount.Snapshot{}, fmt.Errorf("with N=%d, the state holds %d swarm_service resources after apply", n, got)
+	}
+
+	logf("N=%d: refresh-only plan of %d swarm_service resources", n, n)
+	counter.Reset()
+	d, plan, err := svc.refreshOnly(ctx, planOpts...)
+	if err != nil {
+		return r, callcount.Snapshot{}, err
+	}
+	calls := counter.Snapshot()
+	r.Refresh, r.Calls = d, calls.Total
+	// GET /services/{id} is the Read itself; the rest is the provider's Configure (ping, version).
+	r.ServiceReads = calls.Calls["GET /services/{id}"]
+	if changed := planChanges(plan); len(changed) > 0 {
+		return r, calls, fmt.Errorf("with N=%d, the refresh-only plan right after apply is not empty: %s", n, strings.Join(changed, ", "))
+	}
+
+	logf("N=%d: destroying", n)
+	if r.Destroy, err = svc.timed("destroy", func() error { return svc.tf.Destroy(ctx, destroyOpts...) }); err != nil {
+		return r, calls, err
+	}
+
+	logf("N=%d: terraform_data floor", n)
+	data, err := b.workspace(ctx, fmt.Sprintf("data-%d", n), dataConfig)
+	if err != nil {
+		return r, calls, err
+	}
+	defer data.log.Close()
+	nVar := tfexec.Var(fmt.Sprintf("n=%d", n))
+	if r.DataApply, err = data.timed("apply", func() error { return data.tf.Apply(ctx, nVar, tfexec.Parallelism(b.parallelism)) }); err != nil {
+		return r, calls, err
+	}
+	if r.DataRefresh, _, err = data.refreshOnly(ctx, nVar, tfexec.Parallelism(b.parallelism)); err != nil {
+		return r, calls, err
+	}
+	if _, err := data.timed("destroy", func() error { return data.tf.Destroy(ctx, nVar, tfexec.Parallelism(b.parallelism)) }); err != nil {
+		return r, calls, err
+	}
+	return r, calls, nil
+}
+
+// countResources counts the managed resources of a type in the root module of a state.
+func countResources(state *tfjson.State, typ string) int {
+	if state == nil || state.Values == nil || state.Values.RootModule == nil {
+		return 0
+	}
+	n := 0
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Mode == tfjson.ManagedResourceMode && r.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// planChanges lists what a plan would change or found drifted, as "<address> (<actions>)".
+func planChanges(plan *tfjson.Plan) []string {
+	var out []string
+	for _, group := range []struct {
+		what    string
+		changes []*tfjson.ResourceChange
+	}{{"drift", plan.ResourceDrift}, {"change", plan.ResourceChanges}} {
+		for _, rc := range group.changes {
+			if rc.Change == nil || rc.Change.Actions.NoOp() {
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s (%s: %v)", rc.Address, group.what, rc.Change.Actions))
+		}
+	}
+	for name, c := range plan.OutputChanges {
+		if c != nil && !c.Actions.NoOp() {
+			out = append(out, fmt.Sprintf("output.%s (%v)", name, c.Actions))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.1f", d.Seconds()) }
+
+const rowFormat = "%5s | %13s | %17s | %11s | %13s | %16s | %11s | %20s\n"
+
+// table is the printed result.
+func table(rows []row, parallelism int) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "swarm_service refresh benchmark (parallelism %d; Engine calls counted by a proxy during the refresh-only plan only)\n", parallelism)
+	fmt.Fprintf(&b, rowFormat, "N", "apply (s)", "refresh plan (s)", "API calls", "calls/service", "service reads", "destroy (s)", "terraform_data (s)")
+	fmt.Fprintf(&b, rowFormat, "", "", "", "(refresh)", "", "(GET service)", "", "apply / refresh")
+	for _, r := range rows {
+		fmt.Fprintf(&b, rowFormat, fmt.Sprint(r.N), seconds(r.Apply), seconds(r.Refresh), fmt.Sprint(r.Calls),
+			fmt.Sprintf("%.2f", float64(r.Calls)/float64(r.N)), fmt.Sprint(r.ServiceReads), seconds(r.Destroy),
+			seconds(r.DataApply)+" / "+seconds(r.DataRefresh))
+	}
+	return b.String()
+}
+
+// breakdown prints the calls of a snapshot by method and path, the busiest first.
+func breakdown(s callcount.Snapshot) string {
+	keys := make([]string, 0, len(s.Calls))
+	for k := range s.Calls {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if s.Calls[keys[i]] != s.Calls[keys[j]] {
+			return s.Calls[keys[i]] > s.Calls[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s: %d", k, s.Calls[k])
+	}
+	return fmt.Sprintf("%d in all; %s", s.Total, strings.Join(parts, ", "))
+}

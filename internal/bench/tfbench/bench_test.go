@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/tfswarm/terraform-provider-swarm/internal/bench/callcount"
+)
+
+func TestReadSettings(t *testing.T) {
+	cases := map[string]struct {
+		env     map[string]string
+		want    settings
+		wantErr string
+	}{
+		"defaults": {want: settings{sizes: []int{10, 50, 100}, upstream: "/var/run/docker.sock", parallelism: 10}},
+		"all set": {
+			env:  map[string]string{"BENCH_SIZES": " 5  20 ", "BENCH_UPSTREAM": "/run/x.sock", "BENCH_PARALLELISM": "4", "BENCH_KEEP": "1"},
+			want: settings{sizes: []int{5, 20}, upstream: "/run/x.sock", parallelism: 4, keep: true},
+		},
+		"bad size":        {env: map[string]string{"BENCH_SIZES": "10 x"}, wantErr: `"x" is not a positive number`},
+		"zero size":       {env: map[string]string{"BENCH_SIZES": "0"}, wantErr: `"0" is not a positive number`},
+		"bad parallelism": {env: map[string]string{"BENCH_PARALLELISM": "0"}, wantErr: "BENCH_PARALLELISM=0"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := readSettings(func(k string) string { return tc.env[k] })
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error = %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, got, cmp.AllowUnexported(settings{})); d != "" {
+				t.Errorf("settings (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func decodePlan(t *testing.T, raw string) *tfjson.Plan {
+	t.Helper()
+	var p tfjson.Plan
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		t.Fatal(err)
+	}
+	return &p
+}
+
+func TestPlanChanges(t *testing.T) {
+	cases := map[string]struct {
+		plan string
+		want []string
+	}{
+		"refresh-only, nothing drifted": {
+			plan: `{"format_version":"1.2","terraform_version":"1.11.4"}`,
+		},
+		"no-op changes": {
+			plan: `{"format_version":"1.2","resource_changes":[{"address":"swarm_service.bench[0]","change":{"actions":["no-op"]}}]}`,
+		},
+		"drift": {
+			plan: `{"format_version":"1.2","resource_drift":[{"address":"swarm_service.bench[3]","change":{"actions":["update"]}}]}`,
+			want: []string{"swarm_service.bench[3] (drift: [update])"},
+		},
+		"deleted out of band": {
+			plan: `{"format_version":"1.2","resource_drift":[{"address":"swarm_service.bench[1]","change":{"actions":["delete"]}}],
+				"resource_changes":[{"address":"swarm_service.bench[2]","change":{"actions":["delete","create"]}}]}`,
+			want: []string{"swarm_service.bench[1] (drift: [delete])", "swarm_service.bench[2] (change: [delete create])"},
+		},
+		"an output": {
+			plan: `{"format_version":"1.2","output_changes":{"x":{"actions":["create"]}}}`,
+			want: []string{"output.x ([create])"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, planChanges(decodePlan(t, tc.plan))); d != "" {
+				t.Errorf("changes (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestCountResources(t *testing.T) {
+	var s tfjson.State
+	raw := `{"format_version":"1.0","values":{"root_module":{"resources":[
+		{"address":"swarm_service.bench[0]","mode":"managed","type":"swarm_service","name":"bench"},
+		{"address":"swarm_service.bench[1]","mode":"managed","type":"swarm_service","name":"bench"},
+		{"address":"data.swarm_nodes.x","mode":"data","type":"swarm_service","name":"x"},
+		{"address":"terraform_data.x","mode":"managed","type":"terraform_data","name":"x"}]}}}`
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		t.Fatal(err)
+	}
+	if got := countResources(&s, "swarm_service"); got != 2 {
+		t.Errorf("countResources = %d, want 2", got)
+	}
+	if got := countResources(&tfjson.State{}, "swarm_service"); got != 0 {
+		t.Errorf("countResources of an empty state = %d, want 0", got)
+	}
+}
+
+func TestTable(t *testing.T) {
+	rows := []row{{
+		N: 10, Apply: 12340 * time.Millisecond, Refresh: 1500 * time.Millisecond, Destroy: 8 * time.Second,
+		Calls: 13, ServiceReads: 10, DataApply: 900 * time.Millisecond, DataRefresh: 800 * time.Millisecond,
+	}}
+	want := `swarm_service refresh benchmark (parallelism 10; Engine calls counted by a proxy during the refresh-only plan only)
+    N |     apply (s) |  refresh plan (s) |   API calls | calls/service |    service reads | destroy (s) |   terraform_data (s)
+      |               |                   |   (refresh) |               |    (GET service) |             |      apply / refresh
+   10 |          12.3 |               1.5 |          13 |          1.30 |               10 |         8.0 |            0.9 / 0.8
+`
+	if d := cmp.Diff(want, table(rows, 10)); d != "" {
+		t.Errorf("table (-want +got):\n%s", d)
+	}
+}
+
+func TestBreakdown(t *testing.T) {
+	s := callcount.Snapshot{Total: 13, Calls: map[string]int{"GET /services/{id}": 10, "GET /_ping": 1, "GET /version": 1, "HEAD /_ping": 1}}
+	want := "13 in all; GET /services/{id}: 10, GET /_ping: 1, GET /version: 1, HEAD /_ping: 1"
+	if got := breakdown(s); got != want {
+		t.Errorf("breakdown = %q, want %q", got, want)
+	}
+}
+
+func TestCLIConfig(t *testing.T) {
+	got := cliConfig("/opt/bench/bin")
+	if !strings.Contains(got, `"registry.terraform.io/tfswarm/swarm" = "/opt/bench/bin"`) {
+		t.Errorf("the CLI configuration does not override the provider:\n%s", got)
+	}
+}

@@ -1,0 +1,178 @@
+// Command tfbench is the refresh benchmark (`make bench`; not part of `make test`).
+//
+// For each N in BENCH_SIZES (default "10 50 100") it applies N swarm_service resources (the test
+// image, 1 replica, the default wait for convergence), times a refresh-only plan of them, and
+// counts the Engine API calls that plan made through a counting proxy (package callcount); then it
+// does the same with N terraform_data resources, Terraform's own floor, and destroys everything.
+// It drives Terraform with terraform-exec, checks with terraform-json that the refresh-only plan
+// right after apply finds no drift and that the state holds the N services, and prints a table.
+//
+// Run it from the repository's root (it builds the provider there). Needs the local test bed up
+// (`make testbed`) and Terraform on PATH.
+//
+// Environment: BENCH_SIZES, BENCH_UPSTREAM (the engine's socket, default /var/run/docker.sock),
+// BENCH_PARALLELISM (terraform -parallelism, default 10), BENCH_KEEP=1 keeps the work directory.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/tfswarm/terraform-provider-swarm/internal/bench/callcount"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type settings struct {
+	sizes       []int
+	upstream    string
+	parallelism int
+	keep        bool
+}
+
+func readSettings(getenv func(string) string) (settings, error) {
+	s := settings{upstream: "/var/run/docker.sock", parallelism: 10, keep: getenv("BENCH_KEEP") == "1"}
+	var err error
+	if s.sizes, err = parseSizes(getenv("BENCH_SIZES")); err != nil {
+		return s, err
+	}
+	if v := getenv("BENCH_UPSTREAM"); v != "" {
+		s.upstream = v
+	}
+	if v := getenv("BENCH_PARALLELISM"); v != "" {
+		if s.parallelism, err = strconv.Atoi(v); err != nil || s.parallelism < 1 {
+			return s, fmt.Errorf("BENCH_PARALLELISM=%s: want a positive number", v)
+		}
+	}
+	return s, nil
+}
+
+// parseSizes reads BENCH_SIZES: numbers separated by spaces; empty means 10 50 100.
+func parseSizes(v string) ([]int, error) {
+	fields := strings.Fields(v)
+	if len(fields) == 0 {
+		return []int{10, 50, 100}, nil
+	}
+	sizes := make([]int, len(fields))
+	for i, f := range fields {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("BENCH_SIZES=%q: %q is not a positive number", v, f)
+		}
+		sizes[i] = n
+	}
+	return sizes, nil
+}
+
+func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+
+func run(ctx context.Context) error {
+	s, err := readSettings(os.Getenv)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat("go.mod"); err != nil {
+		return errors.New("run it from the repository's root (make bench)")
+	}
+	tfPath, err := exec.LookPath("terraform")
+	if err != nil {
+		return err
+	}
+	work, err := os.MkdirTemp("", "tfswarm-bench.")
+	if err != nil {
+		return err
+	}
+	prefix := "tfacc-bench-" + randomHex(4)
+	defer func() {
+		removeLeftovers(s.upstream, prefix)
+		if s.keep {
+			logf("work directory kept: %s", work)
+		} else {
+			_ = os.RemoveAll(work)
+		}
+	}()
+
+	logf("building the provider")
+	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(work, "bin", "terraform-provider-swarm"), ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building the provider: %w", err)
+	}
+	rc := filepath.Join(work, "terraformrc")
+	if err := os.WriteFile(rc, []byte(cliConfig(filepath.Join(work, "bin"))), 0o644); err != nil {
+		return err
+	}
+
+	counter := callcount.NewCounter()
+	sock := filepath.Join(work, "docker.sock")
+	l, err := callcount.ListenUnix(sock)
+	if err != nil {
+		return err
+	}
+	proxy := &http.Server{Handler: counter.Proxy(s.upstream)}
+	go func() { _ = proxy.Serve(l) }()
+	defer proxy.Close()
+
+	b := &bench{tfPath: tfPath, work: work, cliConfig: rc, parallelism: s.parallelism}
+	var rows []row
+	var last callcount.Snapshot
+	for _, n := range s.sizes {
+		r, calls, err := b.size(ctx, n, "unix://"+sock, fmt.Sprintf("%s-%d", prefix, n), counter)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r)
+		last = calls
+	}
+	fmt.Println()
+	fmt.Print(table(rows, s.parallelism))
+	fmt.Println()
+	fmt.Println("Engine calls of the last refresh-only plan, by method and path:", breakdown(last))
+	return nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// removeLeftovers removes whatever services of this run a failure left behind, by their prefix.
+func removeLeftovers(upstream, prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	api, err := client.New(client.WithHost("unix://" + upstream))
+	if err != nil {
+		return
+	}
+	defer api.Close()
+	res, err := api.ServiceList(ctx, client.ServiceListOptions{Filters: make(client.Filters).Add("name", prefix)})
+	if err != nil || len(res.Items) == 0 {
+		return
+	}
+	logf("removing %d leftover services of %s", len(res.Items), prefix)
+	for _, svc := range res.Items {
+		_, _ = api.ServiceRemove(ctx, svc.ID, client.ServiceRemoveOptions{})
+	}
+}
