@@ -177,7 +177,10 @@ func tfValue(typ tftypes.Type, raw any) (tftypes.Value, error) {
 // with returns a deep copy of body with the value at dotted path (`a.b.c`, or `a.b[1].c` into a
 // list block) set to v; nil removes it. Missing single blocks on the way are created.
 func with(body hcl, path string, v any) hcl {
-	out := deepCopyHCL(body).(hcl)
+	out, ok := deepCopyHCL(body).(hcl)
+	if !ok {
+		panic("with: the body is not an object")
+	}
 	steps := strings.Split(path, ".")
 	cur := out
 	for i, s := range steps {
@@ -200,7 +203,11 @@ func with(body hcl, path string, v any) hcl {
 				if v == nil {
 					cur[name] = slices.Delete(items, idx, idx+1)
 				} else {
-					items[idx] = v.(hcl)
+					item, ok := v.(hcl)
+					if !ok {
+						panic(fmt.Sprintf("with: %s: a list block item must be an object, not %T", path, v))
+					}
+					items[idx] = item
 				}
 				return out
 			}
@@ -236,7 +243,11 @@ func deepCopyHCL(v any) any {
 	case []hcl:
 		out := make([]hcl, len(v))
 		for i, x := range v {
-			out[i] = deepCopyHCL(x).(hcl)
+			item, ok := deepCopyHCL(x).(hcl)
+			if !ok {
+				panic("deepCopyHCL: a list block item is not an object")
+			}
+			out[i] = item
 		}
 		return out
 	case []any:
