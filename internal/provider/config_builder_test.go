@@ -177,7 +177,7 @@ func tfValue(typ tftypes.Type, raw any) (tftypes.Value, error) {
 // with returns a deep copy of body with the value at dotted path (`a.b.c`, or `a.b[1].c` into a
 // list block) set to v; nil removes it. Missing single blocks on the way are created.
 func with(body hcl, path string, v any) hcl {
-	out := deepCopyHCL(body).(hcl)
+	out := deepCopyBody(body)
 	steps := strings.Split(path, ".")
 	cur := out
 	for i, s := range steps {
@@ -197,10 +197,14 @@ func with(body hcl, path string, v any) hcl {
 				panic(fmt.Sprintf("with: %s has %d items, not %d", name, len(items), idx+1))
 			}
 			if last {
-				if v == nil {
+				item, ok := v.(hcl)
+				switch {
+				case v == nil:
 					cur[name] = slices.Delete(items, idx, idx+1)
-				} else {
-					items[idx] = v.(hcl)
+				case !ok:
+					panic(fmt.Sprintf("with: an item of %s is an hcl, not %T", name, v))
+				default:
+					items[idx] = item
 				}
 				return out
 			}
@@ -225,18 +229,22 @@ func with(body hcl, path string, v any) hcl {
 	return out
 }
 
+func deepCopyBody(b hcl) hcl {
+	out := make(hcl, len(b))
+	for k, x := range b {
+		out[k] = deepCopyHCL(x)
+	}
+	return out
+}
+
 func deepCopyHCL(v any) any {
 	switch v := v.(type) {
 	case hcl:
-		out := make(hcl, len(v))
-		for k, x := range v {
-			out[k] = deepCopyHCL(x)
-		}
-		return out
+		return deepCopyBody(v)
 	case []hcl:
 		out := make([]hcl, len(v))
 		for i, x := range v {
-			out[i] = deepCopyHCL(x).(hcl)
+			out[i] = deepCopyBody(x)
 		}
 		return out
 	case []any:

@@ -71,21 +71,9 @@ func catalogueCases() []catalogueCase {
 	cs := "task_template.container_spec"
 	limits := "task_template.resources.limits"
 	placement := "task_template.placement"
-	port := func(kv ...any) hcl {
-		h := hcl{"target_port": 80}
-		for i := 0; i < len(kv); i += 2 {
-			h[kv[i].(string)] = kv[i+1]
-		}
-		return h
-	}
-	mount := func(kv ...any) hcl {
-		h := hcl{}
-		for i := 0; i < len(kv); i += 2 {
-			h[kv[i].(string)] = kv[i+1]
-		}
-		return h
-	}
-	secretRef := func(id, file string) hcl { return hcl{"secret_id": id, "file_name": file} }
+	port := func(kv ...any) hcl { return pairs(append([]any{"target_port", 80}, kv...)...) }
+	mount := pairs
+	secretRef := func(id string) hcl { return hcl{"secret_id": id, "file_name": "db"} }
 	const attrValue = "Invalid Attribute Value"
 	const attrMatch = "Invalid Attribute Value Match"
 	const attrLength = "Invalid Attribute Value Length"
@@ -136,11 +124,11 @@ func catalogueCases() []catalogueCase {
 		svc("tmpfs mode", cs+".mounts", []hcl{mount("type", "tmpfs", "target", "/tmp", "tmpfs_options", hcl{"mode": 0o10000})}, attrValue, cs+".mounts[0].tmpfs_options.mode"),
 		svc("tmpfs size", cs+".mounts", []hcl{mount("type", "tmpfs", "target", "/tmp", "tmpfs_options", hcl{"size": "big"})}, "Invalid size", cs+".mounts[0].tmpfs_options.size"),
 		// Secrets and configs.
-		svc("secret file name twice", cs+".secrets", []hcl{secretRef("s1", "db"), secretRef("s2", "db")}, "Duplicate secret file name", cs+".secrets[1].file_name"),
+		svc("secret file name twice", cs+".secrets", []hcl{secretRef("s1"), secretRef("s2")}, "Duplicate secret file name", cs+".secrets[1].file_name"),
 		svc("config file name twice", cs+".configs", []hcl{{"config_id": "c1", "file_name": "/etc/app.conf"}, {"config_id": "c2", "file_name": "/etc/app.conf"}},
 			"Duplicate config file name", cs+".configs[1].file_name"),
-		svc("secret uid not a number", cs+".secrets", []hcl{with(secretRef("s1", "db"), "uid", "root")}, attrMatch, cs+".secrets[0].uid"),
-		svc("secret mode", cs+".secrets", []hcl{with(secretRef("s1", "db"), "mode", 0o10000)}, attrValue, cs+".secrets[0].mode"),
+		svc("secret uid not a number", cs+".secrets", []hcl{with(secretRef("s1"), "uid", "root")}, attrMatch, cs+".secrets[0].uid"),
+		svc("secret mode", cs+".secrets", []hcl{with(secretRef("s1"), "mode", 0o10000)}, attrValue, cs+".secrets[0].mode"),
 		// Resources.
 		svc("memory that is no size", limits+".memory", "lots", "Invalid size", limits+".memory"),
 		svc("memory zero", limits+".memory", "0", "Size is zero", limits+".memory"),
@@ -261,6 +249,19 @@ func catalogueCases() []catalogueCase {
 			body: with(catalogueJoin(), "engine", hcl{"host": "unix:///run/docker.sock", "ssh_opts": []any{"-v"}}), summary: connection, path: "engine.ssh_opts"},
 	}
 	return cases
+}
+
+// pairs is a body from its arguments: a name, its value, the next name, its value, and so on.
+func pairs(kv ...any) hcl {
+	h := hcl{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		name, ok := kv[i].(string)
+		if !ok {
+			panic(fmt.Sprintf("pairs: %v is no attribute name", kv[i]))
+		}
+		h[name] = kv[i+1]
+	}
+	return h
 }
 
 // catalogueValidate runs Terraform's validation call for the case and returns its diagnostics.
