@@ -38,18 +38,25 @@ func setIDIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id str
 	return identity.Set(ctx, idIdentityModel{ID: types.StringValue(id)})
 }
 
-// syncIDIdentity records the identity from the state's `id` once an operation has written it.
-// Deferred at the top of Create, Read and Update, it covers every way they end; a state without
-// an ID (nothing created, or removed because the object is gone) records nothing.
-func syncIDIdentity(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
-	if identity == nil || state == nil || state.Raw.IsNull() {
+// syncIDIdentity records the identity from the `id` of the first of states that has one, once an
+// operation has written it. Deferred at the top of Create, Read and Update, it covers every way
+// they end. Read passes the prior state as well: the framework wants the identity even when Read
+// removes an object that is gone. A state without an ID records nothing.
+func syncIDIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, states ...*tfsdk.State) diag.Diagnostics {
+	if identity == nil {
 		return nil
 	}
-	var id types.String
-	if d := state.GetAttribute(ctx, path.Root("id"), &id); d.HasError() || id.IsNull() || id.IsUnknown() {
-		return nil
+	for _, state := range states {
+		if state == nil || state.Raw.IsNull() {
+			continue
+		}
+		var id types.String
+		if d := state.GetAttribute(ctx, path.Root("id"), &id); d.HasError() || id.IsNull() || id.IsUnknown() {
+			continue
+		}
+		return setIDIdentity(ctx, identity, id.ValueString())
 	}
-	return setIDIdentity(ctx, identity, id.ValueString())
+	return nil
 }
 
 // importIDOf is what an import names: the import ID (`terraform import`, an import block's `id`),

@@ -159,7 +159,7 @@ func (r *volumeResource) Configure(_ context.Context, req resource.ConfigureRequ
 }
 
 func (r *volumeResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	defer func() { resp.Diagnostics.Append(syncVolumeIdentity(ctx, &resp.State, resp.Identity)...) }()
+	defer func() { resp.Diagnostics.Append(syncVolumeIdentity(ctx, resp.Identity, &resp.State)...) }()
 	var plan volumeResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -191,7 +191,7 @@ func (r *volumeResource) Create(ctx context.Context, req resource.CreateRequest,
 }
 
 func (r *volumeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	defer func() { resp.Diagnostics.Append(syncVolumeIdentity(ctx, &resp.State, resp.Identity)...) }()
+	defer func() { resp.Diagnostics.Append(syncVolumeIdentity(ctx, resp.Identity, &resp.State, &req.State)...) }()
 	var state volumeResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -219,7 +219,7 @@ func (r *volumeResource) Read(ctx context.Context, req resource.ReadRequest, res
 // Update only changes how the engine is reached (certificates, ssh options): everything else
 // requires replacement.
 func (r *volumeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	defer func() { resp.Diagnostics.Append(syncVolumeIdentity(ctx, &resp.State, resp.Identity)...) }()
+	defer func() { resp.Diagnostics.Append(syncVolumeIdentity(ctx, resp.Identity, &resp.State)...) }()
 	var plan volumeResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -282,24 +282,30 @@ func (r *volumeResource) ImportState(ctx context.Context, req resource.ImportSta
 	}
 }
 
-// syncVolumeIdentity records the identity from the state's name and engine host once an operation
-// has written them (see syncIDIdentity).
-func syncVolumeIdentity(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
-	if identity == nil || state == nil || state.Raw.IsNull() {
+// syncVolumeIdentity records the identity from the name and engine host of the first of states
+// that has a name (see syncIDIdentity).
+func syncVolumeIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, states ...*tfsdk.State) diag.Diagnostics {
+	if identity == nil {
 		return nil
 	}
-	var m volumeIdentityModel
-	if d := state.GetAttribute(ctx, path.Root("name"), &m.Name); d.HasError() || m.Name.IsNull() || m.Name.IsUnknown() {
-		return nil
-	}
-	var engine types.Object
-	m.EngineHost = types.StringNull()
-	if d := state.GetAttribute(ctx, path.Root("engine"), &engine); !d.HasError() && !engine.IsNull() && !engine.IsUnknown() {
-		if h, ok := engine.Attributes()["host"].(types.String); ok && !h.IsUnknown() {
-			m.EngineHost = h
+	for _, state := range states {
+		if state == nil || state.Raw.IsNull() {
+			continue
 		}
+		var m volumeIdentityModel
+		if d := state.GetAttribute(ctx, path.Root("name"), &m.Name); d.HasError() || m.Name.IsNull() || m.Name.IsUnknown() {
+			continue
+		}
+		var engine types.Object
+		m.EngineHost = types.StringNull()
+		if d := state.GetAttribute(ctx, path.Root("engine"), &engine); !d.HasError() && !engine.IsNull() && !engine.IsUnknown() {
+			if h, ok := engine.Attributes()["host"].(types.String); ok && !h.IsUnknown() {
+				m.EngineHost = h
+			}
+		}
+		return identity.Set(ctx, m)
 	}
-	return identity.Set(ctx, m)
+	return nil
 }
 
 // parseVolumeImportID splits `<name>` or `<host>|<name>`.
