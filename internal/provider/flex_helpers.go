@@ -134,6 +134,13 @@ func durationValue(d time.Duration) semString {
 	return newDuration(formatDuration(d))
 }
 
-func fileMode(m int64) os.FileMode { return os.FileMode(uint32(max(m, 0))) }
+// modeBits reads a file mode attribute (validated at plan time); null is 0, the Engine's "not set".
+func modeBits(m semString) os.FileMode {
+	if m.IsNull() || m.IsUnknown() {
+		return 0
+	}
+	n, _ := parseFileMode(m.ValueString())
+	return os.FileMode(n)
+}
 
 func parseAddr(s string) (netip.Addr, error) { return netip.ParseAddr(s) }

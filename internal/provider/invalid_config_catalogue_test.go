@@ -100,10 +100,15 @@ func catalogueCases() []catalogueCase {
 		svc("image with upper case", cs+".image", "Nginx:latest", "Invalid image", cs+".image"),
 		svc("image with an empty tag", cs+".image", "nginx:", "Invalid image", cs+".image"),
 		svc("empty image", cs+".image", "", "Invalid image", cs+".image"),
-		svc("extra host address", cs+".hosts", map[string]any{"db": "db.internal"}, "Invalid IP address", cs+`.hosts["db"]`),
-		svc("extra host address with a zone", cs+".hosts", map[string]any{"db": "fe80::1%eth0"}, "Invalid IP address", cs+`.hosts["db"]`),
-		svc("extra host name with a space", cs+".hosts", map[string]any{"db main": "10.0.0.2"}, "Invalid host name", cs+`.hosts["db main"]`),
-		svc("extra host name with a colon", cs+".hosts", map[string]any{"db:5432": "10.0.0.2"}, "Invalid host name", cs+`.hosts["db:5432"]`),
+		svc("extra host address", cs+".hosts", map[string]any{"db": []any{"10.0.0.2", "db.internal"}}, "Invalid IP address", cs+`.hosts["db"]`),
+		svc("extra host address with a zone", cs+".hosts", map[string]any{"db": []any{"fe80::1%eth0"}}, "Invalid IP address", cs+`.hosts["db"]`),
+		svc("extra host address twice", cs+".hosts", map[string]any{"db": []any{"10.0.0.2", "10.0.0.2"}}, "Duplicate address", cs+`.hosts["db"]`),
+		svc("extra host without an address", cs+".hosts", map[string]any{"db": []any{}}, "No address", cs+`.hosts["db"]`),
+		svc("extra host name with a space", cs+".hosts", map[string]any{"db main": []any{"10.0.0.2"}}, "Invalid host name", cs+`.hosts["db main"]`),
+		svc("extra host name with a colon", cs+".hosts", map[string]any{"db:5432": []any{"10.0.0.2"}}, "Invalid host name", cs+`.hosts["db:5432"]`),
+		svc("secret file mode in decimal", cs+".secrets", []hcl{{"secret_id": "s1", "file_name": "a", "mode": "292"}}, "Invalid file mode", cs+".secrets[0].mode"),
+		svc("config file mode not octal", cs+".configs", []hcl{{"config_id": "c1", "file_name": "a", "mode": "0489"}}, "Invalid file mode", cs+".configs[0].mode"),
+		svc("tmpfs mode zero", cs+".mounts", []hcl{mount("type", "tmpfs", "target", "/tmp", "tmpfs_options", hcl{"mode": "0000"})}, "File mode is zero", cs+".mounts[0].tmpfs_options.mode"),
 		svc("environment name with =", cs+".env", map[string]any{"A=B": "1"}, "Invalid environment variable name", cs+`.env["A=B"]`),
 		svc("stop grace period negative", cs+".stop_grace_period", "-1s", "Invalid duration", cs+".stop_grace_period"),
 		svc("health check command", cs+".healthcheck", hcl{"test": []any{"RUN", "x"}}, "Invalid health check test", cs+".healthcheck.test[0]"),
@@ -132,14 +137,14 @@ func catalogueCases() []catalogueCase {
 		svc("subpath of an anonymous volume", cs+".mounts", []hcl{mount("type", "volume", "target", "/data", "volume_options", hcl{"subpath": "x"})},
 			"Invalid volume subpath", cs+".mounts[0].volume_options.subpath"),
 		svc("mount type", cs+".mounts", []hcl{mount("type", "nfs", "source", "x", "target", "/data")}, attrMatch, cs+".mounts[0].type"),
-		svc("tmpfs mode", cs+".mounts", []hcl{mount("type", "tmpfs", "target", "/tmp", "tmpfs_options", hcl{"mode": 0o10000})}, attrValue, cs+".mounts[0].tmpfs_options.mode"),
+		svc("tmpfs mode", cs+".mounts", []hcl{mount("type", "tmpfs", "target", "/tmp", "tmpfs_options", hcl{"mode": "10000"})}, "Invalid file mode", cs+".mounts[0].tmpfs_options.mode"),
 		svc("tmpfs size", cs+".mounts", []hcl{mount("type", "tmpfs", "target", "/tmp", "tmpfs_options", hcl{"size": "big"})}, "Invalid size", cs+".mounts[0].tmpfs_options.size"),
 		// Secrets and configs.
 		svc("secret file name twice", cs+".secrets", []hcl{secretRef("s1"), secretRef("s2")}, "Duplicate secret file name", cs+".secrets[1].file_name"),
 		svc("config file name twice", cs+".configs", []hcl{{"config_id": "c1", "file_name": "/etc/app.conf"}, {"config_id": "c2", "file_name": "/etc/app.conf"}},
 			"Duplicate config file name", cs+".configs[1].file_name"),
 		svc("secret uid not a number", cs+".secrets", []hcl{with(secretRef("s1"), "uid", "root")}, attrMatch, cs+".secrets[0].uid"),
-		svc("secret mode", cs+".secrets", []hcl{with(secretRef("s1"), "mode", 0o10000)}, attrValue, cs+".secrets[0].mode"),
+		svc("secret mode", cs+".secrets", []hcl{with(secretRef("s1"), "mode", "10000")}, "Invalid file mode", cs+".secrets[0].mode"),
 		// Resources.
 		svc("memory that is no size", limits+".memory", "lots", "Invalid size", limits+".memory"),
 		svc("memory zero", limits+".memory", "0", "Size is zero", limits+".memory"),
@@ -505,11 +510,11 @@ func TestInvalidConfigCatalogueTerraform(t *testing.T) {
   task_template {
     container_spec {
       image = "Nginx:Latest:bad"
-      hosts = { db = "db.internal" }
+      hosts = { db = ["db.internal"] }
     }
   }
 }
-`, []string{`Error: Invalid image`, `image = "Nginx:Latest:bad"`, `Error: Invalid IP address`, `hosts = { db = "db.internal" }`}},
+`, []string{`Error: Invalid image`, `image = "Nginx:Latest:bad"`, `Error: Invalid IP address`, `hosts = { db = ["db.internal"] }`}},
 		{`resource "swarm_service" "test" {
   name = "shop.api"
   task_template {

@@ -140,15 +140,16 @@ func FuzzExtraHosts(f *testing.F) {
 		_ = flattenHosts([]string{line})
 		p := path.Root("task_template").AtName("container_spec").AtName("hosts")
 		resp := &validator.MapResponse{}
-		in := types.MapValueMust(types.StringType, map[string]attr.Value{name: types.StringValue(ip)})
+		in := types.MapValueMust(types.ListType{ElemType: types.StringType}, map[string]attr.Value{
+			name: types.ListValueMust(types.StringType, []attr.Value{types.StringValue(ip)})})
 		extraHostsValidator{}.ValidateMap(context.Background(), validator.MapRequest{Path: p, ConfigValue: in}, resp)
 		if errs := diagDetails(t, resp.Diagnostics.Errors(), p.AtMapKey(name)); len(errs) > 0 {
 			return
 		}
-		want := map[string]string{name: ip}
+		want := map[string][]string{name: {ip}}
 		lines := expandHosts(want)
 		got := flattenHosts(lines)
-		if len(got) != 1 || got[name] != ip {
+		if len(got) != 1 || len(got[name]) != 1 || got[name][0] != ip {
 			t.Fatalf("hosts %q are sent as %q and read back as %q", want, lines, got)
 		}
 		// The Engine hands each line to the container as name:IP, split at the first ':'.

@@ -82,6 +82,20 @@ func defDuration(desc, def string) schema.StringAttribute {
 		PlanModifiers: []planmodifier.String{keepSemanticState{kind: semDuration}}}
 }
 
+// fileModeDesc says how a file mode is written.
+const fileModeDesc = " Written in octal as a string, as compose, kubernetes and local write it (`\"0444\"`, `\"0640\"`)."
+
+func defFileMode(desc, def string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc + fileModeDesc + " Defaults to `\"" + def + "\"`.",
+		Optional: true, Computed: true, CustomType: fileModeType, Default: stringdefault.StaticString(def),
+		PlanModifiers: []planmodifier.String{keepSemanticState{kind: semFileMode}}}
+}
+
+func optFileMode(desc string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: desc + fileModeDesc, Optional: true, CustomType: fileModeType,
+		PlanModifiers: []planmodifier.String{keepSemanticState{kind: semFileMode}}}
+}
+
 // withDurationMin adds a lower bound to a duration attribute.
 func withDurationMin(a schema.StringAttribute, minimum time.Duration, why string) schema.StringAttribute {
 	v := durationAtLeast{min: minimum, why: why}

@@ -525,30 +525,33 @@ func flattenEnv(env []string) map[string]string {
 }
 
 // expandHosts turns hostname → IP into "IP hostname" lines, sorted by hostname.
-func expandHosts(hosts map[string]string) []string {
+func expandHosts(hosts map[string][]string) []string {
 	if len(hosts) == 0 {
 		return nil
 	}
 	out := make([]string, 0, len(hosts))
 	for _, h := range slices.Sorted(maps.Keys(hosts)) {
-		out = append(out, hosts[h]+" "+h)
+		for _, ip := range hosts[h] {
+			out = append(out, ip+" "+h)
+		}
 	}
 	return out
 }
 
-// flattenHosts reads "IP hostname [alias…]" lines (and the "hostname:IP" form).
-func flattenHosts(lines []string) map[string]string {
-	out := map[string]string{}
+// flattenHosts reads "IP hostname [alias…]" lines (and the "hostname:IP" form); a name's
+// addresses keep the order of the lines.
+func flattenHosts(lines []string) map[string][]string {
+	out := map[string][]string{}
 	for _, l := range lines {
 		f := strings.Fields(l)
 		switch {
 		case len(f) >= 2:
 			for _, h := range f[1:] {
-				out[h] = f[0]
+				out[h] = append(out[h], f[0])
 			}
 		case len(f) == 1:
 			if h, ip, ok := strings.Cut(f[0], ":"); ok {
-				out[h] = ip
+				out[h] = append(out[h], ip)
 			}
 		}
 	}

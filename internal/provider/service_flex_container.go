@@ -165,7 +165,7 @@ func expandMount(m mountModel) mount.Mount {
 		}
 	}
 	if t := m.TmpfsOptions; t != nil {
-		mt.TmpfsOptions = &mount.TmpfsOptions{SizeBytes: sizeBytes(t.Size), Mode: fileMode(derefOr(t.Mode, 0))}
+		mt.TmpfsOptions = &mount.TmpfsOptions{SizeBytes: sizeBytes(t.Size), Mode: modeBits(t.Mode)}
 	}
 	return mt
 }
@@ -186,7 +186,10 @@ func flattenMount(mt mount.Mount) mountModel {
 	}
 	if t := mt.TmpfsOptions; t != nil {
 		// The mode is kept whole: Perm() would drop the sticky, setuid and setgid bits (0o1777).
-		m.TmpfsOptions = &tmpfsOptionsModel{Size: bytesToSize(t.SizeBytes), Mode: nonZero(int64(t.Mode))}
+		m.TmpfsOptions = &tmpfsOptionsModel{Size: bytesToSize(t.SizeBytes), Mode: nullFileMode()}
+		if t.Mode != 0 {
+			m.TmpfsOptions.Mode = newFileMode(uint32(t.Mode))
+		}
 	}
 	return m
 }
@@ -196,14 +199,14 @@ func flattenMount(mt mount.Mount) mountModel {
 func expandSecretReference(m secretRefModel) *apiswarm.SecretReference {
 	return &apiswarm.SecretReference{
 		SecretID: m.SecretID, SecretName: m.SecretName.ValueString(),
-		File: &apiswarm.SecretReferenceFileTarget{Name: m.FileName, UID: m.UID, GID: m.GID, Mode: fileMode(m.Mode)},
+		File: &apiswarm.SecretReferenceFileTarget{Name: m.FileName, UID: m.UID, GID: m.GID, Mode: modeBits(m.Mode)},
 	}
 }
 
 func flattenSecretReference(s apiswarm.SecretReference) secretRefModel {
-	m := secretRefModel{SecretID: s.SecretID, SecretName: stringOrNull(s.SecretName), UID: defaultSecretUID, GID: defaultSecretGID, Mode: defaultSecretMode}
+	m := secretRefModel{SecretID: s.SecretID, SecretName: stringOrNull(s.SecretName), UID: defaultSecretUID, GID: defaultSecretGID, Mode: newFileMode(defaultSecretModeBits)}
 	if f := s.File; f != nil {
-		m.FileName, m.UID, m.GID, m.Mode = f.Name, f.UID, f.GID, int64(f.Mode)
+		m.FileName, m.UID, m.GID, m.Mode = f.Name, f.UID, f.GID, newFileMode(uint32(f.Mode))
 	}
 	return m
 }
@@ -211,14 +214,14 @@ func flattenSecretReference(s apiswarm.SecretReference) secretRefModel {
 func expandConfigReference(m configRefModel) *apiswarm.ConfigReference {
 	return &apiswarm.ConfigReference{
 		ConfigID: m.ConfigID, ConfigName: m.ConfigName.ValueString(),
-		File: &apiswarm.ConfigReferenceFileTarget{Name: m.FileName, UID: m.UID, GID: m.GID, Mode: fileMode(m.Mode)},
+		File: &apiswarm.ConfigReferenceFileTarget{Name: m.FileName, UID: m.UID, GID: m.GID, Mode: modeBits(m.Mode)},
 	}
 }
 
 func flattenConfigReference(c apiswarm.ConfigReference) configRefModel {
-	m := configRefModel{ConfigID: c.ConfigID, ConfigName: stringOrNull(c.ConfigName), UID: defaultSecretUID, GID: defaultSecretGID, Mode: defaultSecretMode}
+	m := configRefModel{ConfigID: c.ConfigID, ConfigName: stringOrNull(c.ConfigName), UID: defaultSecretUID, GID: defaultSecretGID, Mode: newFileMode(defaultSecretModeBits)}
 	if f := c.File; f != nil {
-		m.FileName, m.UID, m.GID, m.Mode = f.Name, f.UID, f.GID, int64(f.Mode)
+		m.FileName, m.UID, m.GID, m.Mode = f.Name, f.UID, f.GID, newFileMode(uint32(f.Mode))
 	}
 	return m
 }

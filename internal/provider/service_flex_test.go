@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"net/netip"
 	"os"
@@ -11,12 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	apiswarm "github.com/moby/moby/api/types/swarm"
@@ -278,10 +272,10 @@ func TestExpandFlattenMount(t *testing.T) {
 			DriverConfig: &driverModel{Name: "local", Options: map[string]string{"type": "tmpfs"}}}},
 			mount.Mount{Type: "volume", Source: "vol", Target: "/v", VolumeOptions: &mount.VolumeOptions{NoCopy: true, Labels: map[string]string{"a": "b"},
 				DriverConfig: &mount.Driver{Name: "local", Options: map[string]string{"type": "tmpfs"}}}}},
-		"tmpfs": {mountModel{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &tmpfsOptionsModel{Size: newSize("64M"), Mode: int64Ptr(0o700)}},
+		"tmpfs": {mountModel{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &tmpfsOptionsModel{Size: newSize("64M"), Mode: newFileMode(0o700)}},
 			mount.Mount{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &mount.TmpfsOptions{SizeBytes: 64 << 20, Mode: 0o700}}},
 		// The sticky bit is kept as the Engine keeps it (Perm() would drop it).
-		"tmpfs sticky": {mountModel{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &tmpfsOptionsModel{Size: nullSize(), Mode: int64Ptr(0o1777)}},
+		"tmpfs sticky": {mountModel{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &tmpfsOptionsModel{Size: nullSize(), Mode: newFileMode(0o1777)}},
 			mount.Mount{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &mount.TmpfsOptions{Mode: 0o1777}}},
 		// The Engine reads a left-out propagation back as rprivate, which is the schema's default.
 		"bind non-recursive": {mountModel{Type: "bind", Source: strPtr("/srv"), Target: "/data", BindOptions: &bindOptionsModel{Propagation: strPtr("rprivate"), NonRecursive: true}},
@@ -301,7 +295,7 @@ func TestExpandFlattenMount(t *testing.T) {
 
 func TestExpandFlattenSecretReference(t *testing.T) {
 	t.Parallel()
-	m := secretRefModel{SecretID: "sid", SecretName: types.StringValue("db"), FileName: "db_password", UID: "0", GID: "0", Mode: 0o444}
+	m := secretRefModel{SecretID: "sid", SecretName: types.StringValue("db"), FileName: "db_password", UID: "0", GID: "0", Mode: newFileMode(0o444)}
 	api := &apiswarm.SecretReference{SecretID: "sid", SecretName: "db", File: &apiswarm.SecretReferenceFileTarget{Name: "db_password", UID: "0", GID: "0", Mode: 0o444}}
 	if d := cmp.Diff(api, expandSecretReference(m)); d != "" {
 		t.Fatalf("expand (-want +got):\n%s", d)
@@ -310,17 +304,17 @@ func TestExpandFlattenSecretReference(t *testing.T) {
 		t.Fatalf("flatten (-want +got):\n%s", d)
 	}
 	// Special bits (setuid 0o4000, sticky 0o1000) are kept as the Engine keeps them.
-	for name, mode := range map[string]int64{"setuid": 0o4755, "sticky": 0o1444, "none": 0} {
-		sm := secretRefModel{SecretID: "sid", SecretName: types.StringValue("db"), FileName: "f", UID: "0", GID: "0", Mode: mode}
+	for name, mode := range map[string]uint32{"setuid": 0o4755, "sticky": 0o1444, "none": 0} {
+		sm := secretRefModel{SecretID: "sid", SecretName: types.StringValue("db"), FileName: "f", UID: "0", GID: "0", Mode: newFileMode(mode)}
 		if d := cmp.Diff(sm, flattenSecretReference(*expandSecretReference(sm)), flexCmpOpts); d != "" {
 			t.Fatalf("secret mode %s round trip (-want +got):\n%s", name, d)
 		}
-		cm := configRefModel{ConfigID: "cid", ConfigName: types.StringValue("c"), FileName: "/f", UID: "0", GID: "0", Mode: mode}
+		cm := configRefModel{ConfigID: "cid", ConfigName: types.StringValue("c"), FileName: "/f", UID: "0", GID: "0", Mode: newFileMode(mode)}
 		if d := cmp.Diff(cm, flattenConfigReference(*expandConfigReference(cm)), flexCmpOpts); d != "" {
 			t.Fatalf("config mode %s round trip (-want +got):\n%s", name, d)
 		}
 	}
-	c := configRefModel{ConfigID: "cid", ConfigName: types.StringValue("app.conf"), FileName: "/etc/app.conf", UID: "1", GID: "2", Mode: 0o400}
+	c := configRefModel{ConfigID: "cid", ConfigName: types.StringValue("app.conf"), FileName: "/etc/app.conf", UID: "1", GID: "2", Mode: newFileMode(0o400)}
 	capi := &apiswarm.ConfigReference{ConfigID: "cid", ConfigName: "app.conf", File: &apiswarm.ConfigReferenceFileTarget{Name: "/etc/app.conf", UID: "1", GID: "2", Mode: 0o400}}
 	if d := cmp.Diff(capi, expandConfigReference(c)); d != "" {
 		t.Fatalf("expand config (-want +got):\n%s", d)
@@ -352,11 +346,14 @@ func TestEnvAndHosts(t *testing.T) {
 	if d := cmp.Diff(env, flattenEnv(expandEnv(env))); d != "" {
 		t.Fatalf("env round trip (-want +got):\n%s", d)
 	}
-	hosts := map[string]string{"db": "10.0.0.2", "cache": "10.0.0.3"}
-	if d := cmp.Diff([]string{"10.0.0.3 cache", "10.0.0.2 db"}, expandHosts(hosts)); d != "" {
+	hosts := map[string][]string{"db": {"10.0.0.2", "fd00::2"}, "cache": {"10.0.0.3"}}
+	if d := cmp.Diff([]string{"10.0.0.3 cache", "10.0.0.2 db", "fd00::2 db"}, expandHosts(hosts)); d != "" {
 		t.Fatalf("expandHosts (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(map[string]string{"a": "10.0.0.1", "b": "10.0.0.1", "c": "10.0.0.9"}, flattenHosts([]string{"10.0.0.1 a b", "c:10.0.0.9"})); d != "" {
+	if d := cmp.Diff(hosts, flattenHosts(expandHosts(hosts))); d != "" {
+		t.Fatalf("hosts round trip (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(map[string][]string{"a": {"10.0.0.1", "::1"}, "b": {"10.0.0.1"}, "c": {"10.0.0.9"}}, flattenHosts([]string{"10.0.0.1 a b", "c:10.0.0.9", "::1 a"})); d != "" {
 		t.Fatalf("flattenHosts (-want +got):\n%s", d)
 	}
 }
@@ -490,44 +487,3 @@ func TestFlattenServiceSpecBlocksOfDefaults(t *testing.T) {
 	}
 }
 
-// TestUpgradeServiceStateV0: a state written before nested settings became blocks holds every
-// block of defaults; the upgrade nulls those that hold exactly the defaults and keeps the rest.
-func TestUpgradeServiceStateV0(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	three := uint64(3)
-	spec := apiswarm.ServiceSpec{
-		Annotations:  apiswarm.Annotations{Name: "web"},
-		Mode:         apiswarm.ServiceMode{Replicated: &apiswarm.ReplicatedService{Replicas: &three}},
-		TaskTemplate: apiswarm.TaskSpec{ContainerSpec: &apiswarm.ContainerSpec{Image: "nginx:1"}, Placement: &apiswarm.Placement{Constraints: []string{"node.role == worker"}}},
-		EndpointSpec: &apiswarm.EndpointSpec{Mode: "dnsrr"},
-	}
-	s := flattenServiceSpec(spec, nil, allServiceBlocks) // what version 0 stored
-	v0 := serviceResourceModel{ID: types.StringValue("svc1"), Name: types.StringValue(s.Name), Labels: s.Labels, Mode: s.Mode,
-		TaskTemplate: s.TaskTemplate, UpdateConfig: s.UpdateConfig, RollbackConfig: s.RollbackConfig, EndpointSpec: s.EndpointSpec,
-		WaitForConvergence: types.BoolValue(true),
-		Timeouts:           timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})}}
-
-	sch := serviceResourceSchema(ctx)
-	null := tftypes.NewValue(sch.Type().TerraformType(ctx), nil)
-	prior := tfsdk.State{Schema: sch, Raw: null}
-	if d := prior.Set(ctx, &v0); d.HasError() {
-		t.Fatal(d)
-	}
-	resp := fwresource.UpgradeStateResponse{State: tfsdk.State{Schema: sch, Raw: null}}
-	upgradeServiceStateV0(ctx, fwresource.UpgradeStateRequest{State: &prior}, &resp)
-	if resp.Diagnostics.HasError() {
-		t.Fatal(resp.Diagnostics)
-	}
-	var got serviceResourceModel
-	if d := resp.State.Get(ctx, &got); d.HasError() {
-		t.Fatal(d)
-	}
-	want := serviceBlocks{Mode: true, Placement: true, EndpointSpec: true}
-	if d := cmp.Diff(want, got.spec().blocks()); d != "" {
-		t.Fatalf("blocks after the upgrade (-want +got):\n%s", d)
-	}
-	if got.TaskTemplate.ContainerSpec.Image.ValueString() != "nginx:1" || got.EndpointSpec.Mode != "dnsrr" || got.ID.ValueString() != "svc1" {
-		t.Fatalf("upgraded state lost values: %+v", got)
-	}
-}

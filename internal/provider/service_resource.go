@@ -313,29 +313,13 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	addAPIGateDiagnostics(&resp.Diagnostics, serviceAPIGateViolations(req.Config.Raw, apiVersion), apiVersion)
 }
 
-// UpgradeState moves states written before nested settings became blocks (version 0). Their
-// objects have the same shape, but the blocks whose absence means the Engine's defaults were always
-// filled: where they hold exactly the defaults they become null, as a configuration that leaves
-// them out now plans them; the mode is kept, as after an import. (A configuration that writes such a block with only default values plans
-// one in-place update that changes nothing on the swarm.)
-func (r *serviceResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
-	prior := serviceResourceSchema(ctx)
-	prior.Version = 0
+// UpgradeState moves states of versions 0 and 1 (service_state_upgrade.go). Both read the stored
+// JSON: their file modes were numbers, which no prior schema of the current model can hold.
+func (r *serviceResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
 	return map[int64]resource.StateUpgrader{
-		0: {PriorSchema: &prior, StateUpgrader: upgradeServiceStateV0},
+		0: {StateUpgrader: upgradeServiceStateV0},
+		1: {StateUpgrader: upgradeServiceStateV1},
 	}
-}
-
-func upgradeServiceStateV0(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
-	var m serviceResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	s := m.spec()
-	s.dropDefaultBlocks(importedServiceBlocks)
-	m.TaskTemplate, m.UpdateConfig, m.RollbackConfig, m.EndpointSpec = s.TaskTemplate, s.UpdateConfig, s.RollbackConfig, s.EndpointSpec
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 // planUnmanagedReplicas makes a replica count that the configuration leaves out unknown when the

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -1201,7 +1202,7 @@ resource "swarm_service" "test" {
       read_only         = true
       stop_signal       = "SIGTERM"
       stop_grace_period = "1500ms"
-      hosts             = { "db.internal" = "10.0.0.2" }
+      hosts             = { "db.internal" = ["10.0.0.2", "fd00::2"] }
       sysctls           = { "net.core.somaxconn" = "1024" }
       capability_add    = ["NET_ADMIN"]
       capability_drop   = ["MKNOD"]
@@ -1219,7 +1220,7 @@ resource "swarm_service" "test" {
         target = "/scratch"
         tmpfs_options {
           size = "16M"
-          mode = 448
+          mode = "0700"
         }
       }
       mounts {
@@ -1248,7 +1249,7 @@ resource "swarm_service" "test" {
         type   = "tmpfs"
         target = "/sticky"
         tmpfs_options {
-          mode = 1023
+          mode = "1777"
         }
       }
       mounts {
@@ -1350,7 +1351,8 @@ func TestAccServiceResource_full(t *testing.T) {
 				Check: testAccCheckServiceEngine(t, name, func(s apiswarm.Service) error {
 					cs := s.Spec.TaskTemplate.ContainerSpec
 					if len(cs.Mounts) != 5 || cs.Mounts[0].TmpfsOptions.SizeBytes != 16<<20 || cs.Mounts[3].TmpfsOptions.Mode != 0o1777 ||
-						!cs.Mounts[4].BindOptions.NonRecursive || !cs.ReadOnly || len(cs.Ulimits) != 1 {
+						!cs.Mounts[4].BindOptions.NonRecursive || !cs.ReadOnly || len(cs.Ulimits) != 1 || cs.Mounts[0].TmpfsOptions.Mode != 0o700 ||
+						!slices.Equal(cs.Hosts, []string{"10.0.0.2 db.internal", "fd00::2 db.internal"}) {
 						return fmt.Errorf("container spec %+v", cs)
 					}
 					if *cs.StopGracePeriod != 1500*time.Millisecond || cs.Privileges == nil || cs.Privileges.SELinuxContext == nil || !cs.Privileges.SELinuxContext.Disable {

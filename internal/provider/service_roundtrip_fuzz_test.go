@@ -264,7 +264,7 @@ func fuzzServiceBody(name, image, envKey, envVal, hostName, hostIP, grace string
 		cs["env"] = map[string]any{envKey: envVal}
 	}
 	if hostName != "" {
-		cs["hosts"] = map[string]any{hostName: hostIP}
+		cs["hosts"] = map[string]any{hostName: []any{hostIP}}
 	}
 	if grace != "" {
 		cs["stop_grace_period"] = grace

@@ -65,7 +65,8 @@ const (
 	defaultIsolation           = "default"
 	defaultSecretUID           = "0"
 	defaultSecretGID           = "0"
-	defaultSecretMode          = 0o444
+	defaultSecretMode          = "0444"
+	defaultSecretModeBits      = 0o444
 )
 
 // ---- models ----
@@ -101,7 +102,7 @@ type containerSpecModel struct {
 	Mounts          []mountModel      `tfsdk:"mounts"`
 	Secrets         []secretRefModel  `tfsdk:"secrets"`
 	Configs         []configRefModel  `tfsdk:"configs"`
-	Hosts           map[string]string `tfsdk:"hosts"`
+	Hosts           map[string][]string `tfsdk:"hosts"`
 	DNSConfig       *dnsConfigModel   `tfsdk:"dns_config"`
 	Privileges      *privilegesModel  `tfsdk:"privileges"`
 	Isolation       string            `tfsdk:"isolation"`
@@ -150,7 +151,7 @@ type driverModel struct {
 
 type tmpfsOptionsModel struct {
 	Size semString `tfsdk:"size"`
-	Mode *int64    `tfsdk:"mode"`
+	Mode semString `tfsdk:"mode"`
 }
 
 type secretRefModel struct {
@@ -159,7 +160,7 @@ type secretRefModel struct {
 	FileName   string       `tfsdk:"file_name"`
 	UID        string       `tfsdk:"uid"`
 	GID        string       `tfsdk:"gid"`
-	Mode       int64        `tfsdk:"mode"`
+	Mode       semString    `tfsdk:"mode"`
 }
 
 type configRefModel struct {
@@ -168,7 +169,7 @@ type configRefModel struct {
 	FileName   string       `tfsdk:"file_name"`
 	UID        string       `tfsdk:"uid"`
 	GID        string       `tfsdk:"gid"`
-	Mode       int64        `tfsdk:"mode"`
+	Mode       semString    `tfsdk:"mode"`
 }
 
 type dnsConfigModel struct {
@@ -346,7 +347,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		}, notEmptyObject{}),
 		"tmpfs_options": singleBlock("Options of a tmpfs mount (compose's `tmpfs`).", map[string]schema.Attribute{
 			"size": optSize("Size of the tmpfs (kreuzwerker/docker's `size_bytes`)."),
-			"mode": schema.Int64Attribute{MarkdownDescription: "Permission bits of the tmpfs, as a number (`448` is `0700`; in HCL write `parseint(\"700\", 8)`).", Optional: true, Validators: []validator.Int64{int64validator.Between(1, 0o7777)}},
+			"mode": withStringValidators(optFileMode("Permission bits of the tmpfs (not `\"0000\"`)."), nonZeroFileMode{}),
 		}, nil, notEmptyObject{}),
 	}
 
@@ -361,7 +362,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			"file_name": schema.StringAttribute{MarkdownDescription: "The file name inside the container (compose's `target`; relative names are under `/run/" + kind + "s/`). No two " + kind + "s may have the same file name.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 			"uid":       withStringValidators(defString("Owner user ID of the file, a number (kreuzwerker/docker's `file_uid`).", defaultSecretUID, nil), numericIDValidator()),
 			"gid":       withStringValidators(defString("Owner group ID of the file, a number (kreuzwerker/docker's `file_gid`).", defaultSecretGID, nil), numericIDValidator()),
-			"mode":      defInt("Permission bits of the file, as a number (`292` is `0444`).", defaultSecretMode, int64validator.Between(0, 0o7777)),
+			"mode":      defFileMode("Permission bits of the file (kreuzwerker/docker's `file_mode`, a number there).", defaultSecretMode),
 		}
 	}
 
@@ -386,8 +387,10 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"stop_signal":       optString("Signal that stops the containers (for example `SIGTERM`)."),
 		"stop_grace_period": optDuration("Time to wait after the stop signal before the container is killed. Left out, the Engine's default (10s) applies."),
 		"hosts": schema.MapAttribute{
-			MarkdownDescription: "Extra entries for `/etc/hosts` (compose's `extra_hosts`): host name (one word, without `:`) to IPv4 or IPv6 address, or `" + hostGateway + "` for the node's gateway address.", ElementType: types.StringType,
-			Optional: true, Computed: true, Default: mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
+			MarkdownDescription: "Extra entries for `/etc/hosts` (compose's `extra_hosts`, kreuzwerker/docker's `hosts` blocks): host name (one word, without `:`) to a list of IPv4 or IPv6 addresses " +
+				"(compose's `name: [\"10.0.0.2\", \"::1\"]`), each of them or `" + hostGateway + "` for the node's gateway address.",
+			ElementType: types.ListType{ElemType: types.StringType},
+			Optional:    true, Computed: true, Default: mapdefault.StaticValue(types.MapValueMust(types.ListType{ElemType: types.StringType}, map[string]attr.Value{})),
 			Validators: []validator.Map{extraHostsValidator{}},
 		},
 		"isolation":       defString("Isolation technology of the containers (Windows).", defaultIsolation, serviceIsolations),
@@ -561,7 +564,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 	}
 
 	return schema.Schema{
-		Version: 1,
+		Version: 2,
 		MarkdownDescription: "A Docker Swarm service: the complete service spec, updated in place wherever Swarm can. " +
 			"Create and update wait until the service has converged (for every mode; with a health check a task counts only when healthy) " +
 			"and explain each failing task when it does not.",

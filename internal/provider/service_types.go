@@ -25,6 +25,7 @@ const (
 	semDuration semKind = iota + 1
 	semSize
 	semImage
+	semFileMode
 )
 
 var (
@@ -43,6 +44,7 @@ var (
 	durationType = semStringType{kind: semDuration}
 	sizeType     = semStringType{kind: semSize}
 	imageType    = semStringType{kind: semImage}
+	fileModeType = semStringType{kind: semFileMode}
 )
 
 func (t semStringType) Equal(o attr.Type) bool {
@@ -111,6 +113,10 @@ func (v semString) ValidateAttribute(_ context.Context, req xattr.ValidateAttrib
 		if err := checkImage(s); err != nil {
 			resp.Diagnostics.AddAttributeError(req.Path, "Invalid image", err.Error())
 		}
+	case semFileMode:
+		if _, err := parseFileMode(s); err != nil {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid file mode", err.Error())
+		}
 	}
 }
 
@@ -129,6 +135,10 @@ func semEqual(kind semKind, a, b string) bool {
 		return errA == nil && errB == nil && sa == sb
 	case semImage:
 		return imagesEqual(a, b)
+	case semFileMode:
+		ma, errA := parseFileMode(a)
+		mb, errB := parseFileMode(b)
+		return errA == nil && errB == nil && ma == mb
 	}
 	return false
 }
@@ -141,6 +151,12 @@ func newSize(s string) semString {
 }
 func newImage(s string) semString {
 	return semString{StringValue: basetypes.NewStringValue(s), kind: semImage}
+}
+func newFileMode(mode uint32) semString {
+	return semString{StringValue: basetypes.NewStringValue(formatFileMode(mode)), kind: semFileMode}
+}
+func nullFileMode() semString {
+	return semString{StringValue: basetypes.NewStringNull(), kind: semFileMode}
 }
 func unknownDuration() semString {
 	return semString{StringValue: basetypes.NewStringUnknown(), kind: semDuration}
@@ -204,6 +220,23 @@ func formatSize(n int64) string {
 	}
 	return strconv.FormatInt(n, 10)
 }
+
+// parseFileMode reads permission bits written in octal as compose, kubernetes and local write them:
+// three or four octal digits ("0444", "444", "1777"), optionally after "0o".
+func parseFileMode(s string) (uint32, error) {
+	digits := strings.TrimPrefix(s, "0o")
+	if len(digits) < 3 || len(digits) > 4 || strings.Trim(digits, "01234567") != "" {
+		return 0, fmt.Errorf("%q is not a file mode written in octal, such as \"0444\", \"0640\" or \"1777\" (three or four digits 0-7)", s)
+	}
+	n, err := strconv.ParseUint(digits, 8, 32)
+	if err != nil {
+		return 0, err
+	}
+	return uint32(n), nil
+}
+
+// formatFileMode is the canonical spelling of permission bits: four octal digits ("0444").
+func formatFileMode(mode uint32) string { return fmt.Sprintf("%04o", mode&0o7777) }
 
 // formatDuration is the canonical spelling of a duration.
 func formatDuration(d time.Duration) string { return d.String() }

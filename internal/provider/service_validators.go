@@ -215,12 +215,27 @@ func (extraHostsValidator) ValidateMap(_ context.Context, req validator.MapReque
 		if err := checkExtraHostName(h); err != nil {
 			resp.Diagnostics.AddAttributeError(p, "Invalid host name", err.Error())
 		}
-		ip, ok := elems[h].(types.String)
-		if !ok || ip.IsNull() || ip.IsUnknown() {
+		addrs, ok := elems[h].(types.List)
+		if !ok || addrs.IsNull() || addrs.IsUnknown() {
 			continue
 		}
-		if err := checkExtraHostAddress(ip.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(p, "Invalid IP address", err.Error())
+		if len(addrs.Elements()) == 0 {
+			resp.Diagnostics.AddAttributeError(p, "No address", fmt.Sprintf("%s names no address: give at least one, or leave the host name out.", p))
+		}
+		seen := map[string]bool{}
+		for i, e := range addrs.Elements() {
+			ip, ok := e.(types.String)
+			if !ok || ip.IsNull() || ip.IsUnknown() {
+				continue
+			}
+			// The error names the host, not the list index: Terraform cannot point at an element
+			// of a list inside a map and would show the enclosing block instead.
+			if err := checkExtraHostAddress(ip.ValueString()); err != nil {
+				resp.Diagnostics.AddAttributeError(p, "Invalid IP address", fmt.Sprintf("address %d of %q: %v", i+1, h, err))
+			} else if seen[ip.ValueString()] {
+				resp.Diagnostics.AddAttributeError(p, "Duplicate address", fmt.Sprintf("%q is given twice for %q.", ip.ValueString(), h))
+			}
+			seen[ip.ValueString()] = true
 		}
 	}
 }

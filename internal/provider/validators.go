@@ -171,6 +171,23 @@ func (positiveSize) ValidateString(_ context.Context, req validator.StringReques
 	}
 }
 
+// nonZeroFileMode refuses the mode "0000" where the Engine reads 0 back as not set (tmpfs).
+type nonZeroFileMode struct{}
+
+func (nonZeroFileMode) Description(context.Context) string { return "must not be 0000" }
+
+func (v nonZeroFileMode) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (nonZeroFileMode) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if m, err := parseFileMode(req.ConfigValue.ValueString()); err == nil && m == 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "File mode is zero",
+			fmt.Sprintf("%s is %q: the Engine reads a tmpfs mode of 0 back as not set, so leave %s out instead.", req.Path, req.ConfigValue.ValueString(), req.Path))
+	}
+}
+
 // raftTicksValidator requires election_tick to be larger than heartbeat_tick when both are set:
 // the managers' raft refuses to start otherwise ("election tick must be greater than heartbeat
 // tick"), so the swarm cannot be initialised.
