@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"math/big"
 	"sort"
 	"strings"
 
@@ -18,16 +19,30 @@ import (
 // with the version that brought them (from the Engine API changelog). The key is the attribute
 // path without list indexes.
 var serviceFieldMinAPI = map[string]string{
-	"mode.replicated_job":                                        "1.41",
-	"mode.global_job":                                            "1.41",
-	"task_template.container_spec.capability_add":                "1.41",
-	"task_template.container_spec.capability_drop":               "1.41",
-	"task_template.container_spec.ulimits":                       "1.41",
-	"task_template.resources.limits.pids":                        "1.41",
-	"task_template.container_spec.healthcheck.start_interval":    "1.44",
-	"task_template.container_spec.privileges.seccomp":            "1.44",
-	"task_template.container_spec.privileges.apparmor":           "1.44",
-	"task_template.container_spec.mounts.volume_options.subpath": "1.45",
+	"mode.replicated_job":                                                        "1.41",
+	"mode.global_job":                                                            "1.41",
+	"task_template.container_spec.capability_add":                                "1.41",
+	"task_template.container_spec.capability_drop":                               "1.41",
+	"task_template.container_spec.ulimits":                                       "1.41",
+	"task_template.resources.limits.pids":                                        "1.41",
+	"task_template.container_spec.healthcheck.start_interval":                    "1.44",
+	"task_template.container_spec.privileges.seccomp":                            "1.44",
+	"task_template.container_spec.privileges.apparmor":                           "1.44",
+	"task_template.container_spec.mounts.volume_options.subpath":                 "1.45",
+	"task_template.container_spec.mounts.bind_options.create_mountpoint":         "1.42",
+	"task_template.container_spec.mounts.bind_options.read_only_non_recursive":   "1.44",
+	"task_template.container_spec.mounts.bind_options.read_only_force_recursive": "1.44",
+	"task_template.container_spec.mounts.tmpfs_options.options":                  "1.46",
+	"task_template.container_spec.oom_score_adj":                                 "1.46",
+	"task_template.container_spec.mounts.image_options":                          "1.48",
+	"task_template.resources.swap_bytes":                                         "1.52",
+	"task_template.resources.memory_swappiness":                                  "1.52",
+}
+
+// serviceValueMinAPI lists attribute values newer than the oldest Engine API the provider talks
+// to: the key is as in serviceFieldMinAPI, then the value.
+var serviceValueMinAPI = map[string]map[string]string{
+	"task_template.container_spec.mounts.type": {"cluster": "1.42", "image": "1.48"},
 }
 
 // apiGateViolation is a configured attribute the Engine's API version does not know.
@@ -46,6 +61,12 @@ func serviceAPIGateViolations(raw tftypes.Value, apiVersion string) []apiGateVio
 			return false, nil
 		}
 		name, fwPath := gatePathName(p)
+		if byValue, ok := serviceValueMinAPI[name]; ok && v.IsKnown() && v.Type().Is(tftypes.String) {
+			var s string
+			if v.As(&s) == nil && byValue[s] != "" && !swarm.APIAtLeast(apiVersion, byValue[s]) {
+				out = append(out, apiGateViolation{Path: fwPath, Name: name + " = \"" + s + "\"", Min: byValue[s]})
+			}
+		}
 		minAPI, gated := serviceFieldMinAPI[name]
 		if !gated || !v.IsKnown() {
 			return true, nil
@@ -60,13 +81,16 @@ func serviceAPIGateViolations(raw tftypes.Value, apiVersion string) []apiGateVio
 }
 
 // gateValueSet reports whether a known, non-null value counts as set for an API gate: a true
-// bool (false is what an older Engine does anyway), a non-empty list, set or map, or any other
-// value. A value that does not decode as its own type counts as not set.
+// bool or a non-zero number (false and 0 are what an older Engine does anyway), a non-empty list,
+// set or map, or any other value. A value that does not decode as its own type counts as not set.
 func gateValueSet(v tftypes.Value) bool {
 	switch {
 	case v.Type().Is(tftypes.Bool):
 		var b bool
 		return v.As(&b) == nil && b
+	case v.Type().Is(tftypes.Number):
+		n := new(big.Float)
+		return v.As(&n) == nil && n.Sign() != 0
 	case v.Type().Is(tftypes.Map{}):
 		var m map[string]tftypes.Value
 		return v.As(&m) == nil && len(m) > 0

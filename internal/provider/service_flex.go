@@ -222,7 +222,7 @@ func expandResourceRequirements(m *resourcesModel) *apiswarm.ResourceRequirement
 	if m == nil {
 		return nil
 	}
-	r := &apiswarm.ResourceRequirements{}
+	r := &apiswarm.ResourceRequirements{SwapBytes: m.SwapBytes, MemorySwappiness: m.MemorySwappiness}
 	if l := m.Limits; l != nil {
 		r.Limits = &apiswarm.Limit{NanoCPUs: cpusToNano(l.CPUs), MemoryBytes: sizeBytes(l.Memory), Pids: derefOr(l.Pids, 0)}
 	}
@@ -239,7 +239,7 @@ func flattenResourceRequirements(r *apiswarm.ResourceRequirements) *resourcesMod
 	if r == nil {
 		return nil
 	}
-	m := &resourcesModel{}
+	m := &resourcesModel{SwapBytes: r.SwapBytes, MemorySwappiness: r.MemorySwappiness}
 	if l := r.Limits; l != nil && (l.NanoCPUs != 0 || l.MemoryBytes != 0 || l.Pids != 0) {
 		m.Limits = &limitsModel{CPUs: nanoToCPUs(l.NanoCPUs), Memory: bytesToSize(l.MemoryBytes), Pids: nonZero(l.Pids)}
 	}
@@ -249,7 +249,7 @@ func flattenResourceRequirements(r *apiswarm.ResourceRequirements) *resourcesMod
 			m.Reservations.GenericResources = append(m.Reservations.GenericResources, flattenGenericResource(g))
 		}
 	}
-	if m.Limits == nil && m.Reservations == nil {
+	if m.Limits == nil && m.Reservations == nil && m.SwapBytes == nil && m.MemorySwappiness == nil {
 		return nil
 	}
 	return m

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"strings"
+
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
 	apiswarm "github.com/moby/moby/api/types/swarm"
@@ -31,6 +33,7 @@ func expandContainerSpec(m containerSpecModel) *apiswarm.ContainerSpec {
 		Sysctls:         m.Sysctls,
 		CapabilityAdd:   m.CapabilityAdd,
 		CapabilityDrop:  m.CapabilityDrop,
+		OomScoreAdj:     m.OomScoreAdj,
 	}
 	if c.Isolation == "" {
 		c.Isolation = defaultIsolation
@@ -82,6 +85,7 @@ func flattenContainerSpec(c *apiswarm.ContainerSpec) containerSpecModel {
 		CapabilityAdd:   nonNilSlice(c.CapabilityAdd),
 		CapabilityDrop:  nonNilSlice(c.CapabilityDrop),
 		Ulimits:         []ulimitModel{},
+		OomScoreAdj:     c.OomScoreAdj,
 	}
 	if c.StopGracePeriod != nil {
 		m.StopGracePeriod = newDuration(formatDuration(*c.StopGracePeriod))
@@ -156,7 +160,8 @@ func expandMount(m mountModel) mount.Mount {
 		Consistency: mount.Consistency(derefOr(m.Consistency, "")),
 	}
 	if b := m.BindOptions; b != nil {
-		mt.BindOptions = &mount.BindOptions{Propagation: mount.Propagation(derefOr(b.Propagation, "")), NonRecursive: b.NonRecursive}
+		mt.BindOptions = &mount.BindOptions{Propagation: mount.Propagation(derefOr(b.Propagation, "")), NonRecursive: b.NonRecursive,
+			CreateMountpoint: b.CreateMountpoint, ReadOnlyNonRecursive: b.ReadOnlyNonRecursive, ReadOnlyForceRecursive: b.ReadOnlyForceRecursive}
 	}
 	if v := m.VolumeOptions; v != nil {
 		mt.VolumeOptions = &mount.VolumeOptions{NoCopy: v.NoCopy, Labels: v.Labels, Subpath: derefOr(v.Subpath, "")}
@@ -165,7 +170,10 @@ func expandMount(m mountModel) mount.Mount {
 		}
 	}
 	if t := m.TmpfsOptions; t != nil {
-		mt.TmpfsOptions = &mount.TmpfsOptions{SizeBytes: sizeBytes(t.Size), Mode: modeBits(t.Mode)}
+		mt.TmpfsOptions = &mount.TmpfsOptions{SizeBytes: sizeBytes(t.Size), Mode: modeBits(t.Mode), Options: expandTmpfsOptions(t.Options)}
+	}
+	if i := m.ImageOptions; i != nil {
+		mt.ImageOptions = &mount.ImageOptions{Subpath: derefOr(i.Subpath, "")}
 	}
 	return mt
 }
@@ -176,7 +184,8 @@ func flattenMount(mt mount.Mount) mountModel {
 		Consistency: optStr(string(mt.Consistency)),
 	}
 	if b := mt.BindOptions; b != nil {
-		m.BindOptions = &bindOptionsModel{Propagation: optStr(string(b.Propagation)), NonRecursive: b.NonRecursive}
+		m.BindOptions = &bindOptionsModel{Propagation: optStr(string(b.Propagation)), NonRecursive: b.NonRecursive,
+			CreateMountpoint: b.CreateMountpoint, ReadOnlyNonRecursive: b.ReadOnlyNonRecursive, ReadOnlyForceRecursive: b.ReadOnlyForceRecursive}
 	}
 	if v := mt.VolumeOptions; v != nil {
 		m.VolumeOptions = &volumeOptionsModel{NoCopy: v.NoCopy, Labels: nonNilMap(v.Labels), Subpath: optStr(v.Subpath)}
@@ -186,12 +195,36 @@ func flattenMount(mt mount.Mount) mountModel {
 	}
 	if t := mt.TmpfsOptions; t != nil {
 		// The mode is kept whole: Perm() would drop the sticky, setuid and setgid bits (0o1777).
-		m.TmpfsOptions = &tmpfsOptionsModel{Size: bytesToSize(t.SizeBytes), Mode: nullFileMode()}
+		m.TmpfsOptions = &tmpfsOptionsModel{Size: bytesToSize(t.SizeBytes), Mode: nullFileMode(), Options: flattenTmpfsOptions(t.Options)}
 		if t.Mode != 0 {
 			m.TmpfsOptions.Mode = newFileMode(uint32(t.Mode))
 		}
 	}
+	if i := mt.ImageOptions; i != nil {
+		m.ImageOptions = &imageOptionsModel{Subpath: optStr(i.Subpath)}
+	}
 	return m
+}
+
+// expandTmpfsOptions turns "flag" and "key=value" into the Engine's one- and two-element lists.
+func expandTmpfsOptions(opts []string) [][]string {
+	var out [][]string
+	for _, o := range opts {
+		if k, v, ok := strings.Cut(o, "="); ok {
+			out = append(out, []string{k, v})
+		} else {
+			out = append(out, []string{o})
+		}
+	}
+	return out
+}
+
+func flattenTmpfsOptions(opts [][]string) []string {
+	out := []string{}
+	for _, o := range opts {
+		out = append(out, strings.Join(o, "="))
+	}
+	return out
 }
 
 // ---- secrets and configs ----

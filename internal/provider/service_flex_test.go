@@ -272,14 +272,26 @@ func TestExpandFlattenMount(t *testing.T) {
 			DriverConfig: &driverModel{Name: "local", Options: map[string]string{"type": "tmpfs"}}}},
 			mount.Mount{Type: "volume", Source: "vol", Target: "/v", VolumeOptions: &mount.VolumeOptions{NoCopy: true, Labels: map[string]string{"a": "b"},
 				DriverConfig: &mount.Driver{Name: "local", Options: map[string]string{"type": "tmpfs"}}}}},
-		"tmpfs": {mountModel{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &tmpfsOptionsModel{Size: newSize("64M"), Mode: newFileMode(0o700)}},
+		"tmpfs": {mountModel{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &tmpfsOptionsModel{Size: newSize("64M"), Mode: newFileMode(0o700), Options: []string{}}},
 			mount.Mount{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &mount.TmpfsOptions{SizeBytes: 64 << 20, Mode: 0o700}}},
 		// The sticky bit is kept as the Engine keeps it (Perm() would drop it).
-		"tmpfs sticky": {mountModel{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &tmpfsOptionsModel{Size: nullSize(), Mode: newFileMode(0o1777)}},
+		"tmpfs sticky": {mountModel{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &tmpfsOptionsModel{Size: nullSize(), Mode: newFileMode(0o1777), Options: []string{}}},
 			mount.Mount{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &mount.TmpfsOptions{Mode: 0o1777}}},
 		// The Engine reads a left-out propagation back as rprivate, which is the schema's default.
 		"bind non-recursive": {mountModel{Type: "bind", Source: strPtr("/srv"), Target: "/data", BindOptions: &bindOptionsModel{Propagation: strPtr("rprivate"), NonRecursive: true}},
 			mount.Mount{Type: "bind", Source: "/srv", Target: "/data", BindOptions: &mount.BindOptions{Propagation: "rprivate", NonRecursive: true}}},
+		"tmpfs options": {mountModel{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &tmpfsOptionsModel{Size: nullSize(), Mode: nullFileMode(), Options: []string{"noexec", "uid=1000", "nr_inodes="}}},
+			mount.Mount{Type: "tmpfs", Target: "/tmp", TmpfsOptions: &mount.TmpfsOptions{Options: [][]string{{"noexec"}, {"uid", "1000"}, {"nr_inodes", ""}}}}},
+		"bind create and read-only recursion": {mountModel{Type: "bind", Source: strPtr("/srv"), Target: "/data", ReadOnly: true,
+			BindOptions: &bindOptionsModel{Propagation: strPtr("rprivate"), CreateMountpoint: true, ReadOnlyNonRecursive: true}},
+			mount.Mount{Type: "bind", Source: "/srv", Target: "/data", ReadOnly: true, BindOptions: &mount.BindOptions{Propagation: "rprivate", CreateMountpoint: true, ReadOnlyNonRecursive: true}}},
+		"bind read-only force": {mountModel{Type: "bind", Source: strPtr("/srv"), Target: "/data", ReadOnly: true,
+			BindOptions: &bindOptionsModel{Propagation: strPtr("rprivate"), ReadOnlyForceRecursive: true}},
+			mount.Mount{Type: "bind", Source: "/srv", Target: "/data", ReadOnly: true, BindOptions: &mount.BindOptions{Propagation: "rprivate", ReadOnlyForceRecursive: true}}},
+		"image with subpath": {mountModel{Type: "image", Source: strPtr("tfswarm/testapp:v1"), Target: "/app", ImageOptions: &imageOptionsModel{Subpath: strPtr("etc")}},
+			mount.Mount{Type: "image", Source: "tfswarm/testapp:v1", Target: "/app", ImageOptions: &mount.ImageOptions{Subpath: "etc"}}},
+		"cluster":       {mountModel{Type: "cluster", Source: strPtr("group:db"), Target: "/db"}, mount.Mount{Type: "cluster", Source: "group:db", Target: "/db"}},
+		"windows npipe": {mountModel{Type: "npipe", Source: strPtr(`\\.\pipe\docker_engine`), Target: `\\.\pipe\docker_engine`}, mount.Mount{Type: "npipe", Source: `\\.\pipe\docker_engine`, Target: `\\.\pipe\docker_engine`}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -487,3 +499,24 @@ func TestFlattenServiceSpecBlocksOfDefaults(t *testing.T) {
 	}
 }
 
+// TestExpandFlattenNewerFields: fields an Engine older than their API version cannot run are sent
+// and read back unchanged (the plan-time gate keeps them from such an Engine).
+func TestExpandFlattenNewerFields(t *testing.T) {
+	t.Parallel()
+	swap, swappiness := int64(-1), int64(10)
+	res := &resourcesModel{SwapBytes: &swap, MemorySwappiness: &swappiness}
+	api := expandResourceRequirements(res)
+	if api.SwapBytes == nil || *api.SwapBytes != -1 || api.MemorySwappiness == nil || *api.MemorySwappiness != 10 {
+		t.Fatalf("expand resources: %+v", api)
+	}
+	if d := cmp.Diff(res, flattenResourceRequirements(api), flexCmpOpts); d != "" {
+		t.Fatalf("resources round trip (-want +got):\n%s", d)
+	}
+	if got := flattenResourceRequirements(&apiswarm.ResourceRequirements{}); got != nil {
+		t.Fatalf("empty resources flatten to %+v, want nil", got)
+	}
+	cs := flattenContainerSpec(&apiswarm.ContainerSpec{Image: "nginx", OomScoreAdj: -500})
+	if cs.OomScoreAdj != -500 || expandContainerSpec(cs).OomScoreAdj != -500 {
+		t.Fatalf("oom_score_adj round trip: %d", cs.OomScoreAdj)
+	}
+}

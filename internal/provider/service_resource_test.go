@@ -704,10 +704,36 @@ resource "swarm_service" "test" {
   task_template {
     container_spec {
       image = "tfswarm/testapp:v1"
+      oom_score_adj = -500
       healthcheck {
         test           = ["CMD", "/testapp", "health"]
         start_interval = "1s"
       }
+      mounts {
+        type   = "image"
+        source = "tfswarm/testapp:v2"
+        target = "/v2"
+      }
+      mounts {
+        type   = "tmpfs"
+        target = "/scratch"
+        tmpfs_options {
+          options = ["noexec"]
+        }
+      }
+      mounts {
+        type      = "bind"
+        source    = "/tmp"
+        target    = "/hosttmp"
+        read_only = true
+        bind_options {
+          create_mountpoint       = true
+          read_only_non_recursive = true
+        }
+      }
+    }
+    resources {
+      memory_swappiness = 10
     }
   }
 }
@@ -731,6 +757,13 @@ func TestAccServiceResource_apiGate(t *testing.T) {
 			Config: testAccServiceResourceConfig_apiGate, ConfigVariables: config.Variables{"name": config.StringVariable(acctest.RandomWithPrefix("tfacc"))},
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`start_interval\S*\s+needs\s+Engine\s+API\s+1\.44`),
+		}, {
+			// Every field newer than this Engine is refused, each at its own attribute.
+			Config: testAccServiceResourceConfig_apiGate, ConfigVariables: config.Variables{"name": config.StringVariable(acctest.RandomWithPrefix("tfacc"))},
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)type\s+=\s+"image"\S*\s+needs\s+Engine\s+API\s+1\.48.*tmpfs_options\.options\S*\s+needs\s+Engine\s+API\s+1\.46.*` +
+				`create_mountpoint\S*\s+needs\s+Engine\s+API\s+1\.42.*read_only_non_recursive\S*\s+needs\s+Engine\s+API\s+1\.44.*oom_score_adj\S*\s+needs\s+Engine\s+API\s+1\.46.*` +
+				`memory_swappiness\S*\s+needs\s+Engine\s+API\s+1\.52`),
 		}},
 	})
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"time"
 
@@ -34,7 +35,7 @@ var (
 	serviceEndpointModes           = []string{"vip", "dnsrr"}
 	servicePortProtocols           = []string{"tcp", "udp", "sctp"}
 	servicePublishModes            = []string{"ingress", "host"}
-	serviceMountTypes              = []string{"bind", "volume", "tmpfs"}
+	serviceMountTypes              = []string{"bind", "volume", "tmpfs", "image", "cluster", "npipe"}
 	serviceMountConsistencies      = []string{"default", "consistent", "cached", "delegated"}
 	serviceIsolations              = []string{"default", "process", "hyperv"}
 	serviceSeccompModes            = []string{"default", "unconfined", "custom"}
@@ -83,33 +84,34 @@ type taskTemplateModel struct {
 }
 
 type containerSpecModel struct {
-	Image           semString         `tfsdk:"image"`
-	Command         []string          `tfsdk:"command"`
-	Args            []string          `tfsdk:"args"`
-	Env             map[string]string `tfsdk:"env"`
-	Dir             *string           `tfsdk:"dir"`
-	User            *string           `tfsdk:"user"`
-	Groups          []string          `tfsdk:"groups"`
-	Hostname        *string           `tfsdk:"hostname"`
-	Labels          map[string]string `tfsdk:"labels"`
-	Init            bool              `tfsdk:"init"`
-	TTY             bool              `tfsdk:"tty"`
-	OpenStdin       bool              `tfsdk:"open_stdin"`
-	ReadOnly        bool              `tfsdk:"read_only"`
-	StopSignal      *string           `tfsdk:"stop_signal"`
-	StopGracePeriod semString         `tfsdk:"stop_grace_period"`
-	Healthcheck     *healthcheckModel `tfsdk:"healthcheck"`
-	Mounts          []mountModel      `tfsdk:"mounts"`
-	Secrets         []secretRefModel  `tfsdk:"secrets"`
-	Configs         []configRefModel  `tfsdk:"configs"`
+	Image           semString           `tfsdk:"image"`
+	Command         []string            `tfsdk:"command"`
+	Args            []string            `tfsdk:"args"`
+	Env             map[string]string   `tfsdk:"env"`
+	Dir             *string             `tfsdk:"dir"`
+	User            *string             `tfsdk:"user"`
+	Groups          []string            `tfsdk:"groups"`
+	Hostname        *string             `tfsdk:"hostname"`
+	Labels          map[string]string   `tfsdk:"labels"`
+	Init            bool                `tfsdk:"init"`
+	TTY             bool                `tfsdk:"tty"`
+	OpenStdin       bool                `tfsdk:"open_stdin"`
+	ReadOnly        bool                `tfsdk:"read_only"`
+	StopSignal      *string             `tfsdk:"stop_signal"`
+	StopGracePeriod semString           `tfsdk:"stop_grace_period"`
+	Healthcheck     *healthcheckModel   `tfsdk:"healthcheck"`
+	Mounts          []mountModel        `tfsdk:"mounts"`
+	Secrets         []secretRefModel    `tfsdk:"secrets"`
+	Configs         []configRefModel    `tfsdk:"configs"`
 	Hosts           map[string][]string `tfsdk:"hosts"`
-	DNSConfig       *dnsConfigModel   `tfsdk:"dns_config"`
-	Privileges      *privilegesModel  `tfsdk:"privileges"`
-	Isolation       string            `tfsdk:"isolation"`
-	Sysctls         map[string]string `tfsdk:"sysctls"`
-	CapabilityAdd   []string          `tfsdk:"capability_add"`
-	CapabilityDrop  []string          `tfsdk:"capability_drop"`
-	Ulimits         []ulimitModel     `tfsdk:"ulimits"`
+	DNSConfig       *dnsConfigModel     `tfsdk:"dns_config"`
+	Privileges      *privilegesModel    `tfsdk:"privileges"`
+	Isolation       string              `tfsdk:"isolation"`
+	Sysctls         map[string]string   `tfsdk:"sysctls"`
+	CapabilityAdd   []string            `tfsdk:"capability_add"`
+	CapabilityDrop  []string            `tfsdk:"capability_drop"`
+	Ulimits         []ulimitModel       `tfsdk:"ulimits"`
+	OomScoreAdj     int64               `tfsdk:"oom_score_adj"`
 }
 
 type healthcheckModel struct {
@@ -130,11 +132,19 @@ type mountModel struct {
 	BindOptions   *bindOptionsModel   `tfsdk:"bind_options"`
 	VolumeOptions *volumeOptionsModel `tfsdk:"volume_options"`
 	TmpfsOptions  *tmpfsOptionsModel  `tfsdk:"tmpfs_options"`
+	ImageOptions  *imageOptionsModel  `tfsdk:"image_options"`
 }
 
 type bindOptionsModel struct {
-	Propagation  *string `tfsdk:"propagation"`
-	NonRecursive bool    `tfsdk:"non_recursive"`
+	Propagation            *string `tfsdk:"propagation"`
+	NonRecursive           bool    `tfsdk:"non_recursive"`
+	CreateMountpoint       bool    `tfsdk:"create_mountpoint"`
+	ReadOnlyNonRecursive   bool    `tfsdk:"read_only_non_recursive"`
+	ReadOnlyForceRecursive bool    `tfsdk:"read_only_force_recursive"`
+}
+
+type imageOptionsModel struct {
+	Subpath *string `tfsdk:"subpath"`
 }
 
 type volumeOptionsModel struct {
@@ -150,8 +160,9 @@ type driverModel struct {
 }
 
 type tmpfsOptionsModel struct {
-	Size semString `tfsdk:"size"`
-	Mode semString `tfsdk:"mode"`
+	Size    semString `tfsdk:"size"`
+	Mode    semString `tfsdk:"mode"`
+	Options []string  `tfsdk:"options"`
 }
 
 type secretRefModel struct {
@@ -216,8 +227,10 @@ type ulimitModel struct {
 }
 
 type resourcesModel struct {
-	Limits       *limitsModel       `tfsdk:"limits"`
-	Reservations *reservationsModel `tfsdk:"reservations"`
+	Limits           *limitsModel       `tfsdk:"limits"`
+	Reservations     *reservationsModel `tfsdk:"reservations"`
+	SwapBytes        *int64             `tfsdk:"swap_bytes"`
+	MemorySwappiness *int64             `tfsdk:"memory_swappiness"`
 }
 
 type limitsModel struct {
@@ -328,15 +341,24 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 	mountAttrs := map[string]schema.Attribute{
 		"type": schema.StringAttribute{MarkdownDescription: "The kind of mount. " + enumDesc(serviceMountTypes) + " Each type takes only its own options block.", Required: true, Validators: []validator.String{stringvalidator.OneOf(serviceMountTypes...)}},
 		"source": optString("What to mount: for `bind`, an absolute path on the node (required); for `volume`, a volume name " +
-			"(left out, an anonymous volume); `tmpfs` takes none."),
+			"(left out, an anonymous volume); for `image`, an image reference (required; Engine API 1.48 or newer); for `cluster`, a cluster volume's name or group " +
+			"(Engine API 1.42 or newer); for `npipe`, a Windows named pipe; `tmpfs` takes none."),
 		"target":      schema.StringAttribute{MarkdownDescription: "The absolute path inside the container (not `/`). No two mounts may have the same target.", Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 		"read_only":   defBool("Whether the mount is read-only."),
 		"consistency": enumString("Consistency requirement of the mount (macOS only).", serviceMountConsistencies),
 	}
 	mountBlocks := map[string]schema.Block{
 		"bind_options": singleBlock("Options of a bind mount (compose's `bind`).", map[string]schema.Attribute{
-			"propagation":   defString("Bind propagation (the Engine reads a left-out propagation back as `rprivate`).", "rprivate", mountPropagations()),
-			"non_recursive": defBool("Whether submounts are not bind-mounted (compose's `bind.recursive: disabled`)."),
+			"propagation":       defString("Bind propagation (the Engine reads a left-out propagation back as `rprivate`).", "rprivate", mountPropagations()),
+			"non_recursive":     defBool("Whether submounts are not bind-mounted (compose's `bind.recursive: disabled`)."),
+			"create_mountpoint": defBool("Whether a missing source path is created on the node (compose's `bind.create_host_path`; Engine API 1.42 or newer)."),
+			"read_only_non_recursive": defBool("With `read_only`, whether submounts stay writable (compose's `bind.recursive: writable`; Engine API 1.44 or newer). " +
+				"Not with `read_only_force_recursive`."),
+			"read_only_force_recursive": defBool("With `read_only`, whether the task fails unless submounts can be made read-only too (compose's `bind.recursive: readonly`; Engine API 1.44 or newer). " +
+				"Not with `read_only_non_recursive`."),
+		}, nil, notEmptyObject{}),
+		"image_options": singleBlock("Options of an image mount (compose's `image`; Engine API 1.48 or newer).", map[string]schema.Attribute{
+			"subpath": optString("A relative path inside the image to mount instead of its root (compose's `image.subpath`)."),
 		}, nil, notEmptyObject{}),
 		"volume_options": singleBlock("Options of a volume mount (compose's `volume`).", map[string]schema.Attribute{
 			"no_copy": defBool("Whether the volume is not filled with the image's content at that path (compose's `nocopy`)."),
@@ -348,6 +370,8 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"tmpfs_options": singleBlock("Options of a tmpfs mount (compose's `tmpfs`).", map[string]schema.Attribute{
 			"size": optSize("Size of the tmpfs (kreuzwerker/docker's `size_bytes`)."),
 			"mode": withStringValidators(optFileMode("Permission bits of the tmpfs (not `\"0000\"`)."), nonZeroFileMode{}),
+			"options": withListValidators(stringList("Mount options of the tmpfs, each a flag (`noexec`) or `key=value` (`uid=1000`), as `docker service create --mount type=tmpfs,tmpfs-options=…` takes them (Engine API 1.46 or newer)."),
+				listvalidator.ValueStringsAre(stringvalidator.RegexMatches(regexp.MustCompile(`^[^=\s]+(=\S*)?$`), "must be a flag (`noexec`) or `key=value`"))),
 		}, nil, notEmptyObject{}),
 	}
 
@@ -397,6 +421,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"sysctls":         stringMap("Namespaced kernel parameters of the containers (kreuzwerker/docker's `sysctl`)."),
 		"capability_add":  stringList("Kernel capabilities added to the default set (compose's `cap_add`; Engine API 1.41 or newer)."),
 		"capability_drop": stringList("Kernel capabilities dropped from the default set (compose's `cap_drop`; Engine API 1.41 or newer)."),
+		"oom_score_adj":   defInt("Adjustment of the containers' OOM score, from -1000 to 1000 (compose's `oom_score_adj`; Engine API 1.46 or newer).", 0, int64validator.Between(-1000, 1000)),
 	}
 	containerBlocks := map[string]schema.Block{
 		"healthcheck": singleBlock("The container health check. When set, a task counts as converged only when healthy. Left out, the image's health check applies.", map[string]schema.Attribute{
@@ -457,7 +482,12 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			Validators: []validator.Float64{cpusValidator{}}}
 	}
 
-	resourcesBlock := singleBlock("Resource limits and reservations.", nil, map[string]schema.Block{
+	resourcesBlock := singleBlock("Resource limits and reservations.", map[string]schema.Attribute{
+		"swap_bytes": schema.Int64Attribute{MarkdownDescription: "Swap the containers may use, in bytes, with a memory limit (`-1` is unlimited; left out, twice the memory limit; Engine API 1.52 or newer).",
+			Optional: true, Validators: []validator.Int64{int64validator.AtLeast(-1)}},
+		"memory_swappiness": schema.Int64Attribute{MarkdownDescription: "How readily the kernel swaps the containers' memory, from 0 to 100 (compose's `mem_swappiness`; left out, the node's default; Engine API 1.52 or newer).",
+			Optional: true, Validators: []validator.Int64{int64validator.Between(0, 100)}},
+	}, map[string]schema.Block{
 		"limits": singleBlock("Upper limits of each task.", map[string]schema.Attribute{
 			"cpus":   cpus("at most"),
 			"memory": withSizeMin(optSize("Memory at most (kreuzwerker/docker's `memory_bytes`)."), linuxMinMemory, "Linux engines refuse a container memory limit below 6 MiB when they start the task."),

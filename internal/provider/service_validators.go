@@ -15,6 +15,8 @@ import (
 	"unicode"
 
 	"github.com/docker/go-units"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	fwpath "github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/moby/moby/api/types/mount"
@@ -310,17 +312,28 @@ func (mountValidator) ValidateObject(_ context.Context, req validator.ObjectRequ
 	case kind == string(mount.TypeVolume) && sourceSet && absolutePath(source):
 		resp.Diagnostics.AddAttributeError(req.Path.AtName("source"), "Invalid mount source",
 			fmt.Sprintf("%q is a path: the source of a volume mount is a volume name. Use type = \"bind\" to mount a path of the node.", source))
+	case kind == string(mount.TypeImage) && !sourceSet:
+		resp.Diagnostics.AddAttributeError(req.Path.AtName("source"), "Missing mount source",
+			"An image mount needs `source`: the image whose filesystem is mounted into the container.")
+	case kind == string(mount.TypeImage):
+		if err := checkImage(source); err != nil {
+			resp.Diagnostics.AddAttributeError(req.Path.AtName("source"), "Invalid mount source", err.Error())
+		}
 	case kind == string(mount.TypeTmpfs) && sourceSet:
 		resp.Diagnostics.AddAttributeError(req.Path.AtName("source"), "Invalid mount source",
 			"A tmpfs mount takes no source: leave `source` out.")
 	}
 	for _, o := range []struct{ block, kind string }{
 		{"bind_options", string(mount.TypeBind)}, {"volume_options", string(mount.TypeVolume)}, {"tmpfs_options", string(mount.TypeTmpfs)},
+		{"image_options", string(mount.TypeImage)},
 	} {
 		if v, ok := attrs[o.block]; ok && !v.IsNull() && kind != o.kind {
 			resp.Diagnostics.AddAttributeError(req.Path.AtName(o.block), "Options of another mount type",
 				fmt.Sprintf("%s apply to %s mounts only; this mount's type is %s. The Engine refuses the mount when it starts the task.", o.block, o.kind, kind))
 		}
+	}
+	if bo, ok := attrs["bind_options"].(types.Object); ok && kind == string(mount.TypeBind) && setAndKnown(bo) {
+		checkReadOnlyRecursion(req.Path, attrs["read_only"], bo.Attributes(), resp)
 	}
 	if vo, ok := attrs["volume_options"].(types.Object); ok && kind == string(mount.TypeVolume) && setAndKnown(vo) {
 		if sp, ok := vo.Attributes()["subpath"].(types.String); ok && setAndKnown(sp) {
@@ -334,6 +347,32 @@ func (mountValidator) ValidateObject(_ context.Context, req validator.ObjectRequ
 					fmt.Sprintf("%q is not a relative path inside the volume (no leading `/`, no `..`).", sp.ValueString()))
 			}
 		}
+	}
+}
+
+// checkReadOnlyRecursion: read_only_non_recursive and read_only_force_recursive each need a
+// read-only mount and exclude each other, as the Engine checks when it starts the task.
+func checkReadOnlyRecursion(p fwpath.Path, readOnly attr.Value, bind map[string]attr.Value, resp *validator.ObjectResponse) {
+	isTrue := func(v attr.Value) bool {
+		b, ok := v.(types.Bool)
+		return ok && !b.IsNull() && !b.IsUnknown() && b.ValueBool()
+	}
+	if ro, ok := readOnly.(types.Bool); !ok || ro.IsUnknown() {
+		return
+	}
+	nonRec, force := isTrue(bind["read_only_non_recursive"]), isTrue(bind["read_only_force_recursive"])
+	bp := p.AtName("bind_options")
+	switch {
+	case nonRec && force:
+		resp.Diagnostics.AddAttributeError(bp.AtName("read_only_force_recursive"), "Conflicting bind options",
+			"read_only_non_recursive and read_only_force_recursive exclude each other: set at most one.")
+	case (nonRec || force) && !isTrue(readOnly):
+		name := "read_only_non_recursive"
+		if force {
+			name = "read_only_force_recursive"
+		}
+		resp.Diagnostics.AddAttributeError(bp.AtName(name), "Bind option needs a read-only mount",
+			name+" applies to read-only mounts only: set `read_only = true` on the mount, or leave "+name+" out. The Engine refuses the mount when it starts the task.")
 	}
 }
 
