@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -414,5 +416,25 @@ func TestServiceSpecRoundTripFixturesAreChecked(t *testing.T) {
 				t.Errorf("%s: the service %s is not a valid configuration, so its round trip is not checked", file, svc.Spec.Name)
 			}
 		}
+	}
+}
+
+// TestServiceSpecRoundTripNewerFields: the seed with the fields this machine's Engine cannot run
+// (testdata/fuzz/FuzzServiceSpecRoundTrip/seed-spec-newer-fields) is a valid configuration whose
+// round trip is checked.
+func TestServiceSpecRoundTripNewerFields(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("testdata", "fuzz", "FuzzServiceSpecRoundTrip", "seed-spec-newer-fields"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitN(string(b), "\n", 3)
+	quoted := strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")")
+	data, err := strconv.Unquote(quoted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !specRoundTrip(t, newFuzzService(t), []byte(data)) {
+		t.Fatal("the spec with the newer fields is not a valid configuration, so its round trip is not checked")
 	}
 }
