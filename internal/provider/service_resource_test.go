@@ -947,6 +947,44 @@ func TestAccServiceResource_convergenceFailure(t *testing.T) {
 	})
 }
 
+const testAccServiceResourceConfig_crashLogs = `
+variable "name" { type = string }
+
+resource "swarm_service" "test" {
+  name = var.name
+
+  task_template {
+    container_spec {
+      image = "tfswarm/testapp:v1"
+      env   = { TESTAPP_EXIT_AFTER = "300ms", TESTAPP_EXIT_CODE = "3" }
+    }
+    restart_policy {
+      condition = "on-failure"
+      delay     = "100ms"
+    }
+  }
+  timeouts {
+    create = "2m"
+  }
+}
+`
+
+// TestAccServiceResource_convergenceFailureLogs: a task that exits with an error fails the
+// apply, and the error quotes the last lines the task wrote (testapp says why it exits).
+func TestAccServiceResource_convergenceFailureLogs(t *testing.T) {
+	t.Parallel()
+	name := acctest.RandomWithPrefix("tfacc-logs")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckServiceDestroy(t),
+		Steps: []resource.TestStep{{
+			Config: testAccServiceResourceConfig_crashLogs, ConfigVariables: config.Variables{"name": config.StringVariable(name)},
+			ExpectError: regexp.MustCompile(`(?s)non-zero exit \(3\).*last\s+log\s+lines\s+of\s+the\s+task:.*\|\s+testapp:\s+exiting\s+with\s+code\s+3\s+after\s+300ms`),
+		}},
+	})
+}
+
 const testAccServiceResourceConfig_rollback = `
 variable "name" { type = string }
 variable "mode" { type = string }

@@ -270,6 +270,7 @@ func (w *convWaiter) failure(ctx context.Context, cause error) error {
 		e.UpdateMessage = "update paused: " + us.Message
 	}
 	w.nameNodes(ctx, e.Tasks)
+	attachTaskLogs(ctx, w.api, e.Tasks)
 	return e
 }
 
@@ -290,6 +291,7 @@ func (w *convWaiter) rollbackFailure(ctx context.Context) error {
 		e.Tasks = convFailedSince(res.Items, us.StartedAt)
 	}
 	w.nameNodes(ctx, e.Tasks)
+	attachTaskLogs(ctx, w.api, e.Tasks)
 	return e
 }
 
@@ -450,6 +452,8 @@ type TaskProblem struct {
 	FailedAttempts int
 	// Hint explains a state whose cause the task's status does not name.
 	Hint string
+	// Logs holds the last lines of the task's output, when its log driver can be read.
+	Logs []string
 }
 
 func (e *ConvergenceError) Error() string {
@@ -472,6 +476,12 @@ func (e *ConvergenceError) Error() string {
 	}
 	for _, t := range e.Tasks {
 		fmt.Fprintf(&b, "\n  - %s", t.String())
+		if len(t.Logs) > 0 {
+			fmt.Fprintf(&b, "\n    last log lines of the task:")
+			for _, l := range t.Logs {
+				fmt.Fprintf(&b, "\n    | %s", l)
+			}
+		}
 	}
 	if e.Cause != nil {
 		fmt.Fprintf(&b, "\nstopped waiting: %v", e.Cause)
