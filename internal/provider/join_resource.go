@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -34,6 +35,11 @@ const (
 	joinTimeout  = 2 * time.Minute
 	drainTimeout = 2 * time.Minute
 	downTimeout  = time.Minute
+
+	// The defaults of `timeouts`: the sums of the waits of each operation.
+	defaultJoinCreateTimeout = 2*joinTimeout + nodeRoleTimeout
+	defaultJoinUpdateTimeout = nodeRoleTimeout
+	defaultJoinDeleteTimeout = nodeRoleTimeout + drainTimeout + downTimeout
 )
 
 // NewJoinResource is the swarm_join resource: an engine that joins the provider's swarm.
@@ -48,22 +54,23 @@ type joinResource struct {
 }
 
 type joinResourceModel struct {
-	ID            types.String `tfsdk:"id"`
-	Engine        types.Object `tfsdk:"engine"`
-	Role          types.String `tfsdk:"role"`
-	RemoteAddrs   types.List   `tfsdk:"remote_addrs"`
-	JoinTokenWO   types.String `tfsdk:"join_token_wo"`
-	AdvertiseAddr types.String `tfsdk:"advertise_addr"`
-	ListenAddr    types.String `tfsdk:"listen_addr"`
-	DataPathAddr  types.String `tfsdk:"data_path_addr"`
-	Hostname      types.String `tfsdk:"hostname"`
+	ID            types.String   `tfsdk:"id"`
+	Engine        types.Object   `tfsdk:"engine"`
+	Role          types.String   `tfsdk:"role"`
+	RemoteAddrs   types.List     `tfsdk:"remote_addrs"`
+	JoinTokenWO   types.String   `tfsdk:"join_token_wo"`
+	AdvertiseAddr types.String   `tfsdk:"advertise_addr"`
+	ListenAddr    types.String   `tfsdk:"listen_addr"`
+	DataPathAddr  types.String   `tfsdk:"data_path_addr"`
+	Hostname      types.String   `tfsdk:"hostname"`
+	Timeouts      timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *joinResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_join"
 }
 
-func (r *joinResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *joinResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	joinString := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{
 			MarkdownDescription: desc + " Used when joining; changing it later makes the engine leave and join again (after an import it is only recorded).",
@@ -126,6 +133,10 @@ func (r *joinResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				hostModifiers:   []planmodifier.String{replaceWhenChangedAfterCreate()},
 				validators:      []validator.Object{objectvalidator.IsRequired()},
 			}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
+				CreateDescription: "How long joining may take: the join, the node becoming ready and a role change (default `" + defaultJoinCreateTimeout.String() + "`).",
+				UpdateDescription: "How long a role change may take (default `" + defaultJoinUpdateTimeout.String() + "`).",
+				DeleteDescription: "How long leaving may take: the demotion of a manager, the drain and the node going down (default `" + defaultJoinDeleteTimeout.String() + "`)."}),
 		},
 	}
 }
@@ -158,6 +169,8 @@ func (r *joinResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	budget, diags := operationBudget(ctx, plan.Timeouts, "create", defaultJoinCreateTimeout)
+	resp.Diagnostics.Append(diags...)
 	eng, diags := r.engineClient(ctx, plan.Engine)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -177,7 +190,7 @@ func (r *joinResource) Create(ctx context.Context, req resource.CreateRequest, r
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		info, err := eng.JoinSwarm(ctx, opts, joinTimeout)
+		info, err := eng.JoinSwarm(ctx, opts, budget.left())
 		if err != nil {
 			resp.Diagnostics.AddError("Error joining the swarm", err.Error())
 			return
@@ -190,14 +203,14 @@ func (r *joinResource) Create(ctx context.Context, req resource.CreateRequest, r
 				"Make it leave its swarm first.", local.LocalNodeState, nodeID, err))
 		return
 	}
-	n, err := r.client.WaitNodeReady(ctx, nodeID, joinTimeout)
+	n, err := r.client.WaitNodeReady(ctx, nodeID, budget.left())
 	if err != nil {
 		resp.Diagnostics.AddError("Error waiting for the joined node", err.Error())
 		return
 	}
 	// Save what exists now, so that a failure below leaves a resource Terraform knows about.
 	plan.ID = types.StringValue(n.ID)
-	r.applyRole(ctx, n, &plan, &resp.Diagnostics)
+	r.applyRole(ctx, n, &plan, budget, &resp.Diagnostics)
 	r.readInto(ctx, &plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -225,11 +238,11 @@ func expandJoinOptions(ctx context.Context, m joinResourceModel, token types.Str
 }
 
 // applyRole promotes or demotes the node when the plan asks for another role.
-func (r *joinResource) applyRole(ctx context.Context, n apiswarm.Node, plan *joinResourceModel, diags *diag.Diagnostics) {
+func (r *joinResource) applyRole(ctx context.Context, n apiswarm.Node, plan *joinResourceModel, budget opBudget, diags *diag.Diagnostics) {
 	if !setAndKnown(plan.Role) || string(n.Spec.Role) == plan.Role.ValueString() {
 		return
 	}
-	if err := r.client.SetNodeRole(ctx, n.ID, apiswarm.NodeRole(plan.Role.ValueString()), nodeRoleTimeout); err != nil {
+	if err := r.client.SetNodeRole(ctx, n.ID, apiswarm.NodeRole(plan.Role.ValueString()), budget.left()); err != nil {
 		diags.AddAttributeError(path.Root("role"), "Error changing the node's role", err.Error())
 	}
 }
@@ -275,12 +288,17 @@ func (r *joinResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	budget, diags := operationBudget(ctx, plan.Timeouts, "update", defaultJoinUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	n, err := r.client.InspectNode(ctx, plan.ID.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Error reading the joined node", err.Error())
 		return
 	}
-	r.applyRole(ctx, n, &plan, &resp.Diagnostics)
+	r.applyRole(ctx, n, &plan, budget, &resp.Diagnostics)
 	r.readInto(ctx, &plan, &resp.Diagnostics)
 	if plan.ID.IsNull() {
 		resp.Diagnostics.AddError("Error updating the joined node", "The node is gone from the swarm.")
@@ -295,6 +313,11 @@ func (r *joinResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	budget, diags := operationBudget(ctx, state.Timeouts, "delete", defaultJoinDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	id := state.ID.ValueString()
 	n, err := r.client.InspectNode(ctx, id)
 	gone := errors.Is(err, swarm.ErrNotFound)
@@ -304,12 +327,13 @@ func (r *joinResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 	if !gone {
 		if n.Spec.Role == apiswarm.NodeRoleManager {
-			if err := r.client.SetNodeRole(ctx, id, apiswarm.NodeRoleWorker, nodeRoleTimeout); err != nil {
+			if err := r.client.SetNodeRole(ctx, id, apiswarm.NodeRoleWorker, budget.left()); err != nil {
 				resp.Diagnostics.AddError("Error demoting the node before it leaves", err.Error())
 				return
 			}
 		}
-		if err := r.client.DrainNode(ctx, id, drainTimeout); err != nil {
+		// The drain may use what the removal does not need; its timeout is only a warning.
+		if err := r.client.DrainNode(ctx, id, max(budget.left()-downTimeout, budget.left()/2)); err != nil {
 			if !errors.Is(err, swarm.ErrTimeout) {
 				resp.Diagnostics.AddError("Error draining the node", err.Error())
 				return
@@ -321,7 +345,7 @@ func (r *joinResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if resp.Diagnostics.HasError() || gone {
 		return
 	}
-	if err := r.client.RemoveNode(ctx, id, downTimeout); err != nil {
+	if err := r.client.RemoveNode(ctx, id, budget.left()); err != nil {
 		resp.Diagnostics.AddError("Error removing the node from the swarm", err.Error())
 	}
 }

@@ -240,8 +240,8 @@ func TestJoinResourceCreate(t *testing.T) {
 	if e.closed != 1 {
 		t.Errorf("the engine's client was closed %d times", e.closed)
 	}
-	if got := jt.manager.timeouts["WaitNodeReady"]; got != joinTimeout {
-		t.Errorf("waited %s for the node", got)
+	if got := jt.manager.timeouts["WaitNodeReady"]; !budgetOf(got, defaultJoinCreateTimeout) {
+		t.Errorf("waited %s for the node, want what is left of %s", got, defaultJoinCreateTimeout)
 	}
 	wantKnown(t, resp.State)
 	m := modelOf[joinResourceModel](t, resp.State)
@@ -369,8 +369,8 @@ func TestJoinResourceUpdate(t *testing.T) {
 	resp := jt.planAndUpdate(testJoinConfig(jt.testResource, attrs{"role": "manager"}), prior)
 	wantNoError(t, resp.Diagnostics)
 	jt.log.wantCalls(t, "InspectNode", "SetNodeRole manager", "InspectNode")
-	if got := jt.manager.timeouts["SetNodeRole"]; got != nodeRoleTimeout {
-		t.Errorf("role timeout %s", got)
+	if got := jt.manager.timeouts["SetNodeRole"]; !budgetOf(got, defaultJoinUpdateTimeout) {
+		t.Errorf("role timeout %s, want what is left of %s", got, defaultJoinUpdateTimeout)
 	}
 	wantKnown(t, resp.State)
 	if got := attrOf[types.String](t, resp.State, "role"); got.ValueString() != "manager" {
@@ -405,8 +405,9 @@ func TestJoinResourceDelete(t *testing.T) {
 	if _, ok := jt.manager.nodes["node-worker3"]; ok {
 		t.Error("the node is still in the swarm")
 	}
-	if jt.manager.timeouts["DrainNode"] != drainTimeout || jt.manager.timeouts["RemoveNode"] != downTimeout {
-		t.Errorf("timeouts %v", jt.manager.timeouts)
+	if to := jt.manager.timeouts; !budgetOf(to["SetNodeRole"], defaultJoinDeleteTimeout) ||
+		!budgetOf(to["DrainNode"], defaultJoinDeleteTimeout-downTimeout) || !budgetOf(to["RemoveNode"], defaultJoinDeleteTimeout) {
+		t.Errorf("timeouts %v, want what is left of %s (the drain leaving %s to the removal)", to, defaultJoinDeleteTimeout, downTimeout)
 	}
 	if e := jt.engines[testJoinHost]; e.info.LocalNodeState != apiswarm.LocalNodeStateInactive || e.closed != 1 {
 		t.Errorf("engine %+v, closed %d times", e.info, e.closed)
@@ -506,4 +507,28 @@ func TestJoinResourceImportState(t *testing.T) {
 	resp := jt.delete(read.State.Raw)
 	wantWarning(t, resp.Diagnostics, "The engine is not known")
 	jt.log.wantCalls(t, "InspectNode", "DrainNode", "RemoveNode")
+}
+
+// budgetOf says whether a wait got what was left of an operation's timeout: at most the timeout,
+// and not much less (the fakes answer at once).
+func budgetOf(got, timeout time.Duration) bool { return got <= timeout && got > timeout-5*time.Second }
+
+// The configured timeouts reach the waits of each operation.
+func TestJoinResourceTimeouts(t *testing.T) {
+	jt := newJoinTest(t)
+	to := attrs{"timeouts.create": "30s", "timeouts.update": "20s", "timeouts.delete": "3m"}
+	state := jt.joined(t, testJoinConfig(jt.testResource, attrs{"role": "manager"}, to))
+	if got := jt.manager.timeouts["WaitNodeReady"]; !budgetOf(got, 30*time.Second) {
+		t.Errorf("waited %s for the node, want what is left of 30s", got)
+	}
+	resp := jt.planAndUpdate(testJoinConfig(jt.testResource, attrs{"role": "worker"}, to), state)
+	wantNoError(t, resp.Diagnostics)
+	if got := jt.manager.timeouts["SetNodeRole"]; !budgetOf(got, 20*time.Second) {
+		t.Errorf("role timeout %s, want what is left of 20s", got)
+	}
+	dresp := jt.delete(resp.State.Raw)
+	wantNoError(t, dresp.Diagnostics)
+	if got := jt.manager.timeouts["RemoveNode"]; !budgetOf(got, 3*time.Minute) {
+		t.Errorf("removal timeout %s, want what is left of 3m", got)
+	}
 }
