@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -41,20 +42,21 @@ type nodeResource struct {
 }
 
 type nodeResourceModel struct {
-	ID                    types.String `tfsdk:"id"`
-	Node                  types.String `tfsdk:"node"`
-	Hostname              types.String `tfsdk:"hostname"`
-	Labels                types.Map    `tfsdk:"labels"`
-	Availability          types.String `tfsdk:"availability"`
-	Role                  types.String `tfsdk:"role"`
-	RemoveLabelsOnDestroy types.Bool   `tfsdk:"remove_labels_on_destroy"`
+	ID                    types.String   `tfsdk:"id"`
+	Node                  types.String   `tfsdk:"node"`
+	Hostname              types.String   `tfsdk:"hostname"`
+	Labels                types.Map      `tfsdk:"labels"`
+	Availability          types.String   `tfsdk:"availability"`
+	Role                  types.String   `tfsdk:"role"`
+	RemoveLabelsOnDestroy types.Bool     `tfsdk:"remove_labels_on_destroy"`
+	Timeouts              timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *nodeResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_node"
 }
 
-func (r *nodeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *nodeResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Settings of a node that is already part of the swarm (joined by hand or with `swarm_join`): " +
 			"its labels, availability and role. Each setting that is configured is owned by this resource: changes made " +
@@ -115,6 +117,11 @@ func (r *nodeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Default:             booldefault.StaticBool(false),
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true,
+				CreateDescription: "How long a role change made when the resource is created may take to take effect (default `" + nodeRoleTimeout.String() + "`).",
+				UpdateDescription: "How long a role change may take to take effect (default `" + nodeRoleTimeout.String() + "`)."}),
+		},
 	}
 }
 
@@ -158,12 +165,17 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	budget, diags := operationBudget(ctx, plan.Timeouts, "create", nodeRoleTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	n, err := r.client.FindNode(ctx, plan.Node.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("node"), "Error finding the swarm node", err.Error())
 		return
 	}
-	r.apply(ctx, n, &plan, &resp.Diagnostics)
+	r.apply(ctx, n, &plan, budget, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -172,7 +184,7 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 // apply writes the planned settings onto node n (waiting for a role change to take effect) and
 // reads the node back into plan.
-func (r *nodeResource) apply(ctx context.Context, n apiswarm.Node, plan *nodeResourceModel, diags *diag.Diagnostics) {
+func (r *nodeResource) apply(ctx context.Context, n apiswarm.Node, plan *nodeResourceModel, budget opBudget, diags *diag.Diagnostics) {
 	var specDiags diag.Diagnostics
 	err := r.client.UpdateNode(ctx, n.ID, func(s *apiswarm.NodeSpec) {
 		merged, d := expandNodeSpec(ctx, *plan, *s)
@@ -185,7 +197,7 @@ func (r *nodeResource) apply(ctx context.Context, n apiswarm.Node, plan *nodeRes
 		return
 	}
 	if setAndKnown(plan.Role) && string(n.Spec.Role) != plan.Role.ValueString() {
-		if err := r.client.WaitNodeRole(ctx, n.ID, apiswarm.NodeRole(plan.Role.ValueString()), nodeRoleTimeout); err != nil {
+		if err := r.client.WaitNodeRole(ctx, n.ID, apiswarm.NodeRole(plan.Role.ValueString()), budget.left()); err != nil {
 			diags.AddError("Error changing the swarm node's role", err.Error())
 			return
 		}
@@ -232,12 +244,17 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	budget, diags := operationBudget(ctx, plan.Timeouts, "update", nodeRoleTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	n, err := r.client.InspectNode(ctx, state.ID.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Error reading the swarm node", err.Error())
 		return
 	}
-	r.apply(ctx, n, &plan, &resp.Diagnostics)
+	r.apply(ctx, n, &plan, budget, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

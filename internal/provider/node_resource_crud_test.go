@@ -154,11 +154,25 @@ func TestNodeResourceCreate_role(t *testing.T) {
 	resp := tr.planAndCreate(testNodeConfig(tr, attrs{"role": "manager"}))
 	wantNoError(t, resp.Diagnostics)
 	f.wantCalls(t, "FindNode", "UpdateNode", "WaitNodeRole", "InspectNode")
-	if diff := cmp.Diff([]time.Duration{nodeRoleTimeout}, f.roleWaits); diff != "" {
-		t.Errorf("waits (-want +got):\n%s", diff)
+	if len(f.roleWaits) != 1 || !budgetOf(f.roleWaits[0], nodeRoleTimeout) {
+		t.Errorf("waits %v, want one of what is left of %s", f.roleWaits, nodeRoleTimeout)
 	}
 	if got := attrOf[types.String](t, resp.State, "role"); got.ValueString() != "manager" {
 		t.Errorf("role %s", got)
+	}
+}
+
+// The configured timeouts reach the role waits of create and update.
+func TestNodeResource_timeouts(t *testing.T) {
+	f := newFakeNodeEngine()
+	tr := newNodeTest(t, f)
+	to := attrs{"timeouts.create": "15s", "timeouts.update": "25s"}
+	resp := tr.planAndCreate(testNodeConfig(tr, attrs{"role": "manager"}, to))
+	wantNoError(t, resp.Diagnostics)
+	uresp := tr.planAndUpdate(testNodeConfig(tr, attrs{"role": "worker"}, to), resp.State.Raw)
+	wantNoError(t, uresp.Diagnostics)
+	if len(f.roleWaits) != 2 || !budgetOf(f.roleWaits[0], 15*time.Second) || !budgetOf(f.roleWaits[1], 25*time.Second) {
+		t.Errorf("waits %v, want what is left of 15s, then of 25s", f.roleWaits)
 	}
 }
 
