@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -55,11 +56,12 @@ type networkResourceModel struct {
 	IPv6       types.Bool   `tfsdk:"ipv6"`
 	// IPAM is what the configuration writes (null when it writes no `ipam` block);
 	// EffectiveIPAM is what the Engine has.
-	IPAM          types.Object `tfsdk:"ipam"`
-	EffectiveIPAM types.Object `tfsdk:"effective_ipam"`
-	Options       types.Map    `tfsdk:"options"`
-	Labels        types.Map    `tfsdk:"labels"`
-	Scope         types.String `tfsdk:"scope"`
+	IPAM          types.Object   `tfsdk:"ipam"`
+	EffectiveIPAM types.Object   `tfsdk:"effective_ipam"`
+	Options       types.Map      `tfsdk:"options"`
+	Labels        types.Map      `tfsdk:"labels"`
+	Scope         types.String   `tfsdk:"scope"`
+	Timeouts      timeouts.Value `tfsdk:"timeouts"`
 }
 
 type networkIPAMModel struct {
@@ -82,7 +84,7 @@ func (r *networkResource) Metadata(_ context.Context, req resource.MetadataReque
 	resp.TypeName = req.ProviderTypeName + "_network"
 }
 
-func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *networkResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replaceBool := func(desc string) schema.BoolAttribute {
 		return schema.BoolAttribute{
 			MarkdownDescription: desc + " Defaults to `false`." + replaces,
@@ -160,6 +162,8 @@ func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Delete: true,
+				DeleteDescription: "How long the removal may wait for tasks and containers that still use the network to go (default `" + swarm.NetworkRemoveTimeout.String() + "`)."}),
 			"ipam": schema.SingleNestedBlock{
 				MarkdownDescription: "IP address management: the driver and the address pools. What is not written here the " +
 					"Engine chooses (a subnet from the swarm's default address pool, the `default` driver); " +
@@ -295,7 +299,12 @@ func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if err := r.client.RemoveNetwork(ctx, state.ID.ValueString(), swarm.NetworkRemoveTimeout); err != nil {
+	timeout, d := state.Timeouts.Delete(ctx, swarm.NetworkRemoveTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := r.client.RemoveNetwork(ctx, state.ID.ValueString(), timeout); err != nil {
 		resp.Diagnostics.AddError("Error deleting Swarm network",
 			fmt.Sprintf("Network %q (%s): %v", state.Name.ValueString(), state.ID.ValueString(), err))
 	}

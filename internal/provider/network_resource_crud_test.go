@@ -230,6 +230,17 @@ func TestNetworkResourceUpdate_readFails(t *testing.T) {
 	wantSame(t, resp.State, prior)
 }
 
+// Delete waits as long as the configured delete timeout.
+func TestNetworkResourceDelete_timeout(t *testing.T) {
+	f := newFakeNetworkEngine()
+	tr := newNetworkTest(t, f)
+	resp := tr.delete(createdNetwork(t, tr, f, testNetworkConfig(tr, attrs{"timeouts.delete": "7s"})))
+	wantNoError(t, resp.Diagnostics)
+	if diff := cmp.Diff([]time.Duration{7 * time.Second}, f.removeTimeouts); diff != "" {
+		t.Errorf("timeouts (-want +got):\n%s", diff)
+	}
+}
+
 // Delete lets swarm.RemoveNetwork wait (NetworkRemoveTimeout) for tasks to detach.
 func TestNetworkResourceDelete(t *testing.T) {
 	f := newFakeNetworkEngine()

@@ -616,6 +616,52 @@ func TestAccNetworkResource_inUse(t *testing.T) {
 	})
 }
 
+const testAccNetworkResourceConfig_deleteTimeout = `
+variable "name" { type = string }
+
+resource "swarm_network" "test" {
+  name = var.name
+  timeouts {
+    delete = "3s"
+  }
+}
+`
+
+// TestAccNetworkResource_deleteTimeout: with a delete timeout of 3s, destroying a network that a
+// service Terraform does not know holds fails after 3s (not the default 2m), naming the wait.
+func TestAccNetworkResource_deleteTimeout(t *testing.T) {
+	name := acctest.RandomWithPrefix("tfacc-nto")
+	svc := name + "-svc"
+	vars := config.Variables{"name": config.StringVariable(name)}
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck: func() {
+			testAccPreCheck(t)
+			t.Cleanup(func() { testAccRemoveService(t, svc) })
+		},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckNetworkDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccNetworkResourceConfig_deleteTimeout, ConfigVariables: vars,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("swarm_network.test", "timeouts.delete", "3s"),
+					testAccNetworkEngine(t, &id, nil),
+					func(*terraform.State) error { testAccCreateService(t, svc, id); return nil },
+				),
+			},
+			{
+				Config: testAccNetworkResourceConfig_deleteTimeout, ConfigVariables: vars, Destroy: true,
+				ExpectError: regexp.MustCompile(`(?s)still in use by.*` + regexp.QuoteMeta(svc) + `.*after\s+waiting\s+3s`),
+			},
+			{
+				PreConfig: func() { testAccRemoveService(t, svc) },
+				Config:    testAccNetworkResourceConfig_deleteTimeout, ConfigVariables: vars, Destroy: true,
+			},
+		},
+	})
+}
+
 const testAccNetworkResourceConfig_withServiceResource = `
 variable "name" { type = string }
 

@@ -36,5 +36,6 @@ func flattenVolume(v volume.Volume, prior volumeResourceModel) volumeResourceMod
 		Mountpoint: types.StringValue(v.Mountpoint),
 		Scope:      types.StringValue(v.Scope),
 		Engine:     engine,
+		Timeouts:   timeoutsOrNull(prior.Timeouts, "delete"),
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -43,14 +44,15 @@ type volumeResource struct {
 }
 
 type volumeResourceModel struct {
-	ID         types.String `tfsdk:"id"`
-	Name       types.String `tfsdk:"name"`
-	Driver     types.String `tfsdk:"driver"`
-	DriverOpts types.Map    `tfsdk:"driver_opts"`
-	Labels     types.Map    `tfsdk:"labels"`
-	Mountpoint types.String `tfsdk:"mountpoint"`
-	Scope      types.String `tfsdk:"scope"`
-	Engine     types.Object `tfsdk:"engine"`
+	ID         types.String   `tfsdk:"id"`
+	Name       types.String   `tfsdk:"name"`
+	Driver     types.String   `tfsdk:"driver"`
+	DriverOpts types.Map      `tfsdk:"driver_opts"`
+	Labels     types.Map      `tfsdk:"labels"`
+	Mountpoint types.String   `tfsdk:"mountpoint"`
+	Scope      types.String   `tfsdk:"scope"`
+	Engine     types.Object   `tfsdk:"engine"`
+	Timeouts   timeouts.Value `tfsdk:"timeouts"`
 }
 
 // volumeIdentityModel names a volume: volumes have no swarm-wide ID, only a name on an engine.
@@ -71,7 +73,7 @@ func (r *volumeResource) Metadata(_ context.Context, req resource.MetadataReques
 	resp.TypeName = req.ProviderTypeName + "_volume"
 }
 
-func (r *volumeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *volumeResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A named volume on one Docker Engine. Volumes belong to a node, not to the swarm: this " +
 			"resource creates the volume on the engine the provider talks to, or on the engine named in `engine` " +
@@ -127,6 +129,8 @@ func (r *volumeResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Delete: true,
+				DeleteDescription: "How long the removal may wait for containers that still use the volume to go (default `" + swarm.VolumeRemoveTimeout.String() + "`)."}),
 			"engine": engineBlock(engineBlockSpec{
 				description: "The engine to create the volume on, instead of the provider's engine: the same " +
 					"connection settings as the provider's. A different `host` replaces the volume (it is another " +
@@ -247,7 +251,12 @@ func (r *volumeResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 	defer done()
 	name := state.Name.ValueString()
-	if err := c.RemoveVolume(ctx, name, swarm.VolumeRemoveTimeout); err != nil {
+	timeout, d := state.Timeouts.Delete(ctx, swarm.VolumeRemoveTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := c.RemoveVolume(ctx, name, timeout); err != nil {
 		resp.Diagnostics.AddError("Error deleting volume", fmt.Sprintf("Volume %q on %s: %v", name, engineName(c), err))
 	}
 }

@@ -266,6 +266,17 @@ func TestVolumeResourceUpdate_readFails(t *testing.T) {
 	wantSame(t, resp.State, prior)
 }
 
+// Delete waits as long as the configured delete timeout.
+func TestVolumeResourceDelete_timeout(t *testing.T) {
+	vt := newVolumeTest(t)
+	state := vt.created(t, testVolumeConfig(vt.testResource, attrs{"engine.host": testVolumeHost, "timeouts.delete": "9s"}))
+	resp := vt.delete(state)
+	wantNoError(t, resp.Diagnostics)
+	if diff := cmp.Diff([]time.Duration{9 * time.Second}, vt.remotes[testVolumeHost].removeTimeouts); diff != "" {
+		t.Errorf("timeouts (-want +got):\n%s", diff)
+	}
+}
+
 // Delete removes the volume on its engine, letting swarm.RemoveVolume wait VolumeRemoveTimeout
 // for task containers.
 func TestVolumeResourceDelete(t *testing.T) {
