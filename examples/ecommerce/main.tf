@@ -103,7 +103,7 @@ resource "swarm_service" "frontend" {
       secrets {
         secret_id = swarm_secret.ssl_cert.id
         file_name = "ssl_cert"
-        mode      = 256 # 0400
+        mode      = "0400"
       }
       healthcheck {
         test         = ["CMD-SHELL", "curl -fsk https://127.0.0.1/nginx-health || wget -q -O /dev/null --no-check-certificate https://127.0.0.1/nginx-health"]

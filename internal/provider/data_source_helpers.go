@@ -99,9 +99,12 @@ func computedDataAttributes(attrs map[string]rschema.Attribute, blocks map[strin
 }
 
 // resourceOnlySentences match what a resource's description says about writing a value, which
-// a read-only value does not need: its default ("Defaults to `x`.") and what a change does
-// ("Changing it replaces the service."). A sentence is text up to a period outside backticks.
-var resourceOnlySentences = regexp.MustCompile("(^|\\s)(Defaults to |Changing (?:[^.`]|`[^`]*`)* replaces )(?:[^.`]|`[^`]*`)*\\.")
+// a read-only value does not need: its default ("Defaults to `x`.", "Left out, …"), what a change
+// does ("Changing it replaces the service."), whether it must be written ("Required.", "Required
+// in this block.") and what may be written with it ("Not with a job mode.", "No two … may …",
+// "Filled in from the ID when left out."). A sentence is text up to a period outside backticks.
+var resourceOnlySentences = regexp.MustCompile("(^|\\s)(?:(?:Defaults to |Left out|Not with |No two |No published port |Filled in from |" +
+	"Changing (?:[^.`]|`[^`]*`)* replaces )(?:[^.`]|`[^`]*`)*\\.|Required(?: in this block)?\\.)")
 
 // readOnlyDescription is a resource attribute's description for the same value in a data source.
 func readOnlyDescription(desc string) string {

@@ -38,6 +38,12 @@ func TestReadOnlyDescription(t *testing.T) {
 		"replaces, not a change":  {"Arguments; replaces the image's CMD (compose's `command`).", "Arguments; replaces the image's CMD (compose's `command`)."},
 		"only a default":          {"Defaults to `1`.", ""},
 		"nothing of the resource": {"The node's ID.", "The node's ID."},
+		"left out":                {"Where tasks may run. Left out, the Engine's defaults apply, and a change made outside Terraform shows as drift.", "Where tasks may run."},
+		"required":                {"The container of each task. Required.", "The container of each task."},
+		"required in a block":     {"Required in this block. Name of the driver.", "Name of the driver."},
+		"not with, no two":        {"How updates roll out. Not with a job mode. No two may be equal. Left out with `x.y`, none.", "How updates roll out."},
+		"filled in":               {"The secret's name (compose's `source`). Filled in from the ID when left out.", "The secret's name (compose's `source`)."},
+		"required, not a rule":    {"Required components (`a.b`) of the name.", "Required components (`a.b`) of the name."},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if got := readOnlyDescription(tc.in); got != tc.want {
@@ -48,7 +54,7 @@ func TestReadOnlyDescription(t *testing.T) {
 }
 
 // resourcePhrases are what a data source's read-only values must not say.
-var resourcePhrases = regexp.MustCompile(`Defaults to|Changing [^.]* replaces|Required with|Conflicts with`)
+var resourcePhrases = regexp.MustCompile(`Defaults to|Changing [^.]* replaces|Required with|Conflicts with|Left out|Required\.|Required in this block|Not with|No two|Filled in from`)
 
 // TestDataSourceSchemas checks every data source of the provider: a valid schema, a description
 // for every attribute, and none that speaks of writing a read-only value.

@@ -116,3 +116,138 @@ resource "swarm_service" "migrate" {
     }
   }
 }
+
+resource "swarm_secret" "agent_token" {
+  name            = "shop_agent_token"
+  data_wo         = var.agent_token
+  data_wo_version = 1
+}
+
+variable "agent_token" {
+  type      = string
+  sensitive = true
+}
+
+# One task on every node, with every container setting group: log driver, ulimits, sysctls,
+# capabilities, privileges, init, DNS, extra hosts (several addresses for one name), a secret file
+# with an octal mode, generic resources, placement preferences and platforms, a force_update
+# counter, and a port published in host mode (with DNS round robin, as the routing mesh is not
+# used).
+resource "swarm_service" "agent" {
+  name = "shop_agent"
+
+  mode {
+    global {}
+  }
+
+  task_template {
+    force_update = 1
+
+    container_spec {
+      image           = "shop/agent:2.0.1"
+      args            = ["--listen", ":9100"]
+      init            = true
+      user            = "1000:1000"
+      read_only       = true
+      hosts           = { "metrics.internal" = ["10.0.0.20", "fd00::20"] }
+      sysctls         = { "net.core.somaxconn" = "1024" }
+      capability_add  = ["NET_ADMIN"]
+      capability_drop = ["MKNOD"]
+
+      ulimits {
+        name = "nofile"
+        soft = 4096
+        hard = 8192
+      }
+
+      secrets {
+        secret_id = swarm_secret.agent_token.id
+        file_name = "agent_token"
+        uid       = "1000"
+        gid       = "1000"
+        mode      = "0400"
+      }
+
+      mounts {
+        type      = "bind"
+        source    = "/var/run/docker.sock"
+        target    = "/var/run/docker.sock"
+        read_only = true
+      }
+
+      dns_config {
+        nameservers = ["10.0.0.53"]
+        search      = ["shop.internal"]
+        options     = ["ndots:2"]
+      }
+
+      privileges {
+        no_new_privileges = true
+        apparmor {
+          mode = "default"
+        }
+      }
+    }
+
+    resources {
+      limits {
+        memory = "128M"
+        pids   = 200
+      }
+      reservations {
+        generic_resources {
+          kind           = "ssd"
+          discrete_value = 1
+        }
+      }
+    }
+
+    placement {
+      constraints = ["node.platform.os == linux"]
+      preferences = ["node.labels.zone"]
+      platforms {
+        os           = "linux"
+        architecture = "amd64"
+      }
+    }
+
+    log_driver {
+      name    = "json-file"
+      options = { "max-size" = "10m", "max-file" = "3" }
+    }
+  }
+
+  endpoint_spec {
+    mode = "dnsrr"
+
+    ports {
+      target_port    = 9100
+      published_port = 9100
+      publish_mode   = "host"
+    }
+  }
+}
+
+# A clean-up that runs to completion once on every node.
+resource "swarm_service" "prune" {
+  name = "shop_prune"
+
+  mode {
+    global_job {}
+  }
+
+  task_template {
+    container_spec {
+      image = "shop/agent:2.0.1"
+      args  = ["prune", "--older-than", "72h"]
+      mounts {
+        type   = "tmpfs"
+        target = "/scratch"
+        tmpfs_options {
+          size = "16M"
+          mode = "1777"
+        }
+      }
+    }
+  }
+}
