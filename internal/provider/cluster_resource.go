@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -44,24 +45,25 @@ type clusterResource struct {
 }
 
 type clusterResourceModel struct {
-	ID                        types.String `tfsdk:"id"`
-	NodeID                    types.String `tfsdk:"node_id"`
-	AdvertiseAddr             types.String `tfsdk:"advertise_addr"`
-	ListenAddr                types.String `tfsdk:"listen_addr"`
-	DataPathAddr              types.String `tfsdk:"data_path_addr"`
-	DataPathPort              types.Int64  `tfsdk:"data_path_port"`
-	DefaultAddrPool           types.List   `tfsdk:"default_addr_pool"`
-	SubnetSize                types.Int64  `tfsdk:"subnet_size"`
-	Labels                    types.Map    `tfsdk:"labels"`
-	TaskHistoryRetentionLimit types.Int64  `tfsdk:"task_history_retention_limit"`
-	Raft                      types.Object `tfsdk:"raft"`
-	DispatcherHeartbeatPeriod semString    `tfsdk:"dispatcher_heartbeat_period"`
-	CANodeCertExpiry          semString    `tfsdk:"ca_node_cert_expiry"`
-	Autolock                  types.Bool   `tfsdk:"autolock"`
-	RotateWorkerToken         types.String `tfsdk:"rotate_worker_token"`
-	RotateManagerToken        types.String `tfsdk:"rotate_manager_token"`
-	RotateUnlockKey           types.String `tfsdk:"rotate_unlock_key"`
-	UnlockKey                 types.String `tfsdk:"unlock_key"`
+	ID                        types.String   `tfsdk:"id"`
+	NodeID                    types.String   `tfsdk:"node_id"`
+	AdvertiseAddr             types.String   `tfsdk:"advertise_addr"`
+	ListenAddr                types.String   `tfsdk:"listen_addr"`
+	DataPathAddr              types.String   `tfsdk:"data_path_addr"`
+	DataPathPort              types.Int64    `tfsdk:"data_path_port"`
+	DefaultAddrPool           types.List     `tfsdk:"default_addr_pool"`
+	SubnetSize                types.Int64    `tfsdk:"subnet_size"`
+	Labels                    types.Map      `tfsdk:"labels"`
+	TaskHistoryRetentionLimit types.Int64    `tfsdk:"task_history_retention_limit"`
+	Raft                      types.Object   `tfsdk:"raft"`
+	DispatcherHeartbeatPeriod semString      `tfsdk:"dispatcher_heartbeat_period"`
+	CANodeCertExpiry          semString      `tfsdk:"ca_node_cert_expiry"`
+	Autolock                  types.Bool     `tfsdk:"autolock"`
+	RotateWorkerToken         types.String   `tfsdk:"rotate_worker_token"`
+	RotateManagerToken        types.String   `tfsdk:"rotate_manager_token"`
+	RotateUnlockKey           types.String   `tfsdk:"rotate_unlock_key"`
+	UnlockKey                 types.String   `tfsdk:"unlock_key"`
+	Timeouts                  timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *clusterResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -77,7 +79,7 @@ func replaceWhenChangedAfterCreate() planmodifier.String {
 	}, "Changing this address after the swarm exists re-creates the swarm.", "Changing this address after the swarm exists re-creates the swarm.")
 }
 
-func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *clusterResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	initString := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{
 			MarkdownDescription: desc + " Used at init only; changing it later re-creates the swarm (after an import it is only recorded).",
@@ -180,6 +182,10 @@ func (r *clusterResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
+				CreateDescription: "How long the init and the first configuration of the swarm may take (default `" + defaultClusterTimeout.String() + "`).",
+				UpdateDescription: "How long a change of the swarm's settings, with token and key rotations, may take (default `" + defaultClusterTimeout.String() + "`).",
+				DeleteDescription: "How long leaving the swarm may take (default `" + defaultClusterTimeout.String() + "`)."}),
 			"raft": schema.SingleNestedBlock{
 				MarkdownDescription: "Raft settings of the managers. Without this block the swarm keeps the Engine's defaults " +
 					"(" + clusterDefaultRaftDescription + "): values changed outside Terraform show as drift, and the " +
@@ -216,12 +222,15 @@ func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	opts, diags := expandInitOptions(ctx, plan)
 	resp.Diagnostics.Append(diags...)
+	ctx, cancel, diags := clusterOperationContext(ctx, plan.Timeouts, "create")
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	defer cancel()
 	nodeID, err := r.client.InitSwarm(ctx, opts)
 	if err != nil {
-		resp.Diagnostics.AddError("Error creating the swarm", err.Error()+
+		resp.Diagnostics.AddError("Error creating the swarm", clusterErr(ctx, "create", err)+
 			"\n\nAn engine that is already part of a swarm can be adopted with `terraform import`.")
 		return
 	}
@@ -234,7 +243,7 @@ func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest
 		specDiags = d
 		*s = merged
 	}, swarm.Rotation{}); err != nil {
-		resp.Diagnostics.AddError("Error configuring the new swarm", err.Error())
+		resp.Diagnostics.AddError("Error configuring the new swarm", clusterErr(ctx, "create", err))
 	}
 	resp.Diagnostics.Append(specDiags...)
 	r.readInto(ctx, &plan, &resp.Diagnostics)
@@ -305,6 +314,12 @@ func (r *clusterResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel, diags := clusterOperationContext(ctx, plan.Timeouts, "update")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	defer cancel()
 	worker, manager, unlock := clusterRotation(plan, state)
 	var specDiags diag.Diagnostics
 	err := r.client.UpdateSwarm(ctx, func(s *apiswarm.Spec) {
@@ -314,7 +329,7 @@ func (r *clusterResource) Update(ctx context.Context, req resource.UpdateRequest
 	}, swarm.Rotation{WorkerToken: worker, ManagerToken: manager, UnlockKey: unlock})
 	resp.Diagnostics.Append(specDiags...)
 	if err != nil {
-		resp.Diagnostics.AddError("Error updating the swarm", err.Error())
+		resp.Diagnostics.AddError("Error updating the swarm", clusterErr(ctx, "update", err))
 		return
 	}
 	r.readInto(ctx, &plan, &resp.Diagnostics)
@@ -331,12 +346,18 @@ func (r *clusterResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel, diags := clusterOperationContext(ctx, state.Timeouts, "delete")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	defer cancel()
 	sw, err := r.client.ReadSwarm(ctx)
 	if errors.Is(err, swarm.ErrNotFound) {
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error reading the swarm before leaving it", err.Error())
+		resp.Diagnostics.AddError("Error reading the swarm before leaving it", clusterErr(ctx, "delete", err))
 		return
 	}
 	if sw.ID != state.ID.ValueString() {
@@ -345,7 +366,7 @@ func (r *clusterResource) Delete(ctx context.Context, req resource.DeleteRequest
 		return
 	}
 	if err := r.client.LeaveSwarm(ctx, true); err != nil {
-		resp.Diagnostics.AddError("Error leaving the swarm", err.Error())
+		resp.Diagnostics.AddError("Error leaving the swarm", clusterErr(ctx, "delete", err))
 	}
 }
 

@@ -26,7 +26,9 @@ type fakeClusterEngine struct {
 	unlockKey string
 	inits     []client.SwarmInitOptions
 	rotations []swarm.Rotation
-	leaves    []bool // the force flag of each LeaveSwarm
+	// hang names a call that answers only when its context ends, as a manager without quorum.
+	hang   string
+	leaves []bool // the force flag of each LeaveSwarm
 	// otherWriter, when set, changes the spec once between UpdateSwarm's read and its write,
 	// which then reads again and lets the resource change the spec again (out of sequence).
 	otherWriter func(*apiswarm.Spec)
@@ -62,8 +64,12 @@ func testEngineSwarm(id string) *apiswarm.Swarm {
 	return sw
 }
 
-func (f *fakeClusterEngine) InitSwarm(_ context.Context, opts client.SwarmInitOptions) (string, error) {
+func (f *fakeClusterEngine) InitSwarm(ctx context.Context, opts client.SwarmInitOptions) (string, error) {
 	f.inits = append(f.inits, opts)
+	if f.hang == "InitSwarm" {
+		<-ctx.Done()
+		return "", fmt.Errorf("initialising the swarm: %w", ctx.Err())
+	}
 	if err := f.call("InitSwarm"); err != nil {
 		return "", err
 	}
@@ -128,8 +134,12 @@ func (f *fakeClusterEngine) UnlockKey(context.Context) (string, error) {
 	return f.unlockKey, f.call("UnlockKey")
 }
 
-func (f *fakeClusterEngine) LeaveSwarm(_ context.Context, force bool) error {
+func (f *fakeClusterEngine) LeaveSwarm(ctx context.Context, force bool) error {
 	f.leaves = append(f.leaves, force)
+	if f.hang == "LeaveSwarm" {
+		<-ctx.Done()
+		return fmt.Errorf("leaving the swarm: %w", ctx.Err())
+	}
 	if err := f.call("LeaveSwarm"); err != nil {
 		return err
 	}
@@ -415,4 +425,22 @@ func TestClusterResourceDelete_fails(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A create or delete that the Engine does not answer ends at its timeout, and says so.
+func TestClusterResource_timeouts(t *testing.T) {
+	f := &fakeClusterEngine{nodeID: "node1", hang: "InitSwarm"}
+	tr := newClusterTest(t, f)
+	start := time.Now()
+	resp := tr.planAndCreate(testClusterConfig(tr, attrs{"timeouts.create": "50ms"}))
+	wantError(t, resp.Diagnostics, "Error creating the swarm", "the swarm_cluster create did not finish within its timeout (`timeouts.create`)")
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("create took %s with a timeout of 50ms", d)
+	}
+
+	f.hang = ""
+	state := createdCluster(t, tr, f, testClusterConfig(tr, attrs{"timeouts.delete": "50ms"}))
+	f.hang = "LeaveSwarm"
+	dresp := tr.delete(state)
+	wantError(t, dresp.Diagnostics, "Error leaving the swarm", "the swarm_cluster delete did not finish within its timeout (`timeouts.delete`)")
 }

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -48,4 +50,25 @@ func operationBudget(ctx context.Context, v timeouts.Value, op string, def time.
 		d, diags = v.Delete(ctx, def)
 	}
 	return newOpBudget(d), diags
+}
+
+// defaultClusterTimeout bounds each operation of swarm_cluster: an init, an update of the spec
+// (with rotations) or a leave is one Engine call, which a manager that lost its quorum may never
+// answer.
+const defaultClusterTimeout = 2 * time.Minute
+
+// clusterOperationContext bounds a swarm_cluster operation by its timeout.
+func clusterOperationContext(ctx context.Context, v timeouts.Value, op string) (context.Context, context.CancelFunc, diag.Diagnostics) {
+	b, diags := operationBudget(ctx, v, op, defaultClusterTimeout)
+	ctx, cancel := context.WithDeadline(ctx, b.end)
+	return ctx, cancel, diags
+}
+
+// clusterErr says that an operation ran out of its timeout when it did, instead of the bare
+// "context deadline exceeded".
+func clusterErr(ctx context.Context, op string, err error) string {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Sprintf("the swarm_cluster %s did not finish within its timeout (`timeouts.%s`): %v", op, op, err)
+	}
+	return err.Error()
 }
