@@ -630,7 +630,7 @@ resource "swarm_network" "test" {
 // TestAccNetworkResource_deleteTimeout: with a delete timeout of 3s, destroying a network that a
 // service Terraform does not know holds fails after 3s (not the default 2m), naming the wait.
 func TestAccNetworkResource_deleteTimeout(t *testing.T) {
-	name := acctest.RandomWithPrefix("tfacc-nto")
+	name := acctest.RandomWithPrefix("tfacc-ntimeout")
 	svc := name + "-svc"
 	vars := config.Variables{"name": config.StringVariable(name)}
 	var id string

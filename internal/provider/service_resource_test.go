@@ -761,9 +761,10 @@ func TestAccServiceResource_apiGate(t *testing.T) {
 			// Every field newer than this Engine is refused, each at its own attribute.
 			Config: testAccServiceResourceConfig_apiGate, ConfigVariables: config.Variables{"name": config.StringVariable(acctest.RandomWithPrefix("tfacc"))},
 			PlanOnly: true,
-			ExpectError: regexp.MustCompile(`(?s)type\s+=\s+"image"\S*\s+needs\s+Engine\s+API\s+1\.48.*tmpfs_options\.options\S*\s+needs\s+Engine\s+API\s+1\.46.*` +
-				`create_mountpoint\S*\s+needs\s+Engine\s+API\s+1\.42.*read_only_non_recursive\S*\s+needs\s+Engine\s+API\s+1\.44.*oom_score_adj\S*\s+needs\s+Engine\s+API\s+1\.46.*` +
-				`memory_swappiness\S*\s+needs\s+Engine\s+API\s+1\.52`),
+			// Terraform lists the errors in the order of the configuration.
+			ExpectError: regexp.MustCompile(`(?s)oom_score_adj\S*\s+needs\s+Engine\s+API\s+1\.46.*type\s+=\s+"image"\S*\s+needs\s+Engine\s+API\s+1\.48.*` +
+				`tmpfs_options\.options\S*\s+needs\s+Engine\s+API\s+1\.46.*create_mountpoint\S*\s+needs\s+Engine\s+API\s+1\.42.*` +
+				`read_only_non_recursive\S*\s+needs\s+Engine\s+API\s+1\.44.*memory_swappiness\S*\s+needs\s+Engine\s+API\s+1\.52`),
 		}},
 	})
 }

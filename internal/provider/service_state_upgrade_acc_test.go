@@ -98,32 +98,15 @@ func testAccOldServiceState(t *testing.T, state []byte, version int) []byte {
 		t.Fatal(err)
 	}
 	found := false
-	for _, r := range st["resources"].([]any) {
-		res := r.(map[string]any)
+	for _, r := range jsonAs[[]any](t, st["resources"]) {
+		res := jsonAs[map[string]any](t, r)
 		if res["type"] != "swarm_service" {
 			continue
 		}
-		inst := res["instances"].([]any)[0].(map[string]any)
+		inst := jsonAs[map[string]any](t, jsonAs[[]any](t, res["instances"])[0])
 		inst["schema_version"] = version
-		cs := inst["attributes"].(map[string]any)["task_template"].(map[string]any)["container_spec"].(map[string]any)
-		number := func(v any) any {
-			bits, err := parseFileMode(v.(string))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return bits
-		}
-		for _, s := range cs["secrets"].([]any) {
-			s.(map[string]any)["mode"] = number(s.(map[string]any)["mode"])
-		}
-		for _, m := range cs["mounts"].([]any) {
-			tmpfs := m.(map[string]any)["tmpfs_options"].(map[string]any)
-			tmpfs["mode"] = number(tmpfs["mode"])
-		}
-		hosts := cs["hosts"].(map[string]any)
-		for h, addrs := range hosts {
-			hosts[h] = addrs.([]any)[0]
-		}
+		attrs := jsonAs[map[string]any](t, inst["attributes"])
+		oldServiceAttributes(t, jsonAs[map[string]any](t, jsonAs[map[string]any](t, attrs["task_template"])["container_spec"]))
 		found = true
 	}
 	if !found {

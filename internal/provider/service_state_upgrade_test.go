@@ -88,36 +88,54 @@ func serviceStateV1JSON(t *testing.T, spec apiswarm.ServiceSpec) string {
 	if d := st.Set(ctx, &m); d.HasError() {
 		t.Fatal(d)
 	}
-	state := tfValueJSON(t, st.Raw).(map[string]any)
-	cs := state["task_template"].(map[string]any)["container_spec"].(map[string]any)
+	state := jsonAs[map[string]any](t, tfValueJSON(t, st.Raw))
+	oldServiceAttributes(t, jsonAs[map[string]any](t, jsonAs[map[string]any](t, state["task_template"])["container_spec"]))
+	out, err := json.Marshal(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// jsonAs is v, decoded from JSON, as a T; the test fails when it is not one.
+func jsonAs[T any](t *testing.T, v any) T {
+	t.Helper()
+	x, ok := v.(T)
+	if !ok {
+		t.Fatalf("%v is a %T, not a %T", v, v, x)
+	}
+	return x
+}
+
+// oldServiceAttributes rewrites a container_spec as versions 0 and 1 stored it: file modes as
+// numbers, the first address of each extra host as a string.
+func oldServiceAttributes(t *testing.T, cs map[string]any) {
+	t.Helper()
 	number := func(mode any) any {
 		if mode == nil {
 			return nil
 		}
-		bits, err := parseFileMode(mode.(string))
+		bits, err := parseFileMode(jsonAs[string](t, mode))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return bits
 	}
 	for _, list := range []string{"secrets", "configs"} {
-		for _, r := range cs[list].([]any) {
-			r.(map[string]any)["mode"] = number(r.(map[string]any)["mode"])
+		for _, r := range jsonAs[[]any](t, cs[list]) {
+			ref := jsonAs[map[string]any](t, r)
+			ref["mode"] = number(ref["mode"])
 		}
 	}
-	for _, mt := range cs["mounts"].([]any) {
-		if tmpfs, ok := mt.(map[string]any)["tmpfs_options"].(map[string]any); ok {
+	for _, mt := range jsonAs[[]any](t, cs["mounts"]) {
+		if tmpfs, ok := jsonAs[map[string]any](t, mt)["tmpfs_options"].(map[string]any); ok {
 			tmpfs["mode"] = number(tmpfs["mode"])
 		}
 	}
-	for name, addrs := range cs["hosts"].(map[string]any) {
-		cs["hosts"].(map[string]any)[name] = addrs.([]any)[0]
+	hosts := jsonAs[map[string]any](t, cs["hosts"])
+	for name, addrs := range hosts {
+		hosts[name] = jsonAs[[]any](t, addrs)[0]
 	}
-	out, err := json.Marshal(state)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
 }
 
 // upgradedServiceModel runs a stored state through the provider's UpgradeResourceState.
