@@ -370,7 +370,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		"tmpfs_options": singleBlock("Options of a tmpfs mount (compose's `tmpfs`).", map[string]schema.Attribute{
 			"size": optSize("Size of the tmpfs (kreuzwerker/docker's `size_bytes`)."),
 			"mode": withStringValidators(optFileMode("Permission bits of the tmpfs (not `\"0000\"`)."), nonZeroFileMode{}),
-			"options": withListValidators(stringList("Mount options of the tmpfs, each a flag (`noexec`) or `key=value` (`uid=1000`), as `docker service create --mount type=tmpfs,tmpfs-options=…` takes them (Engine API 1.46 or newer)."),
+			"options": withListValidators(stringList("Mount options of the tmpfs, each a flag (`noexec`) or `key=value` (`uid=1000`), in the order the Engine applies them (Engine API 1.46 or newer)."),
 				listvalidator.ValueStringsAre(stringvalidator.RegexMatches(regexp.MustCompile(`^[^=\s]+(=\S*)?$`), "must be a flag (`noexec`) or `key=value`"))),
 		}, nil, notEmptyObject{}),
 	}
