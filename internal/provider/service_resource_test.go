@@ -958,6 +958,13 @@ resource "swarm_service" "test" {
     container_spec {
       image = "tfswarm/testapp:v1"
       env   = { TESTAPP_EXIT_AFTER = "300ms", TESTAPP_EXIT_CODE = "3" }
+      # A task counts as running only once healthy, which one that exits after 300ms never is:
+      # without the check, a look that catches it running would count it as converged.
+      healthcheck {
+        test     = ["CMD", "/testapp", "health"]
+        interval = "2s"
+        retries  = 1
+      }
     }
     restart_policy {
       condition = "on-failure"
