@@ -111,7 +111,9 @@ func (contextNameValidator) Description(context.Context) string {
 	return "must be a Docker context name: letters, digits, `_`, `.`, `+` and `-`, beginning with a letter or digit"
 }
 
-func (v contextNameValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v contextNameValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (contextNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
