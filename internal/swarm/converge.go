@@ -275,7 +275,7 @@ func (w *convWaiter) failure(ctx context.Context, cause error) error {
 }
 
 // downNodes names the nodes that are down now and hold tasks of the service that Swarm wants
-// running (of any spec): a node lost in the middle of a wait is often why it failed, and the
+// running or that last said they run (of any spec): a node lost in the middle of a wait is often why it failed, and the
 // tasks' own states do not say so. One TaskList and one NodeList, read fresh.
 func (w *convWaiter) downNodes(ctx context.Context) []string {
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -286,7 +286,9 @@ func (w *convWaiter) downNodes(ctx context.Context) []string {
 	}
 	used := map[string]bool{}
 	for _, t := range tasks.Items {
-		if t.NodeID != "" && convWantedRunning(t) {
+		// A lost node reports nothing more: its tasks keep the last state they reported, while
+		// Swarm may already want them shut down.
+		if t.NodeID != "" && (convWantedRunning(t) || atMostRunning(t.Status.State)) {
 			used[t.NodeID] = true
 		}
 	}

@@ -507,7 +507,8 @@ func TestConvergenceErrorUnwrap(t *testing.T) {
 func TestWaitConverged_nodeDown(t *testing.T) {
 	down := swarm.Node{ID: "n-w1", Description: swarm.NodeDescription{Hostname: "w1"}, Status: swarm.NodeStatus{State: swarm.NodeStateDown}}
 	up := swarm.Node{ID: "n-m1", Description: swarm.NodeDescription{Hostname: "m1"}, Status: swarm.NodeStatus{State: swarm.NodeStateReady}}
-	old := tk("old1", 1, "n-w1", swarm.TaskStateRunning, running, 1, "")
+	// The node went down: Swarm wants its task shut down, the task still says running.
+	old := tk("old1", 1, "n-w1", swarm.TaskStateRunning, swarm.TaskStateShutdown, 1, "")
 	f := &fakeAPI{
 		services: []swarm.Service{replicated(1)},
 		tasks: [][]swarm.Task{{
