@@ -178,12 +178,13 @@ func testAccCheckStateMatchesSwarm(prefix string, want int) resource.TestCheckFu
 	}
 }
 
-// testAccRestoreAndWait brings stopped engines back and waits for the named nodes.
+// testAccRestoreAndWait brings stopped engines back and waits for the named nodes (3 minutes
+// each at most: two managers that come back together hold an election first).
 func testAccRestoreAndWait(t *testing.T, nodes ...string) {
 	t.Helper()
 	testAccRestoreTestbed(t)
 	for _, n := range nodes {
-		if err := testAccWaitNodeReady(n, 2*time.Minute); err != nil {
+		if err := testAccWaitNodeReady(n, 3*time.Minute); err != nil {
 			t.Error(err)
 		}
 	}
@@ -301,6 +302,11 @@ func TestAccFaults_engineRestartedMidCreate(t *testing.T) {
 	}
 	restarted = true
 	t.Logf("first apply exited %d", code)
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "Error") || strings.Contains(line, "cannot reach") || strings.Contains(line, "adopted") {
+			t.Logf("  %s", strings.TrimSpace(line))
+		}
+	}
 	if code != 0 && !regexp.MustCompile(`cannot reach the Docker Engine at `+regexp.QuoteMeta(m2.Host)).MatchString(out) {
 		t.Fatalf("the first apply failed without saying which engine it lost:\n%s", out)
 	}
@@ -377,7 +383,9 @@ func TestAccFaults_workerLostDuringUpdate(t *testing.T) {
 	var stopped <-chan error
 	t.Cleanup(func() {
 		if stopped != nil {
-			<-stopped
+			if err := <-stopped; err != nil {
+				t.Logf("stopping %s: %v", w.Name, err)
+			}
 			testAccRestoreAndWait(t, w.Name)
 		}
 	})
@@ -582,11 +590,11 @@ func TestAccFaults_interruptWhileConverging(t *testing.T) {
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
 	select {
-	case <-waited:
+	case err := <-waited:
+		t.Logf("terraform: %v", err) // an interrupted apply exits non-zero; checked below
 	case <-time.After(30 * time.Second):
 		_ = cmd.Process.Kill()
-		<-waited
-		t.Fatalf("terraform did not stop within 30 s of SIGINT:\n%s", out.String())
+		t.Fatalf("terraform did not stop within 30 s of SIGINT (%v):\n%s", <-waited, out.String())
 	}
 	took := time.Since(sent)
 	t.Logf("terraform stopped %s after SIGINT", took.Round(100*time.Millisecond))
