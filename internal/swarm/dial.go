@@ -192,6 +192,11 @@ type readCloser struct {
 	io.Closer
 }
 
+// noLeaderMessage recognises the Engine's words for a swarm without a leader: none elected, or
+// the leader stepped down while it handled the request (swarmkit's ErrLostLeadership: a proposal
+// that lost its leader is not committed without a quorum; were it committed after all, a
+// replayed update fails as out of sequence and a replayed create finds its service by name).
 func noLeaderMessage(body []byte) bool {
-	return bytes.Contains(body, []byte("does not have a leader")) || bytes.Contains(body, []byte("no elected cluster leader"))
+	return bytes.Contains(body, []byte("does not have a leader")) || bytes.Contains(body, []byte("no elected cluster leader")) ||
+		bytes.Contains(body, []byte("node lost leader status"))
 }
