@@ -43,7 +43,7 @@ const (
 	descCertPEM  = "PEM-encoded client certificate for TLS client authentication (tcp only). Set together with `key_pem`."
 	descKeyPEM   = "PEM-encoded private key of the client certificate (tcp only). Set together with `cert_pem`."
 	descCertPath = "Directory holding `ca.pem`, `cert.pem` and `key.pem`, as the Docker CLI lays them out. Defaults to `DOCKER_CERT_PATH`. Values given as `*_pem` win over files."
-	descVerify   = "Whether to verify the engine's TLS certificate. Defaults to `true` (or to `DOCKER_TLS_VERIFY` when that is set to `0`/`false` or `1`/`true`); setting it, even to `false`, turns TLS on for a tcp host. Only an explicit `false` disables verification."
+	descVerify   = "Whether to verify the engine's TLS certificate. Defaults to `true`; setting it, even to `false`, turns TLS on for a tcp host, and so does `DOCKER_TLS_VERIFY` set to any value that is not empty (as in the Docker CLI, `0` too). Only an explicit `false` disables verification."
 	descSSHOpts  = "Extra arguments for the `ssh` command, such as `[\"-i\", \"~/.ssh/ops\", \"-o\", \"StrictHostKeyChecking=yes\"]` (ssh hosts only)."
 )
 
@@ -82,6 +82,45 @@ func connectionSettings() []connectionSetting {
 		{name: "tls_verify", description: descVerify, kind: connectionBool},
 		{name: "ssh_opts", description: descSSHOpts, kind: connectionStringList,
 			listValidators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}},
+	}
+}
+
+// providerContextAttribute is the provider's `context`: a Docker CLI context, which brings its own
+// host and TLS settings.
+func providerContextAttribute() pschema.StringAttribute {
+	conflicts := []path.Expression{path.MatchRoot("host"), path.MatchRoot("hosts")}
+	for _, s := range connectionSettings() {
+		if s.name != "ssh_opts" {
+			conflicts = append(conflicts, path.MatchRoot(s.name))
+		}
+	}
+	return pschema.StringAttribute{
+		MarkdownDescription: "A Docker CLI context (as `docker context ls` lists them) whose Docker endpoint, with its TLS material, the provider uses. " +
+			"Without `host`, `hosts`, `context` and TLS settings, the Docker CLI's own order applies: `DOCKER_HOST`, then `DOCKER_CONTEXT`, " +
+			"then the current context of the CLI's `config.json` (in `DOCKER_CONFIG` or `~/.docker`), then the local socket. " +
+			"`default` means no context. Conflicts with `host`, `hosts` and the TLS settings.",
+		Optional:   true,
+		Validators: []validator.String{contextNameValidator{}, stringvalidator.ConflictsWith(conflicts...)},
+	}
+}
+
+// contextNameValidator checks a Docker context name as the Docker CLI does.
+type contextNameValidator struct{}
+
+func (contextNameValidator) Description(context.Context) string {
+	return "must be a Docker context name: letters, digits, `_`, `.`, `+` and `-`, beginning with a letter or digit"
+}
+
+func (v contextNameValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (contextNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := swarm.CheckContextName(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Docker context", err.Error())
 	}
 }
 

@@ -49,6 +49,7 @@ type providerModel struct {
 	TLSVerify  types.Bool   `tfsdk:"tls_verify"`
 	SSHOpts    types.List   `tfsdk:"ssh_opts"`
 	APIVersion types.String `tfsdk:"api_version"`
+	Context    types.String `tfsdk:"context"`
 }
 
 func (m providerModel) connection() connectionModel {
@@ -82,6 +83,7 @@ func (p *swarmProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			listvalidator.ValueStringsAre(connectionHostValidators()...),
 		},
 	}
+	attrs["context"] = providerContextAttribute()
 	attrs["api_version"] = schema.StringAttribute{
 		MarkdownDescription: "Pins the Engine API version (for example `1.41`). By default the provider negotiates the highest version both sides support.",
 		Optional:            true,
@@ -108,7 +110,7 @@ func (p *swarmProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "key_pem", "cert_pem", "ca_pem")
 
 	conn := m.connection()
-	if conn.unknown() || m.Hosts.IsUnknown() || m.APIVersion.IsUnknown() {
+	if conn.unknown() || m.Hosts.IsUnknown() || m.APIVersion.IsUnknown() || m.Context.IsUnknown() {
 		// A plan may run before the values the provider depends on exist. Resources that need the
 		// Engine then say so; plans of new resources work.
 		c := swarm.Unavailable(errors.New("the provider configuration depends on values that are not known yet; apply them first"))
@@ -123,6 +125,9 @@ func (p *swarmProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if len(hosts) == 0 {
+		endpoints[0].Context = m.Context.ValueString()
 	}
 	c, err := swarm.New(swarm.Config{
 		Endpoints:  endpoints,

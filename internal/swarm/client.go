@@ -23,8 +23,6 @@ type Client struct {
 	cfg       Config
 	endpoints []Resolved
 	getenv    Getenv
-	// sshCommand replaces "ssh" in tests.
-	sshCommand string
 
 	// unavailable, when set, is returned by every call that needs the Engine.
 	unavailable error
@@ -40,9 +38,6 @@ type Option func(*Client)
 
 // WithGetenv replaces os.Getenv for the environment fallbacks.
 func WithGetenv(g Getenv) Option { return func(c *Client) { c.getenv = g } }
-
-// WithSSHCommand replaces the ssh binary.
-func WithSSHCommand(name string) Option { return func(c *Client) { c.sshCommand = name } }
 
 // New checks the configuration and returns a Client that has not connected yet.
 func New(cfg Config, opts ...Option) (*Client, error) {
@@ -117,7 +112,7 @@ func (c *Client) newAPIVersion(dialers []*dialer, version string) (*client.Clien
 func (c *Client) dialers() []*dialer {
 	ds := make([]*dialer, len(c.endpoints))
 	for i, ep := range c.endpoints {
-		ds[i] = &dialer{ep: ep, sshCommand: c.sshCommand}
+		ds[i] = &dialer{ep: ep}
 	}
 	return ds
 }

@@ -36,8 +36,8 @@ func fakeSSH(sock string, args []string) int {
 	if log := os.Getenv("FAKE_SSH_ARGS_LOG"); log != "" {
 		_ = os.WriteFile(log, []byte(strings.Join(args, " ")), 0o600)
 	}
-	n := len(args)
-	if n < 4 || strings.Join(args[n-3:], " ") != "docker system dial-stdio" {
+	// docker/cli's connhelper passes the remote command as one word, quoted for the remote shell.
+	if n := len(args); n < 2 || args[n-1] != "docker system dial-stdio" {
 		fmt.Fprintf(os.Stderr, "fake ssh: unexpected command %q\n", args)
 		return 2
 	}
@@ -307,11 +307,8 @@ func TestSSHDialStdio(t *testing.T) {
 	argsLog := filepath.Join(t.TempDir(), "args")
 	t.Setenv("FAKE_SSH_SOCKET", strings.TrimPrefix(sockHost, "unix://"))
 	t.Setenv("FAKE_SSH_ARGS_LOG", argsLog)
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(Config{Endpoints: []Endpoint{{Host: "ssh://ops@m1:2222", SSHOpts: []string{"-i", "key"}}}}, WithSSHCommand(self))
+	fakeSSHOnPath(t)
+	c, err := New(Config{Endpoints: []Endpoint{{Host: "ssh://ops@m1:2222", SSHOpts: []string{"-i", "key"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +326,7 @@ func TestSSHDialStdio(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "-i key -T -o ConnectTimeout=30 -l ops -p 2222 -- m1 docker system dial-stdio"
+	want := "-l ops -p 2222 -i key -o ConnectTimeout=30 -T -- m1 docker system dial-stdio"
 	if string(got) != want {
 		t.Errorf("ssh args = %q, want %q", got, want)
 	}
@@ -337,11 +334,8 @@ func TestSSHDialStdio(t *testing.T) {
 
 func TestSSHFailureIsExplained(t *testing.T) {
 	t.Setenv("FAKE_SSH_SOCKET", filepath.Join(t.TempDir(), "nobody.sock"))
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(Config{Endpoints: []Endpoint{{Host: "ssh://ops@m1"}}}, WithSSHCommand(self))
+	fakeSSHOnPath(t)
+	c, err := New(Config{Endpoints: []Endpoint{{Host: "ssh://ops@m1"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,6 +348,20 @@ func TestSSHFailureIsExplained(t *testing.T) {
 			t.Errorf("error %q does not contain %q", err, w)
 		}
 	}
+}
+
+// fakeSSHOnPath puts this test binary first on PATH as "ssh" (TestMain then plays ssh).
+func fakeSSHOnPath(t *testing.T) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(self, filepath.Join(dir, "ssh")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 }
 
 func serverVersionOptions() client.ServerVersionOptions { return client.ServerVersionOptions{} }

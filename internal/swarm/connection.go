@@ -17,15 +17,17 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/docker/go-connections/tlsconfig"
 )
 
 // DefaultHost is the Engine's local socket, used when neither the configuration nor DOCKER_HOST
 // names a host.
 const DefaultHost = "unix:///var/run/docker.sock"
 
-// Environment variables honoured as fallbacks, with the meaning the Docker CLI gives them, but
-// for one difference: DOCKER_TLS_VERIFY set to 0, false, no or off turns verification off here,
-// where the CLI turns it on for any value that is not empty.
+// Environment variables honoured as fallbacks, with the meaning the Docker CLI gives them:
+// DOCKER_TLS_VERIFY set to any value that is not empty (even "0") turns TLS and verification on.
+// DOCKER_CONTEXT and DOCKER_CONFIG are in dockercontext.go.
 const (
 	EnvHost      = "DOCKER_HOST"
 	EnvCertPath  = "DOCKER_CERT_PATH"
@@ -47,6 +49,10 @@ type Endpoint struct {
 	TLSVerify *bool
 	// SSHOpts are extra arguments for the ssh command (ssh hosts only).
 	SSHOpts []string
+	// Context names a Docker CLI context whose endpoint is used; it goes with no Host and no TLS
+	// setting. Without it, DOCKER_CONTEXT or the current context of the CLI's config.json may
+	// choose one (dockercontext.go).
+	Context string
 }
 
 // Config is the whole connection configuration of a provider (or of one resource's override).
@@ -184,12 +190,45 @@ type Resolved struct {
 	SSHOpts []string
 }
 
-// Resolve applies the environment fallbacks (DOCKER_HOST, DOCKER_CERT_PATH, DOCKER_TLS_VERIFY)
-// and builds the TLS configuration. Values set on the endpoint always win over the environment.
+// Resolve applies the Docker context, if one applies (the endpoint's own, else DOCKER_CONTEXT or
+// config.json's current one when neither the endpoint nor DOCKER_HOST names a host), and the
+// environment fallbacks (DOCKER_HOST, DOCKER_CERT_PATH, DOCKER_TLS_VERIFY), and builds the TLS
+// configuration. Values set on the endpoint always win over the environment.
 func (e Endpoint) Resolve(getenv Getenv) (Resolved, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
+	if e.Context != "" {
+		if errs := e.settingsFor(Target{}); len(errs) > 0 {
+			return Resolved{}, errs[0]
+		}
+	}
+	choice, err := e.chooseContext(getenv)
+	if err != nil {
+		return Resolved{}, err
+	}
+	if choice.name == "" || choice.name == DefaultContext {
+		return e.resolve(getenv)
+	}
+	ctxEp, where, err := e.contextEndpoint(getenv, choice)
+	if err != nil {
+		return Resolved{}, err
+	}
+	// DOCKER_CERT_PATH and DOCKER_TLS_VERIFY do not apply to a context's endpoint, as in the CLI;
+	// and its values are no settings of the provider's, so errors about them name the context.
+	r, err := ctxEp.resolve(func(string) string { return "" })
+	if err != nil {
+		var se *SettingError
+		if errors.As(err, &se) {
+			err = se.Err
+		}
+		return Resolved{}, fmt.Errorf("%s: %w", where, err)
+	}
+	return r, nil
+}
+
+// resolve is Resolve for an endpoint whose context, if any, has been applied.
+func (e Endpoint) resolve(getenv Getenv) (Resolved, error) {
 	host := e.Host
 	if host == "" {
 		host = getenv(EnvHost)
@@ -250,8 +289,19 @@ func (e Endpoint) tlsSettings() []string {
 }
 
 // settingsFor lists the settings that do not go with the target's transport: TLS settings on a
-// unix or ssh host, ssh_opts on a host that is not ssh.
+// unix or ssh host, ssh_opts on a host that is not ssh; and a context together with a host or TLS
+// settings, which the context brings itself (then target is not looked at).
 func (e Endpoint) settingsFor(target Target) []error {
+	if e.Context != "" {
+		clash := e.tlsSettings()
+		if e.Host != "" {
+			clash = append([]string{"host"}, clash...)
+		}
+		if len(clash) == 0 {
+			return nil
+		}
+		return []error{&SettingError{Setting: "context", Err: fmt.Errorf("the context %s brings its own host and TLS settings: set either context or %s", e.Context, strings.Join(clash, ", "))}}
+	}
 	var errs []error
 	if tlsSet := e.tlsSettings(); len(tlsSet) > 0 && target.Scheme != SchemeTCP {
 		msg := "TLS settings apply to tcp hosts only"
@@ -273,7 +323,12 @@ func (e Endpoint) settingsFor(target Target) []error {
 // too.
 func (e Endpoint) Check() []error {
 	var errs []error
-	if e.Host != "" {
+	if e.Context != "" {
+		if err := CheckContextName(e.Context); err != nil {
+			errs = append(errs, &SettingError{Setting: "context", Err: err})
+		}
+		errs = append(errs, e.settingsFor(Target{})...)
+	} else if e.Host != "" {
 		if target, err := ParseHost(e.Host); err == nil {
 			errs = append(errs, e.settingsFor(target)...)
 		}
@@ -299,11 +354,12 @@ func checkCAPEM(b []byte) error {
 }
 
 // tlsConfig decides whether a tcp endpoint uses TLS and how. TLS is on when any TLS material is
-// given (attributes, cert_path or DOCKER_CERT_PATH) or verification is asked for. Verification is on
-// unless tls_verify is explicitly false (or DOCKER_TLS_VERIFY is explicitly "0"/"false" and the
-// attribute is unset): a client certificate without a CA uses the system roots, never "skip".
+// given (attributes, cert_path or DOCKER_CERT_PATH) or verification is asked for (tls_verify, or
+// DOCKER_TLS_VERIFY set to anything, as in the Docker CLI). Verification is on unless tls_verify
+// is explicitly false: a client certificate without a CA uses the
+// system roots, never "skip". Files are read by go-connections' tlsconfig, as the CLI reads them;
+// PEM values given as attributes win over files.
 func (e Endpoint) tlsConfig(target Target, getenv Getenv) (*tls.Config, error) {
-	caPEM, certPEM, keyPEM := []byte(e.CAPEM), []byte(e.CertPEM), []byte(e.KeyPEM)
 	if (e.CertPEM == "") != (e.KeyPEM == "") {
 		missing := "key_pem"
 		if e.CertPEM == "" {
@@ -315,10 +371,11 @@ func (e Endpoint) tlsConfig(target Target, getenv Getenv) (*tls.Config, error) {
 	if certPath == "" && e.CAPEM == "" && e.CertPEM == "" {
 		certPath = getenv(EnvCertPath)
 	}
+	var files tlsconfig.Options
 	if certPath != "" {
 		var err error
-		if caPEM, certPEM, keyPEM, err = readCertPath(certPath, caPEM, certPEM, keyPEM); err != nil {
-			return nil, err
+		if files, err = certPathFiles(certPath, e.CAPEM != "", e.CertPEM != ""); err != nil {
+			return nil, &SettingError{Setting: e.pemSetting("cert_path", ""), Err: err}
 		}
 	}
 
@@ -326,33 +383,39 @@ func (e Endpoint) tlsConfig(target Target, getenv Getenv) (*tls.Config, error) {
 	verifySet := false
 	if e.TLSVerify != nil {
 		verify, verifySet = *e.TLSVerify, true
-	} else if v, ok := lookupEnvBool(getenv, EnvTLSVerify); ok {
-		verify, verifySet = v, true
+	} else if getenv(EnvTLSVerify) != "" {
+		verify, verifySet = true, true
 	}
 
-	useTLS := len(caPEM) > 0 || len(certPEM) > 0 || (verifySet && verify) || e.TLSVerify != nil
+	useTLS := e.CAPEM != "" || e.CertPEM != "" || files.CAFile != "" || files.CertFile != "" || verifySet
 	if !useTLS {
 		return nil, nil
 	}
-	host, _, _ := net.SplitHostPort(target.Address)
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
-	if len(caPEM) > 0 {
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(caPEM) {
-			return nil, &SettingError{Setting: e.pemSetting("ca_pem", e.CAPEM), Err: checkCAPEM(caPEM)}
+	if e.CAPEM != "" {
+		if err := checkCAPEM([]byte(e.CAPEM)); err != nil {
+			return nil, &SettingError{Setting: "ca_pem", Err: err}
 		}
+	}
+	files.ExclusiveRootPools = true
+	files.InsecureSkipVerify = !verify
+	cfg, err := tlsconfig.Client(files)
+	if err != nil {
+		return nil, &SettingError{Setting: e.pemSetting("cert_path", ""), Err: fmt.Errorf("the cert path %s: %w", certPath, err)}
+	}
+	host, _, _ := net.SplitHostPort(target.Address)
+	cfg.ServerName = host
+	if e.CAPEM != "" {
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM([]byte(e.CAPEM))
 		cfg.RootCAs = pool
 	}
-	if len(certPEM) > 0 {
-		cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if e.CertPEM != "" {
+		cert, err := tls.X509KeyPair([]byte(e.CertPEM), []byte(e.KeyPEM))
 		if err != nil {
 			return nil, &SettingError{Setting: e.pemSetting("cert_pem", e.CertPEM),
 				Err: fmt.Errorf("the client certificate and key do not form a valid pair: %w", err)}
 		}
 		cfg.Certificates = []tls.Certificate{cert}
-	}
-	if !verify {
-		cfg.InsecureSkipVerify = true //nolint:gosec // only when the user explicitly sets tls_verify = false
 	}
 	return cfg, nil
 }
@@ -369,71 +432,36 @@ func (e Endpoint) pemSetting(attr, value string) string {
 	return ""
 }
 
-// readCertPath reads the Docker CLI's cert directory; values already given as PEM win.
-func readCertPath(dir string, caPEM, certPEM, keyPEM []byte) ([]byte, []byte, []byte, error) {
+// certPathFiles lists the files of the Docker CLI's cert directory that are to be read: ca.pem
+// unless the CA is given as PEM, cert.pem and key.pem unless the client certificate is.
+func certPathFiles(dir string, haveCA, haveCert bool) (tlsconfig.Options, error) {
+	var opts tlsconfig.Options
 	if fi, err := os.Stat(dir); err != nil {
-		return nil, nil, nil, fmt.Errorf("the cert path: %w", err)
+		return opts, fmt.Errorf("the cert path: %w", err)
 	} else if !fi.IsDir() {
-		return nil, nil, nil, fmt.Errorf("the cert path %s is not a directory", dir)
+		return opts, fmt.Errorf("the cert path %s is not a directory", dir)
 	}
-	read := func(name string, have []byte, required bool) ([]byte, error) {
-		if len(have) > 0 {
-			return have, nil
+	exists := func(name string) (string, bool) {
+		p := filepath.Join(dir, name)
+		_, err := os.Stat(p)
+		return p, err == nil
+	}
+	if p, ok := exists("ca.pem"); ok && !haveCA {
+		opts.CAFile = p
+	}
+	if !haveCert {
+		cert, hasCert := exists("cert.pem")
+		key, hasKey := exists("key.pem")
+		if hasCert && !hasKey {
+			return opts, errors.New("the cert path has cert.pem but no key.pem")
 		}
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) && !required {
-				return nil, nil
-			}
-			return nil, fmt.Errorf("reading %s from the cert path: %w", name, err)
+		if hasCert {
+			opts.CertFile, opts.KeyFile = cert, key
 		}
-		return b, nil
 	}
-	ca, err := read("ca.pem", caPEM, false)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	cert, err := read("cert.pem", certPEM, false)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	key, err := read("key.pem", keyPEM, len(cert) > 0)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if len(cert) > 0 && len(key) == 0 {
-		return nil, nil, nil, errors.New("the cert path has cert.pem but no key.pem")
-	}
-	if len(ca) == 0 && len(cert) == 0 {
+	if opts.CAFile == "" && opts.CertFile == "" && !haveCA && !haveCert {
 		// A cert path that yields nothing must not quietly mean "no TLS".
-		return nil, nil, nil, fmt.Errorf("the cert path %s holds neither ca.pem nor cert.pem", dir)
+		return opts, fmt.Errorf("the cert path %s holds neither ca.pem nor cert.pem", dir)
 	}
-	return ca, cert, key, nil
-}
-
-func lookupEnvBool(getenv Getenv, name string) (bool, bool) {
-	v := strings.TrimSpace(getenv(name))
-	if v == "" {
-		return false, false
-	}
-	switch strings.ToLower(v) {
-	case "0", "false", "no", "off":
-		return false, true
-	}
-	return true, true
-}
-
-// SSHArgs are the arguments of the ssh command that reaches the engine through the standard
-// `docker system dial-stdio` helper, as the Docker CLI runs it.
-func (t Target) SSHArgs(opts []string) []string {
-	host, port, _ := net.SplitHostPort(t.Address)
-	args := append([]string{}, opts...)
-	args = append(args, "-T", "-o", "ConnectTimeout=30")
-	if t.User != "" {
-		args = append(args, "-l", t.User)
-	}
-	if port != "22" {
-		args = append(args, "-p", port)
-	}
-	return append(args, "--", host, "docker", "system", "dial-stdio")
+	return opts, nil
 }

@@ -58,36 +58,6 @@ func TestParseHost(t *testing.T) {
 		})
 	}
 }
-
-func TestTargetSSHArgs(t *testing.T) {
-	tests := map[string]struct {
-		host string
-		opts []string
-		want []string
-	}{
-		"default port, user": {
-			host: "ssh://ops@m1",
-			want: []string{"-T", "-o", "ConnectTimeout=30", "-l", "ops", "--", "m1", "docker", "system", "dial-stdio"},
-		},
-		"port and options first": {
-			host: "ssh://m1:2222",
-			opts: []string{"-i", "/keys/ops", "-o", "StrictHostKeyChecking=yes"},
-			want: []string{"-i", "/keys/ops", "-o", "StrictHostKeyChecking=yes", "-T", "-o", "ConnectTimeout=30", "-p", "2222", "--", "m1", "docker", "system", "dial-stdio"},
-		},
-	}
-	for name, tt := range tests {
-		t.Run(name, func(t *testing.T) {
-			target, err := ParseHost(tt.host)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, target.SSHArgs(tt.opts)); diff != "" {
-				t.Errorf("SSHArgs mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 func env(vars map[string]string) Getenv {
 	return func(k string) string { return vars[k] }
 }
@@ -152,9 +122,17 @@ func TestEndpointResolve(t *testing.T) {
 			env:  map[string]string{EnvHost: "tcp://m1:2376", EnvCertPath: certOnlyDir},
 			want: want{address: "m1:2376", tls: true, clientCert: true},
 		},
-		"DOCKER_TLS_VERIFY=0 is an explicit no": {
+		"DOCKER_TLS_VERIFY=0 verifies, as in the Docker CLI (any value that is not empty)": {
 			env:  map[string]string{EnvHost: "tcp://m1:2376", EnvCertPath: certDir, EnvTLSVerify: "0"},
-			want: want{address: "m1:2376", tls: true, rootCAs: true, clientCert: true, skipVerify: true},
+			want: want{address: "m1:2376", tls: true, rootCAs: true, clientCert: true},
+		},
+		"DOCKER_TLS_VERIFY=false alone turns TLS on, verified": {
+			env:  map[string]string{EnvHost: "tcp://m1:2376", EnvTLSVerify: "false"},
+			want: want{address: "m1:2376", tls: true},
+		},
+		"DOCKER_TLS_VERIFY empty is unset": {
+			env:  map[string]string{EnvHost: "tcp://m1:2375", EnvTLSVerify: ""},
+			want: want{address: "m1:2375"},
 		},
 		"attribute tls_verify beats env": {
 			ep:   Endpoint{Host: "tcp://m1:2376", CAPEM: pki.CAPEM, TLSVerify: boolPtr(true)},

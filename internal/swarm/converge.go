@@ -271,7 +271,47 @@ func (w *convWaiter) failure(ctx context.Context, cause error) error {
 	}
 	w.nameNodes(ctx, e.Tasks)
 	attachTaskLogs(ctx, w.api, e.Tasks)
+	e.DownNodes = w.downNodes(ctx)
 	return e
+}
+
+// downNodes names the nodes that are down now and hold tasks of the service that Swarm wants
+// running or that last said they run (of any spec): a node lost in the middle of a wait is often why it failed, and the
+// tasks' own states do not say so. One TaskList and one NodeList, read fresh.
+func (w *convWaiter) downNodes(ctx context.Context) []string {
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	tasks, err := w.api.TaskList(lctx, client.TaskListOptions{Filters: make(client.Filters).Add("service", w.id)})
+	if err != nil {
+		return nil
+	}
+	used := map[string]bool{}
+	for _, t := range tasks.Items {
+		// A lost node reports nothing more: its tasks keep the last state they reported, while
+		// Swarm may already want them shut down.
+		if t.NodeID != "" && (convWantedRunning(t) || atMostRunning(t.Status.State)) {
+			used[t.NodeID] = true
+		}
+	}
+	if len(used) == 0 {
+		return nil
+	}
+	nodes, err := w.api.NodeList(lctx, client.NodeListOptions{})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, n := range nodes.Items {
+		if used[n.ID] && (n.Status.State == swarm.NodeStateDown || n.Status.State == swarm.NodeStateDisconnected) {
+			name := n.Description.Hostname
+			if name == "" {
+				name = n.ID
+			}
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // rollbackFailure reports an update that Swarm rolled back, with the tasks of the new spec that
@@ -435,6 +475,8 @@ type ConvergenceError struct {
 	UpdateMessage string
 	// Cause is why the wait stopped, such as the context's deadline; nil when it gave up early.
 	Cause error
+	// DownNodes are the hostnames of nodes that are down and hold tasks of the service.
+	DownNodes []string
 }
 
 // TaskProblem is one task that keeps the service from converging.
@@ -482,6 +524,9 @@ func (e *ConvergenceError) Error() string {
 				fmt.Fprintf(&b, "\n    | %s", l)
 			}
 		}
+	}
+	if len(e.DownNodes) > 0 {
+		fmt.Fprintf(&b, "\nnode(s) %s down (the managers lost them): the tasks Swarm placed there do not run until they are back, or are drained or removed", strings.Join(e.DownNodes, ", "))
 	}
 	if e.Cause != nil {
 		fmt.Fprintf(&b, "\nstopped waiting: %v", e.Cause)

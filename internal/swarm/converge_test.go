@@ -501,3 +501,31 @@ func TestConvergenceErrorUnwrap(t *testing.T) {
 		t.Error("the cause does not unwrap")
 	}
 }
+
+// TestWaitConverged_nodeDown: a node lost during the wait is named in the error, whichever spec
+// its tasks run.
+func TestWaitConverged_nodeDown(t *testing.T) {
+	down := swarm.Node{ID: "n-w1", Description: swarm.NodeDescription{Hostname: "w1"}, Status: swarm.NodeStatus{State: swarm.NodeStateDown}}
+	up := swarm.Node{ID: "n-m1", Description: swarm.NodeDescription{Hostname: "m1"}, Status: swarm.NodeStatus{State: swarm.NodeStateReady}}
+	// The node went down: Swarm wants its task shut down, the task still says running.
+	old := tk("old1", 1, "n-w1", swarm.TaskStateRunning, swarm.TaskStateShutdown, 1, "")
+	f := &fakeAPI{
+		services: []swarm.Service{replicated(1)},
+		tasks: [][]swarm.Task{{
+			tk("p1", 1, "", swarm.TaskStatePending, running, 2, "no suitable node (scheduling constraints not satisfied on 4 nodes)"),
+		}},
+		allTasks: []swarm.Task{old, tk("m1task", 2, "n-m1", swarm.TaskStateRunning, running, 1, "")},
+		nodes:    []swarm.Node{down, up},
+	}
+	err := waitConverged(context.Background(), f, "svc1", fastOpts())
+	var ce *ConvergenceError
+	if !errors.As(err, &ce) {
+		t.Fatalf("want a *ConvergenceError, got %v", err)
+	}
+	if diff := cmp.Diff([]string{"w1"}, ce.DownNodes); diff != "" {
+		t.Errorf("DownNodes (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(err.Error(), "node(s) w1 down") {
+		t.Errorf("error does not name the lost node:\n%s", err)
+	}
+}

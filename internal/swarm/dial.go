@@ -9,11 +9,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/docker/cli/cli/connhelper"
 )
 
 // dialTimeout bounds one connection attempt, so that a dead manager costs little before the next
@@ -23,8 +22,6 @@ const dialTimeout = 10 * time.Second
 // dialer opens connections to one resolved endpoint.
 type dialer struct {
 	ep Resolved
-	// sshCommand is the ssh binary; tests point it at a fake.
-	sshCommand string
 }
 
 func (d *dialer) dial(ctx context.Context) (net.Conn, error) {
@@ -35,7 +32,16 @@ func (d *dialer) dial(ctx context.Context) (net.Conn, error) {
 		defer cancel()
 		return nd.DialContext(ctx, "unix", d.ep.Target.Address)
 	case SchemeSSH:
-		return dialCommand(ctx, d.sshCommand, d.ep.Target.SSHArgs(d.ep.SSHOpts))
+		// The Docker CLI's ssh transport: `ssh … -- host docker system dial-stdio`.
+		helper, err := connhelper.GetConnectionHelperWithSSHOpts(d.ep.Target.Raw, d.ep.SSHOpts)
+		if err != nil {
+			return nil, err
+		}
+		conn, err := helper.Dialer(ctx, "", "")
+		if err != nil {
+			return nil, err
+		}
+		return &commandConn{Conn: conn}, nil
 	default:
 		nd := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
 		conn, err := nd.DialContext(ctx, "tcp", d.ep.Target.Address)
@@ -122,122 +128,19 @@ func (f *failover) takeLastErr() error {
 	return err
 }
 
-// commandConn is a net.Conn over the stdin and stdout of a command, as `ssh … docker system
-// dial-stdio` gives.
+// commandConn is the ssh command's connection (docker/cli's commandconn); it tells onErr why
+// the command ended early, since ssh only fails once it is read from.
 type commandConn struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	stdout io.ReadCloser
-	stderr *limitedBuffer
-	// onErr hears why the command's connection ended early.
+	net.Conn
 	onErr func(error)
-
-	closeOnce sync.Once
-	closeErr  error
-}
-
-func dialCommand(ctx context.Context, name string, args []string) (net.Conn, error) {
-	if name == "" {
-		name = "ssh"
-	}
-	// The command must outlive the dial's context: the connection is reused by later requests.
-	cmd := exec.Command(name, args...) //nolint:gosec // the command is ssh with the user's own options
-	cmd.Env = os.Environ()
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	stderr := &limitedBuffer{max: 4096}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", name, err)
-	}
-	c := &commandConn{cmd: cmd, stdin: stdin, stdout: stdout, stderr: stderr}
-	if ctx.Err() != nil {
-		_ = c.Close()
-		return nil, ctx.Err()
-	}
-	return c, nil
 }
 
 func (c *commandConn) Read(p []byte) (int, error) {
-	n, err := c.stdout.Read(p)
-	if errors.Is(err, io.EOF) && n == 0 {
-		if msg := c.waitStderr(); msg != "" {
-			err := fmt.Errorf("the ssh command ended: %s", msg)
-			if c.onErr != nil {
-				c.onErr(err)
-			}
-			return 0, err
-		}
+	n, err := c.Conn.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && c.onErr != nil {
+		c.onErr(err)
 	}
 	return n, err
-}
-
-// waitStderr gives the command a moment to finish writing why it ended.
-func (c *commandConn) waitStderr() string {
-	for i := 0; i < 20; i++ {
-		if msg := strings.TrimSpace(c.stderr.String()); msg != "" {
-			return msg
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return ""
-}
-
-func (c *commandConn) Write(p []byte) (int, error) { return c.stdin.Write(p) }
-
-func (c *commandConn) Close() error {
-	c.closeOnce.Do(func() {
-		_ = c.stdin.Close()
-		_ = c.stdout.Close()
-		if c.cmd.Process != nil {
-			_ = c.cmd.Process.Kill()
-		}
-		_ = c.cmd.Wait()
-	})
-	return c.closeErr
-}
-
-func (c *commandConn) LocalAddr() net.Addr                { return cmdAddr{} }
-func (c *commandConn) RemoteAddr() net.Addr               { return cmdAddr{} }
-func (c *commandConn) SetDeadline(t time.Time) error      { return nil }
-func (c *commandConn) SetReadDeadline(t time.Time) error  { return nil }
-func (c *commandConn) SetWriteDeadline(t time.Time) error { return nil }
-
-type cmdAddr struct{}
-
-func (cmdAddr) Network() string { return "cmd" }
-func (cmdAddr) String() string  { return "cmd" }
-
-// limitedBuffer keeps the first bytes of a command's stderr for error messages.
-type limitedBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-	max int
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if room := b.max - len(b.buf); room > 0 {
-		if len(p) > room {
-			b.buf = append(b.buf, p[:room]...)
-		} else {
-			b.buf = append(b.buf, p...)
-		}
-	}
-	return len(p), nil
-}
-
-func (b *limitedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }
 
 // leaderWait bounds how long a request is re-sent while the swarm elects a new leader.
@@ -289,6 +192,11 @@ type readCloser struct {
 	io.Closer
 }
 
+// noLeaderMessage recognises the Engine's words for a swarm without a leader: none elected, or
+// the leader stepped down while it handled the request (swarmkit's ErrLostLeadership: a proposal
+// that lost its leader is not committed without a quorum; were it committed after all, a
+// replayed update fails as out of sequence and a replayed create finds its service by name).
 func noLeaderMessage(body []byte) bool {
-	return bytes.Contains(body, []byte("does not have a leader")) || bytes.Contains(body, []byte("no elected cluster leader"))
+	return bytes.Contains(body, []byte("does not have a leader")) || bytes.Contains(body, []byte("no elected cluster leader")) ||
+		bytes.Contains(body, []byte("node lost leader status"))
 }

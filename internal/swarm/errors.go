@@ -31,6 +31,25 @@ func (e *EngineError) Error() string {
 
 func (e *EngineError) Unwrap() error { return e.Err }
 
+// ServiceExistsError is returned when a service could not be created because one of that name,
+// made earlier and not by this create, exists: it may be one that an earlier run created but could
+// not record. The message says how to bring it under management.
+type ServiceExistsError struct {
+	Name    string
+	ID      string
+	Created time.Time
+	Err     error
+}
+
+func (e *ServiceExistsError) Error() string {
+	return fmt.Sprintf("a service named %s exists already (ID %s, created %s), not made by this create; "+
+		"if it is the one this configuration describes (an earlier run may have created it without recording it), "+
+		"import it with `terraform import <resource address> %s` or an import block with id = %q; otherwise choose another name. The Engine said: %v",
+		e.Name, e.ID, e.Created.UTC().Format(time.RFC3339), e.ID, e.ID, e.Err)
+}
+
+func (e *ServiceExistsError) Unwrap() error { return e.Err }
+
 // InUseError is returned when a secret or config cannot be removed because services use it.
 type InUseError struct {
 	Kind     Kind

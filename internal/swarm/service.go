@@ -47,11 +47,43 @@ func (c *Client) CreateService(ctx context.Context, spec swarm.ServiceSpec) (str
 	if err != nil {
 		return "", nil, err
 	}
-	res, err := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec})
-	if err != nil {
-		return "", nil, fmt.Errorf("creating service %s: %w", spec.Name, c.Err(err))
+	id, warnings, err := createService(ctx, api, spec, createLookupWait, time.Second)
+	return id, warnings, c.Err(err)
+}
+
+// After a create whose answer did not arrive (the engine stopped, the connection broke), the
+// service may exist all the same. createService looks it up by name, for at most createLookupWait
+// while the engines do not answer, and adopts a service of that name that the manager created no
+// earlier than adoptSlack before the create was sent: service names are unique in a swarm, so that
+// service is the one this create made. An older service of that name is someone else's: the error
+// says how to import it.
+const (
+	createLookupWait = time.Minute
+	adoptSlack       = 5 * time.Second
+)
+
+func createService(ctx context.Context, api serviceAPI, spec swarm.ServiceSpec, lookupWait, interval time.Duration) (string, []string, error) {
+	sent := time.Now()
+	res, createErr := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec})
+	if createErr == nil {
+		return res.ID, res.Warnings, nil
 	}
-	return res.ID, res.Warnings, nil
+	deadline := time.Now().Add(lookupWait)
+	var existing swarm.Service
+	var err error
+	for {
+		existing, err = inspectService(ctx, api, spec.Name)
+		if err == nil || errors.Is(err, ErrNotFound) || !time.Now().Before(deadline) || pause(ctx, interval) != nil {
+			break
+		}
+	}
+	switch {
+	case err != nil:
+		return "", nil, fmt.Errorf("creating service %s: %w", spec.Name, createErr)
+	case !existing.CreatedAt.Before(sent.Add(-adoptSlack)):
+		return existing.ID, []string{fmt.Sprintf("the answer to the create was lost (%v); the service it created was found by name and adopted", createErr)}, nil
+	}
+	return "", nil, &ServiceExistsError{Name: spec.Name, ID: existing.ID, Created: existing.CreatedAt, Err: createErr}
 }
 
 // ServiceUpdateResult tells what an update replaced.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/google/go-cmp/cmp"
@@ -162,5 +164,97 @@ func TestReferencedAndReleased(t *testing.T) {
 	}
 	if d := cmp.Diff([]string{"s1"}, Released([]string{"s1", "s2"}, []string{"s2", "s3"})); d != "" {
 		t.Fatal(d)
+	}
+}
+
+// lostCreateAPI answers a create with createErr; when made is set, the service was created all
+// the same. The first down inspects fail as if the engine were still down.
+type lostCreateAPI struct {
+	fakeServiceAPI
+	createErr error
+	made      *swarm.Service
+	down      int
+	inspects  int
+}
+
+func (f *lostCreateAPI) ServiceCreate(context.Context, client.ServiceCreateOptions) (client.ServiceCreateResult, error) {
+	if f.made != nil {
+		f.svc, f.exists = *f.made, true
+	}
+	return client.ServiceCreateResult{}, f.createErr
+}
+
+func (f *lostCreateAPI) ServiceInspect(ctx context.Context, id string, o client.ServiceInspectOptions) (client.ServiceInspectResult, error) {
+	f.inspects++
+	if f.down > 0 {
+		f.down--
+		return client.ServiceInspectResult{}, errors.New("connection refused")
+	}
+	return f.fakeServiceAPI.ServiceInspect(ctx, id, o)
+}
+
+func TestCreateServiceLostAnswer(t *testing.T) {
+	eof := errors.New("unexpected EOF")
+	now := time.Now()
+	spec := swarm.ServiceSpec{Annotations: swarm.Annotations{Name: "web"}}
+	made := func(created time.Time) *swarm.Service {
+		return &swarm.Service{ID: "svc1", Meta: swarm.Meta{CreatedAt: created}, Spec: spec}
+	}
+	tests := map[string]struct {
+		api          *lostCreateAPI
+		wantID       string
+		wantWarning  string
+		wantErr      string
+		wantExists   bool
+		wantInspects int
+	}{
+		"created although the answer was lost: adopted": {
+			api:    &lostCreateAPI{createErr: eof, made: made(now)},
+			wantID: "svc1", wantWarning: "found by name and adopted", wantInspects: 1,
+		},
+		"engine back after two failed look-ups: adopted": {
+			api:    &lostCreateAPI{createErr: eof, made: made(now), down: 2},
+			wantID: "svc1", wantWarning: "adopted", wantInspects: 3,
+		},
+		"not created: the create's error": {
+			api:     &lostCreateAPI{createErr: eof},
+			wantErr: "creating service web: unexpected EOF", wantInspects: 1,
+		},
+		"engine never back: the create's error": {
+			api:     &lostCreateAPI{createErr: eof, made: made(now), down: 100},
+			wantErr: "creating service web: unexpected EOF",
+		},
+		"an older service of that name: not adopted, the error says how to import it": {
+			api: &lostCreateAPI{createErr: cerrdefs.ErrConflict.WithMessage("name conflicts with an existing object"),
+				fakeServiceAPI: fakeServiceAPI{exists: true, svc: *made(now.Add(-time.Hour))}},
+			wantErr: "terraform import <resource address> svc1", wantExists: true, wantInspects: 1,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			id, warnings, err := createService(context.Background(), tc.api, spec, 50*time.Millisecond, time.Millisecond)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want it to contain %q", err, tc.wantErr)
+				}
+				var ee *ServiceExistsError
+				if errors.As(err, &ee) != tc.wantExists {
+					t.Errorf("ServiceExistsError = %v, want %v", errors.As(err, &ee), tc.wantExists)
+				}
+			} else {
+				if err != nil {
+					t.Fatalf("err = %v", err)
+				}
+				if id != tc.wantID {
+					t.Errorf("id = %q, want %q", id, tc.wantID)
+				}
+				if len(warnings) != 1 || !strings.Contains(warnings[0], tc.wantWarning) {
+					t.Errorf("warnings = %q, want one with %q", warnings, tc.wantWarning)
+				}
+			}
+			if tc.wantInspects > 0 && tc.api.inspects != tc.wantInspects {
+				t.Errorf("inspects = %d, want %d", tc.api.inspects, tc.wantInspects)
+			}
+		})
 	}
 }

@@ -5,7 +5,9 @@
 //	loadcheck -url https://127.0.0.1/products -rate 40 -duration 3m -max-requests 20000
 //
 // It stops at whichever comes first: -duration, -max-requests, or SIGINT/SIGTERM (then it prints
-// the figures so far). Only loopback addresses are allowed as targets. The exit code is 1 when a
+// the figures so far). With -events FILE it also prints the figures of each event that FILE
+// lists when it stops, one line a event: the event's name, then its start and end as RFC 3339
+// times, separated by tabs (loadcheck.sh writes it around each apply or fault). Only loopback addresses are allowed as targets. The exit code is 1 when a
 // request failed (a transport error or a status other than 200), 0 otherwise.
 package main
 
@@ -39,10 +41,12 @@ type options struct {
 	Timeout     time.Duration
 	CACert      string
 	Insecure    bool
+	Events      string
 }
 
 // result is the outcome of one request.
 type result struct {
+	Start   time.Time
 	Latency time.Duration
 	Err     string // empty on success
 	Version string
@@ -68,6 +72,7 @@ func main() {
 	flag.DurationVar(&o.Timeout, "timeout", 10*time.Second, "timeout of one request")
 	flag.StringVar(&o.CACert, "cacert", "", "PEM file of the CA (the self-signed certificate) to trust")
 	flag.BoolVar(&o.Insecure, "insecure", false, "do not verify the server's certificate")
+	flag.StringVar(&o.Events, "events", "", "file of events (name, start, end; tab-separated) to print figures for at the end")
 	flag.Parse()
 
 	if err := validate(o); err != nil {
@@ -86,6 +91,17 @@ func main() {
 
 	results := run(ctx, o, func(ctx context.Context) result { return request(ctx, client, o.URL) })
 	s := summarize(results)
+	if o.Events != "" {
+		events, err := readEvents(o.Events)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadcheck:", err)
+			os.Exit(2)
+		}
+		for _, e := range events {
+			fmt.Printf("event %s (%s): %s\n", e.Name, e.End.Sub(e.Start).Round(time.Second), summarize(e.results(results)).Line())
+		}
+		fmt.Println("all:")
+	}
 	fmt.Print(s.String())
 	if s.Failures > 0 {
 		os.Exit(1)
@@ -149,18 +165,18 @@ func request(ctx context.Context, c *http.Client, target string) result {
 	start := time.Now()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return result{Err: err.Error()}
+		return result{Start: start, Err: err.Error()}
 	}
 	resp, err := c.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return result{Err: "canceled"}
 		}
-		return result{Latency: time.Since(start), Err: shortError(err)}
+		return result{Start: start, Latency: time.Since(start), Err: shortError(err)}
 	}
 	defer resp.Body.Close()
 	_, err = io.Copy(io.Discard, resp.Body)
-	r := result{Latency: time.Since(start), Version: resp.Header.Get("X-Api-Version")}
+	r := result{Start: start, Latency: time.Since(start), Version: resp.Header.Get("X-Api-Version")}
 	switch {
 	case err != nil:
 		r.Err = "reading body: " + shortError(err)
@@ -263,6 +279,67 @@ func (s summary) String() string {
 		fmt.Fprintf(&b, "errors: %s\n", formatCounts(s.Errors))
 	}
 	return b.String()
+}
+
+// Line is the summary on one line, for an event.
+func (s summary) Line() string {
+	line := fmt.Sprintf("requests %d, failures %d, p50 %s, p99 %s, max %s", s.Requests, s.Failures,
+		s.P50.Round(100*time.Microsecond), s.P99.Round(100*time.Microsecond), s.Max.Round(100*time.Microsecond))
+	if len(s.Errors) > 0 {
+		line += ", errors: " + formatCounts(s.Errors)
+	}
+	return line
+}
+
+// event is a span of time during which something happened to the platform.
+type event struct {
+	Name       string
+	Start, End time.Time
+}
+
+// results are the results of the requests sent during the event.
+func (e event) results(all []result) []result {
+	var out []result
+	for _, r := range all {
+		if !r.Start.Before(e.Start) && !r.Start.After(e.End) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func readEvents(path string) ([]event, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseEvents(string(raw))
+}
+
+func parseEvents(text string) ([]event, error) {
+	var out []event
+	for i, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 3 {
+			return nil, fmt.Errorf("events line %d: want name, start and end separated by tabs, got %q", i+1, line)
+		}
+		start, err := time.Parse(time.RFC3339Nano, f[1])
+		if err != nil {
+			return nil, fmt.Errorf("events line %d: %w", i+1, err)
+		}
+		end, err := time.Parse(time.RFC3339Nano, f[2])
+		if err != nil {
+			return nil, fmt.Errorf("events line %d: %w", i+1, err)
+		}
+		if end.Before(start) {
+			return nil, fmt.Errorf("events line %d: the end is before the start", i+1)
+		}
+		out = append(out, event{Name: f[0], Start: start, End: end})
+	}
+	return out, nil
 }
 
 func formatCounts(m map[string]int) string {

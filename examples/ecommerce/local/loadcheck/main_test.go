@@ -149,3 +149,36 @@ func TestRunAgainstServer(t *testing.T) {
 		t.Errorf("a 200ms run at 20/s made %d requests", len(res))
 	}
 }
+
+func TestEvents(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 1, 0, 0, 0, time.UTC)
+	events, err := parseEvents("rotation\t2026-11-30T01:00:10Z\t2026-11-30T01:00:20Z\n\nworker loss\t2026-11-30T01:00:30Z\t2026-11-30T01:00:40.5Z\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 2 || events[1].Name != "worker loss" || !events[1].End.Equal(t0.Add(40500*time.Millisecond)) {
+		t.Fatalf("events = %+v", events)
+	}
+	all := []result{
+		{Start: t0.Add(5 * time.Second), Latency: time.Millisecond},
+		{Start: t0.Add(10 * time.Second), Latency: 2 * time.Millisecond},
+		{Start: t0.Add(15 * time.Second), Err: "502 Bad Gateway"},
+		{Start: t0.Add(20 * time.Second), Latency: 4 * time.Millisecond},
+		{Start: t0.Add(25 * time.Second), Latency: time.Millisecond},
+	}
+	s := summarize(events[0].results(all))
+	if s.Requests != 3 || s.Failures != 1 || s.Max != 4*time.Millisecond {
+		t.Errorf("rotation: %+v", s)
+	}
+	if got := s.Line(); got != "requests 3, failures 1, p50 2ms, p99 4ms, max 4ms, errors: 502 Bad Gateway=1" {
+		t.Errorf("Line() = %q", got)
+	}
+	if n := len(events[1].results(all)); n != 0 {
+		t.Errorf("worker loss: %d results, want 0", n)
+	}
+	for _, bad := range []string{"x\t2026-11-30T01:00:10Z", "x\tnot a time\t2026-11-30T01:00:10Z", "x\t2026-11-30T01:00:10Z\t2026-11-30T01:00:00Z"} {
+		if _, err := parseEvents(bad); err == nil {
+			t.Errorf("parseEvents(%q): want an error", bad)
+		}
+	}
+}
