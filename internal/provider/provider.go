@@ -49,6 +49,9 @@ type providerModel struct {
 	TLSVerify  types.Bool   `tfsdk:"tls_verify"`
 	SSHOpts    types.List   `tfsdk:"ssh_opts"`
 	APIVersion types.String `tfsdk:"api_version"`
+	// Registry credentials (provider_registry.go).
+	RegistryAuth []registryAuthModel `tfsdk:"registry_auth"`
+	DockerConfig *dockerConfigModel  `tfsdk:"docker_config"`
 }
 
 func (m providerModel) connection() connectionModel {
@@ -91,6 +94,7 @@ func (p *swarmProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 		MarkdownDescription: "Manages a Docker Swarm through the Docker Engine API: the cluster, its nodes, services, " +
 			"secrets, configs, networks and volumes. Connections are made lazily, when a resource first needs the Engine.",
 		Attributes: attrs,
+		Blocks:     registryProviderBlocks(),
 	}
 }
 
@@ -108,7 +112,7 @@ func (p *swarmProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "key_pem", "cert_pem", "ca_pem")
 
 	conn := m.connection()
-	if conn.unknown() || m.Hosts.IsUnknown() || m.APIVersion.IsUnknown() {
+	if conn.unknown() || m.Hosts.IsUnknown() || m.APIVersion.IsUnknown() || registryUnknown(m.RegistryAuth, m.DockerConfig) {
 		// A plan may run before the values the provider depends on exist. Resources that need the
 		// Engine then say so; plans of new resources work.
 		c := swarm.Unavailable(errors.New("the provider configuration depends on values that are not known yet; apply them first"))
@@ -124,10 +128,16 @@ func (p *swarmProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	auth, err := newRegistryAuth(m.RegistryAuth, m.DockerConfig)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("registry_auth"), "Invalid registry credentials", err.Error())
+		return
+	}
 	c, err := swarm.New(swarm.Config{
-		Endpoints:  endpoints,
-		APIVersion: m.APIVersion.ValueString(),
-		UserAgent:  fmt.Sprintf("terraform-provider-swarm/%s", p.version),
+		Endpoints:    endpoints,
+		APIVersion:   m.APIVersion.ValueString(),
+		UserAgent:    fmt.Sprintf("terraform-provider-swarm/%s", p.version),
+		RegistryAuth: auth,
 	})
 	if err != nil {
 		resp.Diagnostics.Append(connectionError(path.Empty(), err))

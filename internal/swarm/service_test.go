@@ -83,7 +83,7 @@ func TestUpdateServiceRetriesOutOfSequence(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := &fakeServiceAPI{exists: true, conflicts: tc.conflicts,
 				svc: swarm.Service{ID: "id1", Meta: swarm.Meta{Version: swarm.Version{Index: 10}}, Spec: swarm.ServiceSpec{Annotations: swarm.Annotations{Name: "web"}}}}
-			res, err := updateService(context.Background(), f, "web", func(cur swarm.Service) (swarm.ServiceSpec, error) {
+			res, err := updateService(context.Background(), f, "web", "", func(cur swarm.Service) (swarm.ServiceSpec, error) {
 				spec := cur.Spec
 				spec.Labels = map[string]string{"v": fmt.Sprint(cur.Version.Index)}
 				return spec, nil
@@ -109,7 +109,7 @@ func TestUpdateServiceRetriesOutOfSequence(t *testing.T) {
 func TestUpdateServiceOtherErrorNoRetry(t *testing.T) {
 	t.Parallel()
 	f := &fakeServiceAPI{exists: true, svc: swarm.Service{ID: "id1"}}
-	_, err := updateService(context.Background(), f, "id1", func(swarm.Service) (swarm.ServiceSpec, error) {
+	_, err := updateService(context.Background(), f, "id1", "", func(swarm.Service) (swarm.ServiceSpec, error) {
 		return swarm.ServiceSpec{}, errors.New("bad spec")
 	}, 0)
 	if err == nil || len(f.updates) != 0 {
