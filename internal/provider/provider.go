@@ -165,6 +165,7 @@ func (p *swarmProvider) DataSources(_ context.Context) []func() datasource.DataS
 		NewSecretDataSource, NewConfigDataSource,
 		NewNetworkDataSource,
 		NewVolumeDataSource,
+		NewRegistryImageDataSource,
 	}
 }
 
