@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	apiswarm "github.com/moby/moby/api/types/swarm"
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
@@ -199,6 +200,14 @@ func (r *serviceResource) planImageDigest(ctx context.Context, req resource.Modi
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, digestPath, types.StringValue(digest))...)
+}
+
+// liveImageDigest is the digest of the image the service's spec runs, or null.
+func liveImageDigest(svc apiswarm.Service) types.String {
+	if cs := svc.Spec.TaskTemplate.ContainerSpec; cs != nil {
+		return liveDigest(cs.Image)
+	}
+	return types.StringNull()
 }
 
 // liveDigest is the digest of the image the Engine runs, or null.

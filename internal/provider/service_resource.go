@@ -75,10 +75,7 @@ func (m serviceResourceModel) withLive(svc apiswarm.Service, priorNetworks []net
 		ID: types.StringValue(svc.ID), Name: types.StringValue(s.Name), Labels: s.Labels, Mode: s.Mode,
 		TaskTemplate: s.TaskTemplate, UpdateConfig: s.UpdateConfig, RollbackConfig: s.RollbackConfig, EndpointSpec: s.EndpointSpec,
 		WaitForConvergence: m.WaitForConvergence, Timeouts: m.Timeouts,
-		ResolveImage: m.ResolveImage, ImageDigest: types.StringNull(), RegistryAuth: m.RegistryAuth,
-	}
-	if cs := svc.Spec.TaskTemplate.ContainerSpec; cs != nil {
-		out.ImageDigest = liveDigest(cs.Image)
+		ResolveImage: m.ResolveImage, ImageDigest: liveImageDigest(svc), RegistryAuth: m.RegistryAuth,
 	}
 	if out.RegistryAuth != nil {
 		// Write-only: never stored.
