@@ -109,7 +109,7 @@ func (p *swarmProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "key_pem", "cert_pem", "ca_pem")
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "key_pem", "cert_pem", "ca_pem", "password", "content")
 
 	conn := m.connection()
 	if conn.unknown() || m.Hosts.IsUnknown() || m.APIVersion.IsUnknown() || registryUnknown(m.RegistryAuth, m.DockerConfig) {

@@ -429,3 +429,74 @@ func TestAccServiceResource_privateImageWrongPassword(t *testing.T) {
 	})
 	noSecret(wrong)
 }
+
+const testAccRegistryImageDataSourceConfig = `
+variable "image" { type = string }
+variable "registry" { type = string }
+variable "user" { type = string }
+variable "password" {
+  type      = string
+  sensitive = true
+}
+
+provider "swarm" {
+  registry_auth {
+    address  = var.registry
+    username = var.user
+    password = var.password
+  }
+}
+
+data "swarm_registry_image" "test" {
+  name = var.image
+}
+`
+
+// TestAccRegistryImageDataSource_basic: the digest a tag points at, with the provider's
+// credentials, is the one the host engine recorded when it pushed the image.
+func TestAccRegistryImageDataSource_basic(t *testing.T) {
+	reg := testAccRegistry(t)
+	name := acctest.RandomWithPrefix("tfacc")
+	image := reg.Addr + "/" + name + "/app:v1"
+	vars := config.Variables{
+		"image": config.StringVariable(image), "registry": config.StringVariable(reg.Addr),
+		"user": config.StringVariable(reg.User), "password": config.StringVariable(reg.Password),
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { testAccPushImage(t, reg, testAccImageV1, image) },
+				Config:    testAccRegistryImageDataSourceConfig, ConfigVariables: vars,
+				Check: func(s *terraform.State) error {
+					a := s.RootModule().Resources["data.swarm_registry_image.test"].Primary.Attributes
+					api, err := testAccClient(t).Engine(context.Background())
+					if err != nil {
+						return err
+					}
+					inspect, err := api.ImageInspect(context.Background(), image)
+					if err != nil {
+						return err
+					}
+					want := ""
+					for _, rd := range inspect.RepoDigests {
+						if ref, d := swarm.SplitDigest(rd); strings.HasPrefix(image, ref+":") {
+							want = d
+						}
+					}
+					if want == "" {
+						return fmt.Errorf("the host engine has no repo digest of %s: %v", image, inspect.RepoDigests)
+					}
+					if err := expectEq("digest", a["digest"], want); err != nil {
+						return err
+					}
+					if err := expectEq("pinned", a["pinned"], image+"@"+want); err != nil {
+						return err
+					}
+					return expectEq("registry", a["registry"], reg.Addr)
+				},
+			},
+		},
+	})
+}
