@@ -285,8 +285,10 @@ func (r registryBed) start(ctx context.Context, bin string, ca []byte) error {
 		}
 		defer logFile.Close()
 		r.logf("starting the registry on %s (log: %s)", registryAddr(), logFile.Name())
-		// Started with no descriptor but stdio (exec does not hand on others), in a session of its
-		// own so that it outlives testbed.sh.
+		// Started with no descriptor but stdio, in a session of its own so that it outlives
+		// testbed.sh. A caller's lock (`flock FILE make testbed` hands it over as fd 3) must not
+		// stay held by the registry: exec does not close inherited descriptors by itself.
+		closeInheritedOnExec()
 		cmd := exec.Command(bin, "serve", r.file("config.yml"))
 		cmd.Stdout, cmd.Stderr = logFile, logFile
 		cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "OTEL_TRACES_EXPORTER=none", "OTEL_METRICS_EXPORTER=none", "OTEL_LOGS_EXPORTER=none"}
@@ -385,4 +387,18 @@ func (r registryBed) down(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// closeInheritedOnExec marks every descriptor above 2 close-on-exec (testbed.sh's
+// NO_INHERITED_FDS, for the processes bedswarm starts).
+func closeInheritedOnExec() {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
+	}
 }
