@@ -70,7 +70,13 @@ func run(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Minute)
+	limit := 20 * time.Minute
+	if fs.Arg(0) == "registry-up" {
+		// The first run on a machine builds the registry: minutes on idle cores, much longer on
+		// busy ones.
+		limit = 60 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
 	var code int
