@@ -24,3 +24,35 @@ provider "swarm" {
     "ssh://ops@manager3.example.com",
   ]
 }
+
+# Private registries: credentials for any number of registries. The provider sends those of a
+# service's image registry with every create and update, so that every node can pull, and uses
+# them to resolve the image's digest.
+variable "ghcr_token" {
+  type      = string
+  sensitive = true
+}
+
+provider "swarm" {
+  alias = "private"
+
+  registry_auth {
+    address  = "ghcr.io"
+    username = "ci-bot"
+    password = var.ghcr_token
+  }
+  registry_auth {
+    address  = "registry.example.com:5000"
+    username = "deploy"
+    password = var.ghcr_token
+  }
+}
+
+# Or the Docker CLI's own credentials, as `docker stack deploy --with-registry-auth` uses them:
+# $DOCKER_CONFIG/config.json (else ~/.docker/config.json) with its auths, credsStore and
+# credHelpers. `path` or `content` name another config file.
+provider "swarm" {
+  alias = "cli"
+
+  docker_config {}
+}

@@ -43,9 +43,11 @@ type apiVersionReader interface {
 // serviceEngine is what swarm_service calls.
 type serviceEngine interface {
 	apiVersionReader
-	CreateService(ctx context.Context, spec apiswarm.ServiceSpec) (string, []string, error)
+	CreateService(ctx context.Context, spec apiswarm.ServiceSpec, encodedAuth string) (string, []string, error)
 	InspectService(ctx context.Context, idOrName string) (apiswarm.Service, error)
-	UpdateService(ctx context.Context, id string, build func(current apiswarm.Service) (apiswarm.ServiceSpec, error)) (swarm.ServiceUpdateResult, error)
+	UpdateService(ctx context.Context, id, encodedAuth string, build func(current apiswarm.Service) (apiswarm.ServiceSpec, error)) (swarm.ServiceUpdateResult, error)
+	RegistryAuth() *swarm.RegistryAuth
+	ResolveDigest(ctx context.Context, image, encodedAuth string) (string, error)
 	RemoveService(ctx context.Context, id string) error
 	WaitConverged(ctx context.Context, serviceID string, opts swarm.ConvergeOptions) error
 	WaitServiceRemoved(ctx context.Context, serviceID string) error

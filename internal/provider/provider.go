@@ -50,6 +50,9 @@ type providerModel struct {
 	SSHOpts    types.List   `tfsdk:"ssh_opts"`
 	APIVersion types.String `tfsdk:"api_version"`
 	Context    types.String `tfsdk:"context"`
+	// Registry credentials (provider_registry.go).
+	RegistryAuth []registryAuthModel `tfsdk:"registry_auth"`
+	DockerConfig *dockerConfigModel  `tfsdk:"docker_config"`
 }
 
 func (m providerModel) connection() connectionModel {
@@ -93,6 +96,7 @@ func (p *swarmProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 		MarkdownDescription: "Manages a Docker Swarm through the Docker Engine API: the cluster, its nodes, services, " +
 			"secrets, configs, networks and volumes. Connections are made lazily, when a resource first needs the Engine.",
 		Attributes: attrs,
+		Blocks:     registryProviderBlocks(),
 	}
 }
 
@@ -107,10 +111,11 @@ func (p *swarmProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "key_pem", "cert_pem", "ca_pem")
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "key_pem", "cert_pem", "ca_pem", "password", "content")
 
 	conn := m.connection()
-	if conn.unknown() || m.Hosts.IsUnknown() || m.APIVersion.IsUnknown() || m.Context.IsUnknown() {
+	if conn.unknown() || m.Hosts.IsUnknown() || m.APIVersion.IsUnknown() || m.Context.IsUnknown() ||
+		registryUnknown(m.RegistryAuth, m.DockerConfig) {
 		// A plan may run before the values the provider depends on exist. Resources that need the
 		// Engine then say so; plans of new resources work.
 		c := swarm.Unavailable(errors.New("the provider configuration depends on values that are not known yet; apply them first"))
@@ -129,10 +134,16 @@ func (p *swarmProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if len(hosts) == 0 {
 		endpoints[0].Context = m.Context.ValueString()
 	}
+	auth, err := newRegistryAuth(m.RegistryAuth, m.DockerConfig)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("registry_auth"), "Invalid registry credentials", err.Error())
+		return
+	}
 	c, err := swarm.New(swarm.Config{
-		Endpoints:  endpoints,
-		APIVersion: m.APIVersion.ValueString(),
-		UserAgent:  fmt.Sprintf("terraform-provider-swarm/%s", p.version),
+		Endpoints:    endpoints,
+		APIVersion:   m.APIVersion.ValueString(),
+		UserAgent:    fmt.Sprintf("terraform-provider-swarm/%s", p.version),
+		RegistryAuth: auth,
 	})
 	if err != nil {
 		resp.Diagnostics.Append(connectionError(path.Empty(), err))
@@ -160,6 +171,7 @@ func (p *swarmProvider) DataSources(_ context.Context) []func() datasource.DataS
 		NewSecretDataSource, NewConfigDataSource,
 		NewNetworkDataSource,
 		NewVolumeDataSource,
+		NewRegistryImageDataSource,
 	}
 }
 

@@ -36,6 +36,7 @@ type serviceDataModel struct {
 	UpdateConfig   *updateConfigModel `tfsdk:"update_config"`
 	RollbackConfig *updateConfigModel `tfsdk:"rollback_config"`
 	EndpointSpec   *endpointSpecModel `tfsdk:"endpoint_spec"`
+	ImageDigest    types.String       `tfsdk:"image_digest"`
 }
 
 func serviceDataFromLive(svc apiswarm.Service) serviceDataModel {
@@ -43,6 +44,7 @@ func serviceDataFromLive(svc apiswarm.Service) serviceDataModel {
 	return serviceDataModel{
 		ID: types.StringValue(svc.ID), Name: types.StringValue(s.Name), Labels: s.Labels, Mode: s.Mode,
 		TaskTemplate: s.TaskTemplate, UpdateConfig: s.UpdateConfig, RollbackConfig: s.RollbackConfig, EndpointSpec: s.EndpointSpec,
+		ImageDigest: liveImageDigest(svc),
 	}
 }
 
@@ -54,6 +56,9 @@ func serviceDataAttributes(ctx context.Context) map[string]dschema.Attribute {
 	out := computedDataAttributes(s.Attributes, s.Blocks)
 	delete(out, "wait_for_convergence")
 	delete(out, "timeouts")
+	// Provider-side settings of the resource, not the Engine's.
+	delete(out, "resolve_image")
+	delete(out, "registry_auth")
 	return out
 }
 

@@ -54,6 +54,10 @@ type serviceResourceModel struct {
 	EndpointSpec       *endpointSpecModel `tfsdk:"endpoint_spec"`
 	WaitForConvergence types.Bool         `tfsdk:"wait_for_convergence"`
 	Timeouts           timeouts.Value     `tfsdk:"timeouts"`
+	// Registry credentials and digests (service_registry.go).
+	ResolveImage types.String              `tfsdk:"resolve_image"`
+	ImageDigest  types.String              `tfsdk:"image_digest"`
+	RegistryAuth *serviceRegistryAuthModel `tfsdk:"registry_auth"`
 }
 
 func (m serviceResourceModel) spec() serviceSpecModel {
@@ -71,6 +75,13 @@ func (m serviceResourceModel) withLive(svc apiswarm.Service, priorNetworks []net
 		ID: types.StringValue(svc.ID), Name: types.StringValue(s.Name), Labels: s.Labels, Mode: s.Mode,
 		TaskTemplate: s.TaskTemplate, UpdateConfig: s.UpdateConfig, RollbackConfig: s.RollbackConfig, EndpointSpec: s.EndpointSpec,
 		WaitForConvergence: m.WaitForConvergence, Timeouts: m.Timeouts,
+		ResolveImage: m.ResolveImage, ImageDigest: liveImageDigest(svc), RegistryAuth: m.RegistryAuth,
+	}
+	if out.RegistryAuth != nil {
+		// Write-only: never stored.
+		ra := *out.RegistryAuth
+		ra.PasswordWO = types.StringNull()
+		out.RegistryAuth = &ra
 	}
 	if out.WaitForConvergence.IsNull() || out.WaitForConvergence.IsUnknown() {
 		out.WaitForConvergence = types.BoolValue(true)
@@ -121,10 +132,22 @@ func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	spec, diags := expandServiceSpec(plan.spec(), nil)
 	resp.Diagnostics.Append(diags...)
+	image, diags := configuredImage(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, warnings, err := r.client.CreateService(ctx, spec)
+	auth, diags := serviceAuth(ctx, r.client, req.Config, image)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	engineImg, resolveErr := engineImage(ctx, r.client, image, plan.ImageDigest, auth, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec.TaskTemplate.ContainerSpec.Image = engineImg
+	id, warnings, err := r.client.CreateService(ctx, spec, auth)
 	if err != nil {
 		resp.Diagnostics.AddError("Error creating Swarm service", fmt.Sprintf("Service %s: %s", spec.Name, err))
 		return
@@ -151,7 +174,7 @@ func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id)...)
 	if waitErr != nil {
 		resp.Diagnostics.AddError("Swarm service did not converge",
-			fmt.Sprintf("Service %s (%s) was created but did not converge; it stays in state and is marked for replacement.\n\n%s", spec.Name, id, waitErr))
+			fmt.Sprintf("Service %s (%s) was created but did not converge; it stays in state and is marked for replacement.\n\n%s%s", spec.Name, id, waitErr, registryHint(resolveErr)))
 	}
 }
 
@@ -164,6 +187,8 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 	var prior serviceResourceModel
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("wait_for_convergence"), &prior.WaitForConvergence)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("timeouts"), &prior.Timeouts)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("resolve_image"), &prior.ResolveImage)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("registry_auth"), &prior.RegistryAuth)...)
 	var priorNetworks []networkAttachModel
 	// An imported state has no networks yet; that is not an error.
 	_ = req.State.GetAttribute(ctx, path.Root("task_template").AtName("networks"), &priorNetworks)
@@ -209,12 +234,27 @@ func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.AddAttributeError(path.Root("task_template").AtName("container_spec"), "Error updating Swarm service", err.Error())
 		return
 	}
+	image, diags := configuredImage(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	auth, diags := serviceAuth(ctx, r.client, req.Config, image)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	engineImg, resolveErr := engineImage(ctx, r.client, image, plan.ImageDigest, auth, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	var sent apiswarm.ServiceSpec
-	res, err := r.client.UpdateService(ctx, id, func(current apiswarm.Service) (apiswarm.ServiceSpec, error) {
+	res, err := r.client.UpdateService(ctx, id, auth, func(current apiswarm.Service) (apiswarm.ServiceSpec, error) {
 		spec, d := expandServiceSpec(plan.spec(), &current)
 		if d.HasError() {
 			return spec, fmt.Errorf("%s", diagSummary(d))
 		}
+		spec.TaskTemplate.ContainerSpec.Image = engineImg
 		sent = spec
 		return spec, nil
 	})
@@ -249,7 +289,7 @@ func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id)...)
 	if waitErr != nil {
 		resp.Diagnostics.AddError("Swarm service update did not converge",
-			fmt.Sprintf("Service %s (%s): %s", plan.Name.ValueString(), id, waitErr))
+			fmt.Sprintf("Service %s (%s): %s%s", plan.Name.ValueString(), id, waitErr, registryHint(resolveErr)))
 	}
 }
 
@@ -297,10 +337,15 @@ func (r *serviceResource) ImportState(ctx context.Context, req resource.ImportSt
 	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
 }
 
-// ModifyPlan refuses attributes that the Engine's API version does not have yet.
+// ModifyPlan refuses attributes that the Engine's API version does not have yet, and plans the
+// image digest (planImageDigest).
 func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planUnmanagedReplicas(ctx, req, resp)
-	if req.Plan.Raw.IsNull() || r.client == nil {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	r.planImageDigest(ctx, req, resp)
+	if r.client == nil {
 		return
 	}
 	apiVersion, err := r.client.APIVersion(ctx)

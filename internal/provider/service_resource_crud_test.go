@@ -25,6 +25,12 @@ type fakeServiceEngine struct {
 	builds      int // how often UpdateService called its build function
 	converge    []swarm.ConvergeOptions
 	pruned      [][2][]string // secret IDs, config IDs of each PruneReleased
+	// Registry: the credentials the provider holds, the digest of each image reference the
+	// registry knows (any other is not found, as the bed's local images), and the registry auth
+	// sent with each create and update.
+	registryAuth *swarm.RegistryAuth
+	digests      map[string]string
+	sentAuth     []string
 }
 
 var _ serviceEngine = (*fakeServiceEngine)(nil)
@@ -37,10 +43,11 @@ func (f *fakeServiceEngine) APIVersion(context.Context) (string, error) {
 	return f.apiVersion, f.call("APIVersion")
 }
 
-func (f *fakeServiceEngine) CreateService(_ context.Context, spec apiswarm.ServiceSpec) (string, []string, error) {
+func (f *fakeServiceEngine) CreateService(_ context.Context, spec apiswarm.ServiceSpec, auth string) (string, []string, error) {
 	if err := f.call("CreateService"); err != nil {
 		return "", nil, err
 	}
+	f.sentAuth = append(f.sentAuth, auth)
 	id := fmt.Sprintf("svc%d", len(f.services)+1)
 	f.services[id] = apiswarm.Service{ID: id, Meta: apiswarm.Meta{Version: apiswarm.Version{Index: 10}}, Spec: spec}
 	return id, []string{"a warning"}, nil
@@ -57,10 +64,11 @@ func (f *fakeServiceEngine) InspectService(_ context.Context, id string) (apiswa
 	return s, nil
 }
 
-func (f *fakeServiceEngine) UpdateService(_ context.Context, id string, build func(apiswarm.Service) (apiswarm.ServiceSpec, error)) (swarm.ServiceUpdateResult, error) {
+func (f *fakeServiceEngine) UpdateService(_ context.Context, id, auth string, build func(apiswarm.Service) (apiswarm.ServiceSpec, error)) (swarm.ServiceUpdateResult, error) {
 	if err := f.call("UpdateService"); err != nil {
 		return swarm.ServiceUpdateResult{}, err
 	}
+	f.sentAuth = append(f.sentAuth, auth)
 	current, ok := f.services[id]
 	if !ok {
 		return swarm.ServiceUpdateResult{}, fmt.Errorf("service %s: %w", id, swarm.ErrNotFound)
@@ -120,6 +128,19 @@ func (f *fakeServiceEngine) ObjectName(_ context.Context, _ swarm.Kind, id strin
 	return name, nil
 }
 
+func (f *fakeServiceEngine) RegistryAuth() *swarm.RegistryAuth { return f.registryAuth }
+
+func (f *fakeServiceEngine) ResolveDigest(_ context.Context, image, _ string) (string, error) {
+	if err := f.call("ResolveDigest"); err != nil {
+		return "", err
+	}
+	d, ok := f.digests[image]
+	if !ok {
+		return "", fmt.Errorf("resolving the digest of %s: no registry knows it", image)
+	}
+	return d, nil
+}
+
 // errNotConverged is a failed convergence wait.
 var errNotConverged = &swarm.ConvergenceError{ServiceName: "web", Mode: "replicated", Desired: 2, Running: 0}
 
@@ -170,7 +191,7 @@ func TestServiceResourceCreate(t *testing.T) {
 	resp := tr.planAndCreate(testServiceConfig(tr))
 
 	wantNoError(t, resp.Diagnostics)
-	f.wantCalls(t, "CreateService", "WaitConverged", "InspectService")
+	f.wantCalls(t, "ResolveDigest", "CreateService", "WaitConverged", "InspectService")
 	wantKnown(t, resp.State)
 	m := modelOf[serviceResourceModel](t, resp.State)
 	if m.ID.ValueString() != "svc1" || m.TaskTemplate.ContainerSpec.Image.ValueString() != "web:1" {
@@ -193,7 +214,7 @@ func TestServiceResourceCreate_noWait(t *testing.T) {
 	resp := tr.planAndCreate(testServiceConfig(tr, attrs{"wait_for_convergence": false}))
 	wantNoError(t, resp.Diagnostics)
 	wantKnown(t, resp.State)
-	f.wantCalls(t, "CreateService", "InspectService")
+	f.wantCalls(t, "ResolveDigest", "CreateService", "InspectService")
 }
 
 // A service that does not converge stays in state with everything the Engine has, and the error
@@ -205,7 +226,7 @@ func TestServiceResourceCreate_waitFails(t *testing.T) {
 	resp := tr.planAndCreate(testServiceConfig(tr))
 
 	wantError(t, resp.Diagnostics, "did not converge", "svc1", "stays in state", "0 of 2 tasks running")
-	f.wantCalls(t, "CreateService", "WaitConverged", "InspectService")
+	f.wantCalls(t, "ResolveDigest", "CreateService", "WaitConverged", "InspectService")
 	wantKnown(t, resp.State)
 	m := modelOf[serviceResourceModel](t, resp.State)
 	if m.ID.ValueString() != "svc1" || m.Name.ValueString() != "web" {
@@ -223,7 +244,7 @@ func TestServiceResourceCreate_createFails(t *testing.T) {
 	resp := tr.planAndCreate(testServiceConfig(tr))
 	wantError(t, resp.Diagnostics, "Error creating Swarm service", "web", errEngine.Error())
 	wantRemoved(t, resp.State)
-	f.wantCalls(t, "CreateService")
+	f.wantCalls(t, "ResolveDigest", "CreateService")
 }
 
 // When the new service cannot be read back, its ID still goes into state (tainted), so that it
@@ -249,7 +270,7 @@ func TestServiceResourceCreate_fillsSecretName(t *testing.T) {
 	tr := newServiceTest(t, f)
 	resp := tr.planAndCreate(testServiceConfig(tr, testSecretRef(0, "sec1")))
 	wantNoError(t, resp.Diagnostics)
-	f.wantCalls(t, "ObjectName", "CreateService", "WaitConverged", "InspectService")
+	f.wantCalls(t, "ObjectName", "ResolveDigest", "CreateService", "WaitConverged", "InspectService")
 	if got := f.services["svc1"].Spec.TaskTemplate.ContainerSpec.Secrets[0].SecretName; got != "db-password" {
 		t.Errorf("secret name sent %q", got)
 	}
@@ -431,7 +452,7 @@ func TestServiceResourceUpdate_noWait(t *testing.T) {
 	prior := createdService(t, tr, f, testServiceConfig(tr, attrs{"wait_for_convergence": false}))
 	resp := tr.planAndUpdate(testServiceConfig(tr, attrs{"wait_for_convergence": false, "task_template.container_spec.image": "web:2"}), prior)
 	wantNoError(t, resp.Diagnostics)
-	f.wantCalls(t, "UpdateService", "PruneReleased", "InspectService")
+	f.wantCalls(t, "ResolveDigest", "UpdateService", "PruneReleased", "InspectService")
 }
 
 // A failed update leaves the prior state alone.
@@ -443,7 +464,7 @@ func TestServiceResourceUpdate_updateFails(t *testing.T) {
 	resp := tr.planAndUpdate(testServiceConfig(tr, attrs{"task_template.container_spec.image": "web:2"}), prior)
 	wantError(t, resp.Diagnostics, "Error updating Swarm service", "svc1", errEngine.Error())
 	wantSame(t, resp.State, prior)
-	f.wantCalls(t, "UpdateService")
+	f.wantCalls(t, "ResolveDigest", "UpdateService")
 }
 
 // The service is gone: the update fails and the next refresh removes it.

@@ -1131,7 +1131,7 @@ func testAccServiceCompleted(t *testing.T, serviceID string, want int) error {
 
 func testAccServiceChangeOutOfBand(t *testing.T, name string, change func(*apiswarm.ServiceSpec)) {
 	t.Helper()
-	_, err := testAccClient(t).UpdateService(context.Background(), name, func(s apiswarm.Service) (apiswarm.ServiceSpec, error) {
+	_, err := testAccClient(t).UpdateService(context.Background(), name, "", func(s apiswarm.Service) (apiswarm.ServiceSpec, error) {
 		spec := s.Spec
 		change(&spec)
 		return spec, nil

@@ -392,7 +392,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 
 	containerAttrs := map[string]schema.Attribute{
 		"image": schema.StringAttribute{
-			MarkdownDescription: "The image to run, as written (`repo/name:tag`, optionally `@sha256:…`): a reference Swarm parses (repository names are lower case). A digest the Engine pins, or the implicit `:latest`, is not a change.",
+			MarkdownDescription: "The image to run, as written (`repo/name:tag`, optionally `@sha256:…`): a reference Swarm parses (repository names are lower case). The Engine does not pin digests: this provider does (see `resolve_image`; the digest in use is `image_digest`), and a digest it pinned, or the implicit `:latest`, is not a change.",
 			Required:            true, CustomType: imageType,
 			PlanModifiers: []planmodifier.String{keepSemanticState{kind: semImage}},
 		},
@@ -609,6 +609,9 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: "Whether create and update wait until the service has converged. Defaults to `true`.",
 				Optional:            true, Computed: true, Default: booldefault.StaticBool(true),
 			},
+			// Registry credentials and digests: service_registry.go.
+			"resolve_image": serviceRegistryAttributes()["resolve_image"],
+			"image_digest":  serviceRegistryAttributes()["image_digest"],
 		},
 		Blocks: map[string]schema.Block{
 			"mode":          modeBlock,
@@ -619,6 +622,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 				updateConfigAttributes("rolled back", "roll back", serviceRollbackFailureActions), nil, notWithJobMode{}),
 			"endpoint_spec": endpointBlock,
 			"timeouts":      timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"registry_auth": serviceRegistryBlocks()["registry_auth"],
 		},
 	}
 }

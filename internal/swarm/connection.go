@@ -63,6 +63,9 @@ type Config struct {
 	APIVersion string
 	// UserAgent is sent with every request.
 	UserAgent string
+	// RegistryAuth holds the registry credentials that go with service creates and updates; nil
+	// for none.
+	RegistryAuth *RegistryAuth
 }
 
 // Getenv reads the environment; tests replace it.

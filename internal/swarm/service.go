@@ -41,13 +41,15 @@ func inspectService(ctx context.Context, api serviceAPI, idOrName string) (swarm
 	return res.Service, nil
 }
 
-// CreateService creates a service and returns its ID and the Engine's warnings.
-func (c *Client) CreateService(ctx context.Context, spec swarm.ServiceSpec) (string, []string, error) {
+// CreateService creates a service and returns its ID and the Engine's warnings. encodedAuth is
+// the registry auth of its image (RegistryAuth.EncodedAuth), "" for none: the swarm hands it to
+// the nodes that pull.
+func (c *Client) CreateService(ctx context.Context, spec swarm.ServiceSpec, encodedAuth string) (string, []string, error) {
 	api, err := c.Manager(ctx)
 	if err != nil {
 		return "", nil, err
 	}
-	id, warnings, err := createService(ctx, api, spec, createLookupWait, time.Second)
+	id, warnings, err := createService(ctx, api, spec, encodedAuth, createLookupWait, time.Second)
 	return id, warnings, c.Err(err)
 }
 
@@ -62,9 +64,9 @@ const (
 	adoptSlack       = 5 * time.Second
 )
 
-func createService(ctx context.Context, api serviceAPI, spec swarm.ServiceSpec, lookupWait, interval time.Duration) (string, []string, error) {
+func createService(ctx context.Context, api serviceAPI, spec swarm.ServiceSpec, encodedAuth string, lookupWait, interval time.Duration) (string, []string, error) {
 	sent := time.Now()
-	res, createErr := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec})
+	res, createErr := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec, EncodedRegistryAuth: encodedAuth})
 	if createErr == nil {
 		return res.ID, res.Warnings, nil
 	}
@@ -95,17 +97,17 @@ type ServiceUpdateResult struct {
 
 // UpdateService inspects the service, builds the new spec from it and sends it with the version
 // it read. When another writer got in between ("update out of sequence") it reads again and
-// retries (retryOutOfSequence).
-func (c *Client) UpdateService(ctx context.Context, id string, build func(current swarm.Service) (swarm.ServiceSpec, error)) (ServiceUpdateResult, error) {
+// retries (retryOutOfSequence). encodedAuth is sent as in CreateService.
+func (c *Client) UpdateService(ctx context.Context, id, encodedAuth string, build func(current swarm.Service) (swarm.ServiceSpec, error)) (ServiceUpdateResult, error) {
 	api, err := c.Manager(ctx)
 	if err != nil {
 		return ServiceUpdateResult{}, err
 	}
-	res, err := updateService(ctx, api, id, build, outOfSequenceBackoff)
+	res, err := updateService(ctx, api, id, encodedAuth, build, outOfSequenceBackoff)
 	return res, c.Err(err)
 }
 
-func updateService(ctx context.Context, api serviceAPI, id string, build func(swarm.Service) (swarm.ServiceSpec, error), backoff time.Duration) (ServiceUpdateResult, error) {
+func updateService(ctx context.Context, api serviceAPI, id, encodedAuth string, build func(swarm.Service) (swarm.ServiceSpec, error), backoff time.Duration) (ServiceUpdateResult, error) {
 	var out ServiceUpdateResult
 	err := retryOutOfSequence(ctx, backoff, func() error {
 		current, err := inspectService(ctx, api, id)
@@ -116,7 +118,7 @@ func updateService(ctx context.Context, api serviceAPI, id string, build func(sw
 		if err != nil {
 			return err
 		}
-		res, err := api.ServiceUpdate(ctx, current.ID, client.ServiceUpdateOptions{Version: current.Version, Spec: spec})
+		res, err := api.ServiceUpdate(ctx, current.ID, client.ServiceUpdateOptions{Version: current.Version, Spec: spec, EncodedRegistryAuth: encodedAuth})
 		if err != nil {
 			return fmt.Errorf("updating service %s: %w", current.Spec.Name, err)
 		}

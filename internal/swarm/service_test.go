@@ -85,7 +85,7 @@ func TestUpdateServiceRetriesOutOfSequence(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := &fakeServiceAPI{exists: true, conflicts: tc.conflicts,
 				svc: swarm.Service{ID: "id1", Meta: swarm.Meta{Version: swarm.Version{Index: 10}}, Spec: swarm.ServiceSpec{Annotations: swarm.Annotations{Name: "web"}}}}
-			res, err := updateService(context.Background(), f, "web", func(cur swarm.Service) (swarm.ServiceSpec, error) {
+			res, err := updateService(context.Background(), f, "web", "", func(cur swarm.Service) (swarm.ServiceSpec, error) {
 				spec := cur.Spec
 				spec.Labels = map[string]string{"v": fmt.Sprint(cur.Version.Index)}
 				return spec, nil
@@ -111,7 +111,7 @@ func TestUpdateServiceRetriesOutOfSequence(t *testing.T) {
 func TestUpdateServiceOtherErrorNoRetry(t *testing.T) {
 	t.Parallel()
 	f := &fakeServiceAPI{exists: true, svc: swarm.Service{ID: "id1"}}
-	_, err := updateService(context.Background(), f, "id1", func(swarm.Service) (swarm.ServiceSpec, error) {
+	_, err := updateService(context.Background(), f, "id1", "", func(swarm.Service) (swarm.ServiceSpec, error) {
 		return swarm.ServiceSpec{}, errors.New("bad spec")
 	}, 0)
 	if err == nil || len(f.updates) != 0 {
@@ -232,7 +232,7 @@ func TestCreateServiceLostAnswer(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			id, warnings, err := createService(context.Background(), tc.api, spec, 50*time.Millisecond, time.Millisecond)
+			id, warnings, err := createService(context.Background(), tc.api, spec, "", 50*time.Millisecond, time.Millisecond)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want it to contain %q", err, tc.wantErr)

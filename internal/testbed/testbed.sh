@@ -8,7 +8,8 @@
 # TESTBED_NODES (managers, the host engine included; default 1), TESTBED_WORKERS (default 0) and
 # TESTBED_FREE (engines in no swarm; default 0) size the bed. Needs root. This script runs the
 # bridge, namespaces, dockerd processes and test images; the swarm those engines form (the nodes,
-# their addresses, init, join, promote, repair, leave, the node list) is cmd/bedswarm's, in Go.
+# their addresses, init, join, promote, repair, leave, the node list) and the registry are
+# cmd/bedswarm's, in Go.
 set -Eeuo pipefail
 
 # A daemon must not inherit the descriptors this script has: a caller's lock around `make testbed`
@@ -374,12 +375,10 @@ cmd_up() {
 	build_pid=$!
 	for n in "${NODES[@]}"; do wait_node_dockerd "$n"; done
 	converge_swarm
-	if ! wait "$build_pid"; then
-		cat "$build_log" >&2
-		die "building the test images failed"
-	fi
+	wait "$build_pid" || { cat "$build_log" >&2; die "building the test images failed"; }
 	cat "$build_log" >&2
 	load_images
+	bedswarm -log-dir "$LOG_DIR" registry-up
 	bedswarm record
 	docker -H "$HOST_URL" node ls
 	cat "$NODES_FILE"
@@ -436,12 +435,13 @@ cmd_down() {
 	mkdir -p "$RUN_DIR"
 	lock
 	local start=$SECONDS n nodes pids=() left="" root="" pid
+	if ! { (build_bedswarm) && bedswarm -log-dir "$LOG_DIR" registry-down; }; then log "warning: stopping the test bed's registry failed"; fi
 	# The host leaves first, while its swarm still has its managers (and answers quickly).
 	if [[ -r $STATE_DIR/host-swarm ]]; then
 		read -r _ root <"$STATE_DIR/host-swarm"
 		if [[ -n $(host_dockerd_pid) ]]; then
 			# A subshell: a failed build is a warning here, not the end of `down`.
-			if (build_bedswarm) && bedswarm leave-host; then left=1; else log "warning: leaving the host's swarm failed"; fi
+			if [[ -x $BEDSWARM ]] && bedswarm leave-host; then left=1; else log "warning: leaving the host's swarm failed"; fi
 		fi
 	fi
 	mapfile -t nodes < <(known_nodes)

@@ -251,3 +251,29 @@ resource "swarm_service" "prune" {
     }
   }
 }
+
+# A private image with the service's own credentials (the password is write-only: it is never
+# stored; bump password_wo_version to send a new one). resolve_image = "always" (the default)
+# pins the tag to its digest at every plan, so a re-pushed :stable rolls the service.
+variable "registry_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "swarm_service" "billing" {
+  name          = "shop_billing"
+  resolve_image = "always"
+
+  task_template {
+    container_spec {
+      image = "registry.example.com:5000/shop/billing:stable"
+    }
+  }
+
+  registry_auth {
+    username            = "deploy"
+    password_wo         = var.registry_password
+    password_wo_version = 1
+  }
+}

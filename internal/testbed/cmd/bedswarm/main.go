@@ -20,6 +20,9 @@
 //	leave-host  make the host's engine leave its swarm (for `down`)
 //	status      print the node list, the engines that are not as they should be and the host's
 //	            swarm; exit 1 if the bed is not up
+//	registry-up   build (once per machine, cached), configure and start the bed's registry,
+//	              write <run dir>/registry.env and push the test images to it (registry.go)
+//	registry-down stop the registry and remove what registry-up made outside the state directory
 //
 // Log lines go to stderr, as "testbed: [<seconds>s] ...", the seconds counted from -elapsed on.
 package main
@@ -50,11 +53,12 @@ func run(args []string) int {
 	runDir := fs.String("run-dir", "", "the bed's run directory (sockets, the node list)")
 	stateDir := fs.String("state-dir", "", "the bed's state directory (what the bed made)")
 	elapsed := fs.Int("elapsed", 0, "seconds already spent by the caller, for the log")
+	logDir := fs.String("log-dir", "/var/log/tfswarm-testbed", "the bed's log directory (the registry's log)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *runDir == "" || *stateDir == "" || fs.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: bedswarm -run-dir DIR -state-dir DIR [-elapsed SECONDS] nodes|up|record|leave-host|status")
+		fmt.Fprintln(os.Stderr, "usage: bedswarm -run-dir DIR -state-dir DIR [-elapsed SECONDS] nodes|up|record|leave-host|status|registry-up|registry-down")
 		return 2
 	}
 	start := time.Now()
@@ -66,10 +70,28 @@ func run(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Minute)
+	limit := 20 * time.Minute
+	if fs.Arg(0) == "registry-up" {
+		// The first run on a machine builds the registry: minutes on idle cores, much longer on
+		// busy ones.
+		limit = 60 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
-	code, err := command(ctx, fs.Arg(0), *runDir, *stateDir, logf)
+	var code int
+	var err error
+	switch reg := (registryBed{runDir: *runDir, stateDir: *stateDir, logDir: *logDir, logf: logf}); fs.Arg(0) {
+	case "registry-up":
+		err = reg.up(ctx)
+	case "registry-down":
+		err = reg.down(ctx)
+	default:
+		code, err = command(ctx, fs.Arg(0), *runDir, *stateDir, logf)
+	}
+	if err != nil && code == 0 {
+		code = 1
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "testbed: error: %v\n", err)
 	}
