@@ -33,7 +33,8 @@ func (stubProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp
 
 func (stubProvider) Schema(context.Context, provider.SchemaRequest, *provider.SchemaResponse) {}
 
-func (stubProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {}
+func (stubProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
 
 func (stubProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
 
