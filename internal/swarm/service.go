@@ -126,7 +126,7 @@ func (c *Client) ListServices(ctx context.Context, f ServiceFilter) ([]swarm.Ser
 func listServices(ctx context.Context, api serviceAPI, f ServiceFilter) ([]swarm.Service, error) {
 	filters := f.engineFilters()
 	if f.NamePrefix != "" {
-		// The Engine's name filter matches prefixes; keep below makes it exact about that.
+		// The Engine's name filter matches prefixes; the loop below makes it exact about that.
 		filters = filters.Add("name", f.NamePrefix)
 	}
 	res, err := api.ServiceList(ctx, client.ServiceListOptions{Filters: filters})
@@ -135,7 +135,7 @@ func listServices(ctx context.Context, api serviceAPI, f ServiceFilter) ([]swarm
 	}
 	var out []swarm.Service
 	for _, s := range res.Items {
-		if f.keep(s.Spec.Name, s.Spec.Labels) {
+		if strings.HasPrefix(s.Spec.Name, f.NamePrefix) {
 			out = append(out, s)
 		}
 	}
