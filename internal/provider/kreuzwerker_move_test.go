@@ -57,8 +57,16 @@ func moveState(t *testing.T, r resource.Resource, sourceType, address string, at
 	ctx := context.Background()
 	var sresp resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
+	withIdentity, ok := r.(resource.ResourceWithIdentity)
+	if !ok {
+		t.Fatalf("%T has no identity", r)
+	}
+	mover, ok := r.(resource.ResourceWithMoveState)
+	if !ok {
+		t.Fatalf("%T has no MoveState", r)
+	}
 	var iresp resource.IdentitySchemaResponse
-	r.(resource.ResourceWithIdentity).IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &iresp)
+	withIdentity.IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &iresp)
 	resp := resource.MoveStateResponse{
 		TargetState:    tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(ctx), nil)},
 		TargetIdentity: &tfsdk.ResourceIdentity{Schema: iresp.IdentitySchema, Raw: tftypes.NewValue(iresp.IdentitySchema.Type().TerraformType(ctx), nil)},
@@ -69,7 +77,7 @@ func moveState(t *testing.T, r resource.Resource, sourceType, address string, at
 		SourceSchemaVersion:   version,
 		SourceRawState:        &tfprotov6.RawState{JSON: attrs},
 	}
-	for _, m := range r.(resource.ResourceWithMoveState).MoveState(ctx) {
+	for _, m := range mover.MoveState(ctx) {
 		m.StateMover(ctx, req, &resp)
 		if resp.Diagnostics.HasError() || !resp.TargetState.Raw.IsNull() {
 			break
