@@ -87,7 +87,11 @@ func newTerraformCLI(t *testing.T, mainTF string) *terraformCLI {
 // could not be started.
 func (c *terraformCLI) run(args ...string) (int, string) {
 	c.t.Helper()
-	cmd := exec.Command("terraform", append(args, "-no-color")...)
+	bin := "terraform"
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		bin = p // the newer Terraform of `make test`'s second run
+	}
+	cmd := exec.Command(bin, append(args, "-no-color")...)
 	cmd.Dir, cmd.Env = c.dir, c.env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -26,6 +27,7 @@ var (
 	_ provider.Provider                       = (*swarmProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*swarmProvider)(nil)
 	_ provider.ProviderWithConfigValidators   = (*swarmProvider)(nil)
+	_ provider.ProviderWithListResources      = (*swarmProvider)(nil)
 )
 
 // New returns the provider factory for providerserver.
@@ -119,7 +121,7 @@ func (p *swarmProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		// A plan may run before the values the provider depends on exist. Resources that need the
 		// Engine then say so; plans of new resources work.
 		c := swarm.Unavailable(errors.New("the provider configuration depends on values that are not known yet; apply them first"))
-		resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = c, c, c
+		resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = c, c, c, c
 		return
 	}
 	var hosts []string
@@ -150,7 +152,7 @@ func (p *swarmProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	tflog.Debug(ctx, "Docker Engine client configured", map[string]any{"hosts": c.Hosts()})
-	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = c, c, c
+	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = c, c, c, c
 }
 
 func (p *swarmProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -178,5 +180,16 @@ func (p *swarmProvider) DataSources(_ context.Context) []func() datasource.DataS
 func (p *swarmProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewJoinTokenEphemeralResource,
+	}
+}
+
+// ListResources are for `terraform query` (Terraform 1.14+); older Terraform never asks for them.
+func (p *swarmProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewServiceListResource,
+		NewSecretListResource, NewConfigListResource,
+		NewNetworkListResource,
+		NewVolumeListResource,
+		NewNodeListResource,
 	}
 }

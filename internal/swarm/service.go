@@ -144,13 +144,8 @@ func removeService(ctx context.Context, api serviceAPI, id string) error {
 	return nil
 }
 
-// ServiceFilter selects services for ListServices. Empty fields select everything.
-type ServiceFilter struct {
-	// NamePrefix keeps services whose name starts with it.
-	NamePrefix string
-	// Labels keeps services that have every label, with the value when it is not empty.
-	Labels map[string]string
-}
+// ServiceFilter selects services for ListServices (see ListFilter).
+type ServiceFilter = ListFilter
 
 // ListServices lists the services the filter selects, sorted by name.
 func (c *Client) ListServices(ctx context.Context, f ServiceFilter) ([]swarm.Service, error) {
@@ -163,17 +158,10 @@ func (c *Client) ListServices(ctx context.Context, f ServiceFilter) ([]swarm.Ser
 }
 
 func listServices(ctx context.Context, api serviceAPI, f ServiceFilter) ([]swarm.Service, error) {
-	filters := client.Filters{}
+	filters := f.engineFilters()
 	if f.NamePrefix != "" {
 		// The Engine's name filter matches prefixes; the loop below makes it exact about that.
 		filters = filters.Add("name", f.NamePrefix)
-	}
-	for k, v := range f.Labels {
-		if v == "" {
-			filters = filters.Add("label", k)
-		} else {
-			filters = filters.Add("label", k+"="+v)
-		}
 	}
 	res, err := api.ServiceList(ctx, client.ServiceListOptions{Filters: filters})
 	if err != nil {
@@ -181,10 +169,9 @@ func listServices(ctx context.Context, api serviceAPI, f ServiceFilter) ([]swarm
 	}
 	var out []swarm.Service
 	for _, s := range res.Items {
-		if f.NamePrefix != "" && !strings.HasPrefix(s.Spec.Name, f.NamePrefix) {
-			continue
+		if strings.HasPrefix(s.Spec.Name, f.NamePrefix) {
+			out = append(out, s)
 		}
-		out = append(out, s)
 	}
 	slices.SortStableFunc(out, func(a, b swarm.Service) int { return strings.Compare(a.Spec.Name, b.Spec.Name) })
 	return out, nil

@@ -24,9 +24,9 @@ TFRC
 export TF_CLI_CONFIG_FILE="$work/dev.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
 failed=0
-validate() { # name dir [terraform]
+validate() { # name dir [terraform [flag]]
 	local out
-	if out="$(cd "$2" && "${3:-terraform}" validate -no-color 2>&1)"; then
+	if out="$(cd "$2" && "${3:-terraform}" validate -no-color ${4:-} 2>&1)"; then
 		echo "examples-check: $1 valid"
 	else
 		echo "examples-check: $1 is not valid:" >&2
@@ -55,6 +55,19 @@ for dir in examples/provider examples/resources/* examples/data-sources/* exampl
 	rm -f "$scratch"/import-by-identity.tf
 	validate "$dir" "$scratch"
 done
+
+# List resources (`terraform query`) need Terraform 1.14 or newer: with TFSWARM_TERRAFORM_NEW their
+# .tfquery.hcl examples are validated with it (`validate -query`).
+if [ -n "${TFSWARM_TERRAFORM_NEW:-}" ]; then
+	for dir in examples/list-resources/*; do
+		[ -d "$dir" ] || continue
+		scratch="$work/$(echo "$dir" | tr / _)"
+		mkdir -p "$scratch"
+		cp "$dir"/*.tfquery.hcl "$scratch"/
+		printf 'terraform {\n  required_providers {\n    swarm = { source = "tfswarm/swarm" }\n  }\n}\n' >"$scratch/zz_versions.tf"
+		validate "$dir ($("$TFSWARM_TERRAFORM_NEW" version | head -1))" "$scratch" "$TFSWARM_TERRAFORM_NEW" -query
+	done
+fi
 
 # Whole-stack examples are validated in place (they have their own versions.tf); a scratch copy
 # keeps .terraform and lock files out of the tree.
