@@ -1,4 +1,4 @@
-package main
+package provider
 
 import (
 	"maps"
@@ -34,7 +34,7 @@ func TestQuietUnreadLogs(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			env := maps.Clone(tc.env)
-			quietUnreadLogs(func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+			QuietUnreadLogs(func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 				func(k, v string) error { env[k] = v; return nil })
 			if d := cmp.Diff(tc.want, env); d != "" {
 				t.Errorf("environment (-want +got):\n%s", d)
