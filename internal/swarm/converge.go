@@ -16,6 +16,12 @@ import (
 // Defaults of ConvergeOptions.
 const (
 	defaultConvergeInterval   = time.Second
+	// firstConvergeInterval is the first pause of a wait; each next one doubles, up to Interval.
+	// Most services run within a second or two: polling soon after the write and then less often
+	// ends a wait sooner after the service converged (with a fixed 1s interval a wait overran by
+	// half a second on average, which an apply of many services pays once per batch of
+	// -parallelism), for two or three more calls in the first second.
+	firstConvergeInterval = 100 * time.Millisecond
 	defaultFailedAttempts     = 3
 	defaultUnschedulableGrace = 10 * time.Second
 	// removeInterval is the poll interval of WaitServiceRemoved.
@@ -30,7 +36,8 @@ type ConvergeOptions struct {
 	// update status with every write of the service, so once a read shows a newer version, a
 	// rollback status is the fate of this update; reads not newer than it are not judged.
 	PreviousVersion uint64
-	// Interval between polls (default 1s, tests use less).
+	// Interval between polls (default 1s, tests use less). The first pauses are shorter: 100ms,
+	// then doubling up to Interval.
 	Interval time.Duration
 	// Progress, when set, hears how far the service got each time that changes: a line for
 	// people (msg) and the same as fields (service, service_id, mode, desired, done, and
@@ -122,6 +129,7 @@ func waitConverged(ctx context.Context, api convergeAPI, serviceID string, opts 
 	w := &convWaiter{api: api, id: serviceID, opts: opts}
 	var unschedulableSince time.Time
 	errs := 0
+	interval := min(firstConvergeInterval, opts.Interval)
 	for {
 		done, err := w.poll(ctx)
 		switch {
@@ -159,10 +167,16 @@ func waitConverged(ctx context.Context, api convergeAPI, serviceID string, opts 
 				unschedulableSince = time.Time{}
 			}
 		}
-		if err := pause(ctx, opts.Interval); err != nil {
+		if err := pause(ctx, interval); err != nil {
 			return w.failure(ctx, err)
 		}
+		interval = nextConvergeInterval(interval, opts.Interval)
 	}
+}
+
+// nextConvergeInterval is the pause after cur: twice as long, up to limit.
+func nextConvergeInterval(cur, limit time.Duration) time.Duration {
+	return min(2*cur, limit)
 }
 
 // poll looks once: one ServiceInspect and one TaskList (and, once per wait, a NodeList for the

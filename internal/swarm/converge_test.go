@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -499,5 +500,16 @@ func TestConvergenceErrorUnwrap(t *testing.T) {
 	err := fmt.Errorf("creating: %w", &ConvergenceError{Cause: context.DeadlineExceeded})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Error("the cause does not unwrap")
+	}
+}
+
+func TestConvergePauses(t *testing.T) {
+	var got []time.Duration
+	for d := min(firstConvergeInterval, defaultConvergeInterval); len(got) < 7; d = nextConvergeInterval(d, defaultConvergeInterval) {
+		got = append(got, d)
+	}
+	want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, time.Second, time.Second, time.Second}
+	if !slices.Equal(got, want) {
+		t.Errorf("pauses %v, want %v", got, want)
 	}
 }
