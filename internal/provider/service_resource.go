@@ -153,7 +153,7 @@ func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	state := plan.withLive(svc, plan.TaskTemplate.Networks, plan.spec().blocks())
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &serviceStateCodec, state)...)
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id)...)
 	if waitErr != nil {
 		resp.Diagnostics.AddError("Swarm service did not converge",
@@ -246,7 +246,7 @@ func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	newState := plan.withLive(svc, plan.TaskTemplate.Networks, plan.spec().blocks())
-	resp.Diagnostics.Append(resp.State.Set(ctx, &newState)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &serviceStateCodec, newState)...)
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id)...)
 	if waitErr != nil {
 		resp.Diagnostics.AddError("Swarm service update did not converge",
