@@ -15,13 +15,13 @@ import (
 
 // Defaults of ConvergeOptions.
 const (
-	defaultConvergeInterval   = time.Second
+	defaultConvergeInterval = time.Second
 	// firstConvergeInterval is the first pause of a wait; each next one doubles, up to Interval.
 	// Most services run within a second or two: polling soon after the write and then less often
 	// ends a wait sooner after the service converged (with a fixed 1s interval a wait overran by
 	// half a second on average, which an apply of many services pays once per batch of
 	// -parallelism), for two or three more calls in the first second.
-	firstConvergeInterval = 100 * time.Millisecond
+	firstConvergeInterval     = 100 * time.Millisecond
 	defaultFailedAttempts     = 3
 	defaultUnschedulableGrace = 10 * time.Second
 	// removeInterval is the poll interval of WaitServiceRemoved.

@@ -145,7 +145,7 @@ func run(ctx context.Context) error {
 	go func() { _ = proxy.Serve(l) }()
 	defer proxy.Close()
 
-	api, err := client.New(client.WithHost("unix://"+s.upstream), client.WithAPIVersionNegotiation())
+	api, err := client.New(client.WithHost("unix://" + s.upstream))
 	if err != nil {
 		return err
 	}
