@@ -16,9 +16,11 @@ import (
 	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/bench/procstats"
 	swarmprovider "github.com/tfswarm/terraform-provider-swarm/internal/provider"
@@ -71,8 +73,16 @@ func (serviceFloor) IdentitySchema(ctx context.Context, _ resource.IdentitySchem
 	_, resp.IdentitySchema = swarmprovider.ServiceResourceSchema(ctx)
 }
 
-// Read leaves the response as the framework starts it: the prior state and identity.
-func (serviceFloor) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+// Read leaves the state as the framework starts it, the prior state, and writes the identity (the
+// ID) as the real resource does: Terraform before 1.12 keeps no identity, and the framework
+// refuses a Read that leaves it empty.
+func (serviceFloor) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Identity != nil {
+		resp.Diagnostics.Append(resp.Identity.SetAttribute(ctx, path.Root("id"), id)...)
+	}
+}
 
 func (serviceFloor) Create(_ context.Context, _ resource.CreateRequest, resp *resource.CreateResponse) {
 	resp.Diagnostics.AddError("Not supported", "The benchmark's floor provider only reads.")
