@@ -24,7 +24,8 @@ const (
 	firstConvergeInterval     = 100 * time.Millisecond
 	defaultFailedAttempts     = 3
 	defaultUnschedulableGrace = 10 * time.Second
-	// removeInterval is the poll interval of WaitServiceRemoved.
+	// removeInterval is the longest poll interval of WaitServiceRemoved (it starts as
+	// WaitConverged does, at firstConvergeInterval).
 	removeInterval = 500 * time.Millisecond
 	// maxPollErrors is how many Engine errors in a row a wait tolerates (a manager failing over).
 	maxPollErrors = 3
@@ -369,6 +370,7 @@ func (w *convWaiter) nameNodes(ctx context.Context, problems []TaskProblem) {
 func waitServiceRemoved(ctx context.Context, api convergeAPI, serviceID string, interval time.Duration) error {
 	errs := 0
 	remaining := -1
+	pauseFor := min(firstConvergeInterval, interval)
 	for {
 		n, err := convRemainingTasks(ctx, api, &serviceID)
 		switch {
@@ -385,12 +387,13 @@ func waitServiceRemoved(ctx context.Context, api convergeAPI, serviceID string, 
 				return err
 			}
 		}
-		if err := pause(ctx, interval); err != nil {
+		if err := pause(ctx, pauseFor); err != nil {
 			if remaining < 0 {
 				return fmt.Errorf("waiting for service %s to be removed: %w", serviceID, err)
 			}
 			return fmt.Errorf("waiting for service %s to be removed: %d of its tasks remain: %w", serviceID, remaining, err)
 		}
+		pauseFor = nextConvergeInterval(pauseFor, interval)
 	}
 }
 
