@@ -10,8 +10,12 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// ownParallelism is how many API requests the swarm's own run has in flight at once.
-const ownParallelism = 32
+// ownParallelism is how many API requests the swarm's own run has in flight at once. With 32, a
+// loaded bed's managers timed out raft proposals when creating 500 services.
+const ownParallelism = 16
+
+// ownAttempts is how often the swarm's own run tries to create one service.
+const ownAttempts = 3
 
 // ownPollInterval is how often the swarm's own run looks whether it is done.
 const ownPollInterval = 100 * time.Millisecond
@@ -35,8 +39,8 @@ func swarmOwn(ctx context.Context, api *client.Client, n int, prefix string) (ru
 	start := time.Now()
 	ids := make([]string, n)
 	if err := forEach(ctx, n, func(i int) error {
-		res, err := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: ownSpec(fmt.Sprintf("%s-%d", prefix, i))})
-		ids[i] = res.ID
+		var err error
+		ids[i], err = createOwn(ctx, api, fmt.Sprintf("%s-%d", prefix, i))
 		return err
 	}); err != nil {
 		return 0, 0, fmt.Errorf("creating the services: %w", err)
@@ -91,6 +95,26 @@ func swarmOwn(ctx context.Context, api *client.Client, n int, prefix string) (ru
 		}
 	}
 	return run, time.Since(start), nil
+}
+
+// createOwn creates one service of the swarm's own run. A create that fails (a manager too busy
+// to commit it in time) may still have happened: the service is looked up by name before the next
+// attempt.
+func createOwn(ctx context.Context, api *client.Client, name string) (string, error) {
+	var err error
+	for range ownAttempts {
+		var res client.ServiceCreateResult
+		if res, err = api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: ownSpec(name)}); err == nil {
+			return res.ID, nil
+		}
+		if got, ierr := api.ServiceInspect(ctx, name, client.ServiceInspectOptions{}); ierr == nil {
+			return got.Service.ID, nil
+		}
+		if err := sleep(ctx, time.Second); err != nil {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("service %s: %w", name, err)
 }
 
 // forEach runs f(0..n-1), ownParallelism at a time, and returns the first error.
