@@ -184,7 +184,11 @@ func removeLeftovers(upstream, prefix string) {
 	}
 	defer api.Close()
 	res, err := api.ServiceList(ctx, client.ServiceListOptions{Filters: make(client.Filters).Add("name", prefix)})
-	if err != nil || len(res.Items) == 0 {
+	if err != nil {
+		logf("could not list the leftover services of %s; remove them by hand (docker service ls --filter name=%s): %v", prefix, prefix, err)
+		return
+	}
+	if len(res.Items) == 0 {
 		return
 	}
 	logf("removing %d leftover services of %s", len(res.Items), prefix)
