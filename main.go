@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/tfswarm/terraform-provider-swarm/internal/bench/procstats"
 	"github.com/tfswarm/terraform-provider-swarm/internal/provider"
 )
 
@@ -19,10 +20,15 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	// TFSWARM_CPUPROFILE and TFSWARM_PROCSTATS (off unless set): what this process spent, written
+	// when the plugin server stops.
+	stopStats := procstats.Start()
+	provider.QuietUnreadLogs(os.LookupEnv, os.Setenv)
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/tfswarm/swarm",
 		Debug:   debug,
 	})
+	stopStats()
 	if err != nil {
 		// No Terraform request is running here, so tflog would write nothing: stderr is what
 		// Terraform (or whoever started the plugin) shows.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -12,8 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	apiswarm "github.com/moby/moby/api/types/swarm"
 
@@ -33,6 +34,11 @@ const (
 	defaultServiceUpdateTimeout = 10 * time.Minute
 	defaultServiceDeleteTimeout = 5 * time.Minute
 )
+
+// serviceStateCodec writes serviceResourceModel as the state of the schema (state_codec.go).
+var serviceStateCodec = lazyStateCodec{build: func(ctx context.Context) (*stateCodec, error) {
+	return newStateCodec(ctx, serviceResourceSchema(ctx).Type(), reflect.TypeFor[serviceResourceModel]())
+}}
 
 // NewServiceResource is the swarm_service resource.
 func NewServiceResource() resource.Resource {
@@ -170,7 +176,7 @@ func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	state := plan.withLive(svc, plan.TaskTemplate.Networks, plan.spec().blocks())
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &serviceStateCodec, state)...)
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id)...)
 	if waitErr != nil {
 		resp.Diagnostics.AddError("Swarm service did not converge",
@@ -179,23 +185,19 @@ func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest
 }
 
 func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	var p servicePriorModel
+	resp.Diagnostics.Append(getState(ctx, req.State, &servicePriorCodec, &p)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var prior serviceResourceModel
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("wait_for_convergence"), &prior.WaitForConvergence)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("timeouts"), &prior.Timeouts)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("resolve_image"), &prior.ResolveImage)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("registry_auth"), &prior.RegistryAuth)...)
+	id, present := p.ID, p.blocks()
+	prior := serviceResourceModel{
+		WaitForConvergence: p.WaitForConvergence, Timeouts: p.Timeouts,
+		ResolveImage: p.ResolveImage, RegistryAuth: p.RegistryAuth,
+	}
 	var priorNetworks []networkAttachModel
-	// An imported state has no networks yet; that is not an error.
-	_ = req.State.GetAttribute(ctx, path.Root("task_template").AtName("networks"), &priorNetworks)
-	present, diags := priorServiceBlocks(ctx, req.State)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
+	if p.TaskTemplate != nil {
+		priorNetworks = p.TaskTemplate.Networks
 	}
 
 	svc, err := r.client.InspectService(ctx, id.ValueString())
@@ -210,7 +212,7 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	state := prior.withLive(svc, priorNetworks, present)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &serviceStateCodec, state)...)
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, svc.ID)...)
 }
 
@@ -285,7 +287,7 @@ func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	newState := plan.withLive(svc, plan.TaskTemplate.Networks, plan.spec().blocks())
-	resp.Diagnostics.Append(resp.State.Set(ctx, &newState)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &serviceStateCodec, newState)...)
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id)...)
 	if waitErr != nil {
 		resp.Diagnostics.AddError("Swarm service update did not converge",
@@ -389,27 +391,49 @@ func planUnmanagedReplicas(ctx context.Context, req resource.ModifyPlanRequest, 
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, replicasPath, types.Int64Unknown())...)
 }
 
-// priorServiceBlocks says which blocks of defaults the prior state has. A state that has only
-// an ID comes from an import.
-func priorServiceBlocks(ctx context.Context, state tfsdk.State) (serviceBlocks, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	var name types.String
-	diags.Append(state.GetAttribute(ctx, path.Root("name"), &name)...)
-	if diags.HasError() || name.IsNull() {
-		return importedServiceBlocks, diags
+// servicePriorModel is what Read takes from the prior state: the provider's own attributes, the
+// networks as the user named them, and which blocks of defaults the state has (raw values: only
+// whether they are null counts).
+type servicePriorModel struct {
+	ID                 types.String   `tfsdk:"id"`
+	Name               tftypes.Value  `tfsdk:"name"`
+	Mode               tftypes.Value  `tfsdk:"mode"`
+	WaitForConvergence types.Bool     `tfsdk:"wait_for_convergence"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+	// Registry settings (service_registry.go), kept as written.
+	ResolveImage types.String              `tfsdk:"resolve_image"`
+	RegistryAuth *serviceRegistryAuthModel `tfsdk:"registry_auth"`
+	TaskTemplate *struct {
+		Networks      []networkAttachModel `tfsdk:"networks"`
+		RestartPolicy tftypes.Value        `tfsdk:"restart_policy"`
+		Placement     tftypes.Value        `tfsdk:"placement"`
+	} `tfsdk:"task_template"`
+	UpdateConfig   tftypes.Value `tfsdk:"update_config"`
+	RollbackConfig tftypes.Value `tfsdk:"rollback_config"`
+	EndpointSpec   tftypes.Value `tfsdk:"endpoint_spec"`
+}
+
+// servicePriorCodec reads servicePriorModel from the state (state_codec.go).
+var servicePriorCodec = lazyStateCodec{build: func(ctx context.Context) (*stateCodec, error) {
+	return newPartialStateCodec(ctx, serviceResourceSchema(ctx).Type(), reflect.TypeFor[servicePriorModel]())
+}}
+
+// blocks says which blocks of defaults the prior state has. A state that has only an ID comes
+// from an import.
+func (p servicePriorModel) blocks() serviceBlocks {
+	if p.Name.IsNull() {
+		return importedServiceBlocks
 	}
-	present := func(p path.Path) bool {
-		var o types.Object
-		diags.Append(state.GetAttribute(ctx, p, &o)...)
-		return !o.IsNull()
+	var tt struct{ RestartPolicy, Placement bool }
+	if p.TaskTemplate != nil {
+		tt.RestartPolicy, tt.Placement = !p.TaskTemplate.RestartPolicy.IsNull(), !p.TaskTemplate.Placement.IsNull()
 	}
-	tt := path.Root("task_template")
 	return serviceBlocks{
-		Mode:          present(path.Root("mode")),
-		RestartPolicy: present(tt.AtName("restart_policy")), Placement: present(tt.AtName("placement")),
-		UpdateConfig: present(path.Root("update_config")), RollbackConfig: present(path.Root("rollback_config")),
-		EndpointSpec: present(path.Root("endpoint_spec")),
-	}, diags
+		Mode:          !p.Mode.IsNull(),
+		RestartPolicy: tt.RestartPolicy, Placement: tt.Placement,
+		UpdateConfig: !p.UpdateConfig.IsNull(), RollbackConfig: !p.RollbackConfig.IsNull(),
+		EndpointSpec: !p.EndpointSpec.IsNull(),
+	}
 }
 
 // fillReferenceNames fills secret_name and config_name from the Engine when left out.

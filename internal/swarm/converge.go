@@ -15,10 +15,17 @@ import (
 
 // Defaults of ConvergeOptions.
 const (
-	defaultConvergeInterval   = time.Second
+	defaultConvergeInterval = time.Second
+	// firstConvergeInterval is the first pause of a wait; each next one doubles, up to Interval.
+	// Most services run within a second or two: polling soon after the write and then less often
+	// ends a wait sooner after the service converged (with a fixed 1s interval a wait overran by
+	// half a second on average, which an apply of many services pays once per batch of
+	// -parallelism), for two or three more calls in the first second.
+	firstConvergeInterval     = 100 * time.Millisecond
 	defaultFailedAttempts     = 3
 	defaultUnschedulableGrace = 10 * time.Second
-	// removeInterval is the poll interval of WaitServiceRemoved.
+	// removeInterval is the longest poll interval of WaitServiceRemoved (it starts as
+	// WaitConverged does, at firstConvergeInterval).
 	removeInterval = 500 * time.Millisecond
 	// maxPollErrors is how many Engine errors in a row a wait tolerates (a manager failing over).
 	maxPollErrors = 3
@@ -30,7 +37,8 @@ type ConvergeOptions struct {
 	// update status with every write of the service, so once a read shows a newer version, a
 	// rollback status is the fate of this update; reads not newer than it are not judged.
 	PreviousVersion uint64
-	// Interval between polls (default 1s, tests use less).
+	// Interval between polls (default 1s, tests use less). The first pauses are shorter: 100ms,
+	// then doubling up to Interval.
 	Interval time.Duration
 	// Progress, when set, hears how far the service got each time that changes: a line for
 	// people (msg) and the same as fields (service, service_id, mode, desired, done, and
@@ -122,6 +130,7 @@ func waitConverged(ctx context.Context, api convergeAPI, serviceID string, opts 
 	w := &convWaiter{api: api, id: serviceID, opts: opts}
 	var unschedulableSince time.Time
 	errs := 0
+	interval := min(firstConvergeInterval, opts.Interval)
 	for {
 		done, err := w.poll(ctx)
 		switch {
@@ -159,10 +168,16 @@ func waitConverged(ctx context.Context, api convergeAPI, serviceID string, opts 
 				unschedulableSince = time.Time{}
 			}
 		}
-		if err := pause(ctx, opts.Interval); err != nil {
+		if err := pause(ctx, interval); err != nil {
 			return w.failure(ctx, err)
 		}
+		interval = nextConvergeInterval(interval, opts.Interval)
 	}
+}
+
+// nextConvergeInterval is the pause after cur: twice as long, up to limit.
+func nextConvergeInterval(cur, limit time.Duration) time.Duration {
+	return min(2*cur, limit)
 }
 
 // poll looks once: one ServiceInspect and one TaskList (and, once per wait, a NodeList for the
@@ -397,6 +412,7 @@ func (w *convWaiter) nameNodes(ctx context.Context, problems []TaskProblem) {
 func waitServiceRemoved(ctx context.Context, api convergeAPI, serviceID string, interval time.Duration) error {
 	errs := 0
 	remaining := -1
+	pauseFor := min(firstConvergeInterval, interval)
 	for {
 		n, err := convRemainingTasks(ctx, api, &serviceID)
 		switch {
@@ -413,12 +429,13 @@ func waitServiceRemoved(ctx context.Context, api convergeAPI, serviceID string, 
 				return err
 			}
 		}
-		if err := pause(ctx, interval); err != nil {
+		if err := pause(ctx, pauseFor); err != nil {
 			if remaining < 0 {
 				return fmt.Errorf("waiting for service %s to be removed: %w", serviceID, err)
 			}
 			return fmt.Errorf("waiting for service %s to be removed: %d of its tasks remain: %w", serviceID, remaining, err)
 		}
+		pauseFor = nextConvergeInterval(pauseFor, interval)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -527,5 +528,16 @@ func TestWaitConverged_nodeDown(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "node(s) w1 down") {
 		t.Errorf("error does not name the lost node:\n%s", err)
+	}
+}
+
+func TestConvergePauses(t *testing.T) {
+	var got []time.Duration
+	for d := min(firstConvergeInterval, defaultConvergeInterval); len(got) < 7; d = nextConvergeInterval(d, defaultConvergeInterval) {
+		got = append(got, d)
+	}
+	want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, time.Second, time.Second, time.Second}
+	if !slices.Equal(got, want) {
+		t.Errorf("pauses %v, want %v", got, want)
 	}
 }

@@ -13,7 +13,10 @@ import (
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/moby/moby/client"
+
 	"github.com/tfswarm/terraform-provider-swarm/internal/bench/callcount"
+	"github.com/tfswarm/terraform-provider-swarm/internal/bench/procstats"
 )
 
 // servicesConfig is N swarm_service resources of the test image, one replica each.
@@ -74,11 +77,21 @@ resource "terraform_data" "bench" {
 }
 `
 
-// cliConfig points Terraform at the provider built here (no registry, no `terraform init`).
+// floorConfig is servicesConfig for the floor provider (internal/bench/floorprovider): the same
+// resources and schema, a Read that returns the state untouched.
+var floorConfig = strings.Replace(servicesConfig, `"tfswarm/swarm"`, `"tfswarm/swarmfloor"`, 1)
+
+const (
+	providerAddr = `provider["registry.terraform.io/tfswarm/swarm"]`
+	floorAddr    = `provider["registry.terraform.io/tfswarm/swarmfloor"]`
+)
+
+// cliConfig points Terraform at the providers built here (no registry, no `terraform init`).
 func cliConfig(binDir string) string {
 	return fmt.Sprintf(`provider_installation {
   dev_overrides {
-    "registry.terraform.io/tfswarm/swarm" = %q
+    "registry.terraform.io/tfswarm/swarm" = %[1]q
+    "registry.terraform.io/tfswarm/swarmfloor" = %[1]q
   }
   direct {}
 }
@@ -88,6 +101,7 @@ func cliConfig(binDir string) string {
 type bench struct {
 	tfPath, work, cliConfig string
 	parallelism             int
+	api                     *client.Client // the Engine, directly, for the swarm's own times
 }
 
 // row is one line of the table: seconds, and the calls of the refresh-only plan.
@@ -96,6 +110,31 @@ type row struct {
 	Apply, Refresh, Destroy time.Duration
 	Calls, ServiceReads     int
 	DataApply, DataRefresh  time.Duration
+	// The swarm's own time to run the services and to remove them (swarmOwn).
+	OwnRun, OwnRemoval time.Duration
+	// The refresh-only plan of the same state with the floor provider.
+	FloorRefresh time.Duration
+	// What the provider processes of each refresh-only plan used.
+	Prov, Floor usage
+}
+
+// usage is what the provider processes of one Terraform command used: CPU time of them all, of
+// the busiest (the one that served the reads; the others only answered schema requests), and
+// the highest peak resident memory.
+type usage struct {
+	CPU, BusiestCPU float64
+	PeakKB          int64
+	Processes       int
+}
+
+func usageOf(stats []procstats.Stats) usage {
+	u := usage{Processes: len(stats)}
+	for _, s := range stats {
+		u.CPU += s.CPU()
+		u.BusiestCPU = max(u.BusiestCPU, s.CPU())
+		u.PeakKB = max(u.PeakKB, s.PeakRSSKB)
+	}
+	return u
 }
 
 // workspace is one Terraform configuration in its own directory, its output in terraform.log.
@@ -103,6 +142,30 @@ type workspace struct {
 	tf  *tfexec.Terraform
 	dir string
 	log *os.File
+	env map[string]string
+}
+
+// measured runs f with the provider processes writing their stats (procstats) into a directory
+// of their own, and returns them.
+func (w *workspace) measured(name string, f func() error) ([]procstats.Stats, error) {
+	dir := filepath.Join(w.dir, "stats-"+name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	w.env[procstats.EnvProcStats] = dir
+	defer delete(w.env, procstats.EnvProcStats)
+	if err := w.tf.SetEnv(tfexec.CleanEnv(w.env)); err != nil {
+		return nil, err
+	}
+	defer func() { _ = w.tf.SetEnv(tfexec.CleanEnv(w.env)) }()
+	if err := f(); err != nil {
+		return nil, err
+	}
+	stats, err := procstats.ReadDir(dir)
+	if err == nil && len(stats) == 0 {
+		err = fmt.Errorf("no provider process wrote its stats into %s", dir)
+	}
+	return stats, err
 }
 
 func (b *bench) workspace(ctx context.Context, name, config string) (*workspace, error) {
@@ -138,7 +201,7 @@ func (b *bench) workspace(ctx context.Context, name, config string) (*workspace,
 	if _, _, err := tf.Version(ctx, false); err != nil {
 		return nil, err
 	}
-	return &workspace{tf: tf, dir: dir, log: logFile}, nil
+	return &workspace{tf: tf, dir: dir, log: logFile, env: env}, nil
 }
 
 // timed runs one Terraform command and returns how long it took; a failure comes with the end
@@ -196,6 +259,11 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 		destroyOpts = append(destroyOpts, tfexec.Var(v))
 	}
 
+	logf("N=%d: the swarm's own time to run and remove %d services (API, concurrently)", n, n)
+	if r.OwnRun, r.OwnRemoval, err = swarmOwn(ctx, b.api, n, prefix+"-own"); err != nil {
+		return r, callcount.Snapshot{}, err
+	}
+
 	logf("N=%d: applying %d swarm_service resources", n, n)
 	if r.Apply, err = svc.timed("apply", func() error { return svc.tf.Apply(ctx, applyOpts...) }); err != nil {
 		return r, callcount.Snapshot{}, err
@@ -210,16 +278,28 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 
 	logf("N=%d: refresh-only plan of %d swarm_service resources", n, n)
 	counter.Reset()
-	d, plan, err := svc.refreshOnly(ctx, planOpts...)
+	var d time.Duration
+	var plan *tfjson.Plan
+	stats, err := svc.measured("refresh", func() error {
+		var err error
+		d, plan, err = svc.refreshOnly(ctx, planOpts...)
+		return err
+	})
 	if err != nil {
 		return r, callcount.Snapshot{}, err
 	}
+	r.Prov = usageOf(stats)
 	calls := counter.Snapshot()
 	r.Refresh, r.Calls = d, calls.Total
 	// GET /services/{id} is the Read itself; the rest is the provider's Configure (ping, version).
 	r.ServiceReads = calls.Calls["GET /services/{id}"]
 	if changed := planChanges(plan); len(changed) > 0 {
 		return r, calls, fmt.Errorf("with N=%d, the refresh-only plan right after apply is not empty: %s", n, strings.Join(changed, ", "))
+	}
+
+	logf("N=%d: refresh-only plan of the same state with the floor provider", n)
+	if r.FloorRefresh, r.Floor, err = b.floorRefresh(ctx, n, svc, planOpts); err != nil {
+		return r, calls, err
 	}
 
 	logf("N=%d: destroying", n)
@@ -244,6 +324,42 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 		return r, calls, err
 	}
 	return r, calls, nil
+}
+
+// floorRefresh times a refresh-only plan of the state that svc holds with the floor provider
+// (the state's provider address changed to it), and checks that it found no drift either.
+func (b *bench) floorRefresh(ctx context.Context, n int, svc *workspace, planOpts []tfexec.PlanOption) (time.Duration, usage, error) {
+	floor, err := b.workspace(ctx, fmt.Sprintf("floor-%d", n), floorConfig)
+	if err != nil {
+		return 0, usage{}, err
+	}
+	defer floor.log.Close()
+	raw, err := os.ReadFile(filepath.Join(svc.dir, "terraform.tfstate"))
+	if err != nil {
+		return 0, usage{}, err
+	}
+	quoted := func(s string) string { return strings.ReplaceAll(s, `"`, `\"`) }
+	if !bytes.Contains(raw, []byte(quoted(providerAddr))) {
+		return 0, usage{}, fmt.Errorf("the state of %s does not name %s", svc.dir, providerAddr)
+	}
+	raw = bytes.ReplaceAll(raw, []byte(quoted(providerAddr)), []byte(quoted(floorAddr)))
+	if err := os.WriteFile(filepath.Join(floor.dir, "terraform.tfstate"), raw, 0o644); err != nil {
+		return 0, usage{}, err
+	}
+	var d time.Duration
+	var plan *tfjson.Plan
+	stats, err := floor.measured("refresh", func() error {
+		var err error
+		d, plan, err = floor.refreshOnly(ctx, planOpts...)
+		return err
+	})
+	if err != nil {
+		return 0, usage{}, err
+	}
+	if changed := planChanges(plan); len(changed) > 0 {
+		return 0, usage{}, fmt.Errorf("with N=%d, the floor's refresh-only plan is not empty: %s", n, strings.Join(changed, ", "))
+	}
+	return d, usageOf(stats), nil
 }
 
 // countResources counts the managed resources of a type in the root module of a state.
@@ -285,19 +401,42 @@ func planChanges(plan *tfjson.Plan) []string {
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.1f", d.Seconds()) }
 
-const rowFormat = "%5s | %13s | %17s | %11s | %13s | %16s | %11s | %20s\n"
+func ratio(a, b time.Duration) string {
+	if b <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", a.Seconds()/b.Seconds())
+}
+
+const rowFormat = "%5s | %9s %9s %6s | %9s %9s %6s | %8s %8s %8s %8s %8s | %9s %9s %6s | %9s | %9s\n"
 
 // table is the printed result.
 func table(rows []row, parallelism int) string {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "swarm_service refresh benchmark (parallelism %d; Engine calls counted by a proxy during the refresh-only plan only)\n", parallelism)
-	fmt.Fprintf(&b, rowFormat, "N", "apply (s)", "refresh plan (s)", "API calls", "calls/service", "service reads", "destroy (s)", "terraform_data (s)")
-	fmt.Fprintf(&b, rowFormat, "", "", "", "(refresh)", "", "(GET service)", "", "apply / refresh")
+	fmt.Fprintf(&b, "swarm_service benchmark (parallelism %d; times in seconds; CPU and peak memory of the provider processes of the refresh-only plan, from /proc)\n", parallelism)
+	fmt.Fprintf(&b, rowFormat, "N", "apply", "swarm run", "ratio", "refresh", "floor", "ratio",
+		"CPU", "CPU/svc", "floor", "extra/svc", "peak", "destroy", "swarm rm", "ratio", "calls/svc", "tf_data")
+	fmt.Fprintf(&b, rowFormat, "", "", "(own)", "", "plan", "refresh", "", "(s)", "(ms)", "CPU (s)", "(ms)", "(MB)", "", "(own)", "", "(refresh)", "apply/ref")
 	for _, r := range rows {
-		fmt.Fprintf(&b, rowFormat, fmt.Sprint(r.N), seconds(r.Apply), seconds(r.Refresh), fmt.Sprint(r.Calls),
-			fmt.Sprintf("%.2f", float64(r.Calls)/float64(r.N)), fmt.Sprint(r.ServiceReads), seconds(r.Destroy),
-			seconds(r.DataApply)+" / "+seconds(r.DataRefresh))
+		perSvc := func(s float64) string { return fmt.Sprintf("%.2f", 1000*s/float64(r.N)) }
+		fmt.Fprintf(&b, rowFormat, fmt.Sprint(r.N),
+			seconds(r.Apply), seconds(r.OwnRun), ratio(r.Apply, r.OwnRun),
+			seconds(r.Refresh), seconds(r.FloorRefresh), ratio(r.Refresh, r.FloorRefresh),
+			fmt.Sprintf("%.2f", r.Prov.CPU), perSvc(r.Prov.BusiestCPU), fmt.Sprintf("%.2f", r.Floor.CPU),
+			perSvc(r.Prov.BusiestCPU-r.Floor.BusiestCPU), fmt.Sprintf("%.0f", float64(r.Prov.PeakKB)/1024),
+			seconds(r.Destroy), seconds(r.OwnRemoval), ratio(r.Destroy, r.OwnRemoval),
+			fmt.Sprintf("%.2f", float64(r.Calls)/float64(r.N)),
+			seconds(r.DataApply)+"/"+seconds(r.DataRefresh))
 	}
+	b.WriteString(`
+apply: terraform apply of N new services, waiting for convergence; swarm run: the same N created
+through the API concurrently, then polled until every task runs; refresh plan / floor refresh: a
+refresh-only plan of the same state with this provider and with the floor provider (same schema,
+Read returns the state untouched); CPU: all provider processes of the refresh plan; CPU/svc: the
+process that served the reads, per service; extra/svc: the same minus the floor's; peak: highest
+VmHWM of those processes; destroy vs swarm rm: terraform destroy vs removing through the API
+until no task is left; calls/svc: Engine calls per refreshed service; tf_data: N terraform_data.
+`)
 	return b.String()
 }
 

@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/bench/callcount"
+	"github.com/tfswarm/terraform-provider-swarm/internal/bench/procstats"
 )
 
 func TestReadSettings(t *testing.T) {
@@ -18,7 +20,7 @@ func TestReadSettings(t *testing.T) {
 		want    settings
 		wantErr string
 	}{
-		"defaults": {want: settings{sizes: []int{10, 50, 100}, upstream: "/var/run/docker.sock", parallelism: 10}},
+		"defaults": {want: settings{sizes: []int{10, 50, 100, 500}, upstream: "/var/run/docker.sock", parallelism: 10}},
 		"all set": {
 			env:  map[string]string{"BENCH_SIZES": " 5  20 ", "BENCH_UPSTREAM": "/run/x.sock", "BENCH_PARALLELISM": "4", "BENCH_KEEP": "1"},
 			want: settings{sizes: []int{5, 20}, upstream: "/run/x.sock", parallelism: 4, keep: true},
@@ -111,14 +113,26 @@ func TestTable(t *testing.T) {
 	rows := []row{{
 		N: 10, Apply: 12340 * time.Millisecond, Refresh: 1500 * time.Millisecond, Destroy: 8 * time.Second,
 		Calls: 13, ServiceReads: 10, DataApply: 900 * time.Millisecond, DataRefresh: 800 * time.Millisecond,
+		OwnRun: 10 * time.Second, OwnRemoval: 4 * time.Second, FloorRefresh: 1200 * time.Millisecond,
+		Prov:  usage{CPU: 0.5, BusiestCPU: 0.3, PeakKB: 51200, Processes: 2},
+		Floor: usage{CPU: 0.4, BusiestCPU: 0.25, PeakKB: 40960, Processes: 2},
 	}}
-	want := `swarm_service refresh benchmark (parallelism 10; Engine calls counted by a proxy during the refresh-only plan only)
-    N |     apply (s) |  refresh plan (s) |   API calls | calls/service |    service reads | destroy (s) |   terraform_data (s)
-      |               |                   |   (refresh) |               |    (GET service) |             |      apply / refresh
-   10 |          12.3 |               1.5 |          13 |          1.30 |               10 |         8.0 |            0.9 / 0.8
-`
-	if d := cmp.Diff(want, table(rows, 10)); d != "" {
-		t.Errorf("table (-want +got):\n%s", d)
+	got := table(rows, 10)
+	lines := strings.Split(got, "\n")
+	want := "   10 |      12.3      10.0   1.23 |       1.5       1.2   1.25 |     0.50    30.00     0.40     5.00       50 |       8.0       4.0   2.00 |      1.30 |   0.9/0.8"
+	if len(lines) < 4 || lines[3] != want {
+		t.Errorf("table row:\n%q\nwant\n%q\nin:\n%s", lines[3], want, got)
+	}
+}
+
+func TestUsageOf(t *testing.T) {
+	got := usageOf([]procstats.Stats{
+		{PID: 1, UserSec: 0.1, SystemSec: 0.05, PeakRSSKB: 30000},
+		{PID: 2, UserSec: 1.0, SystemSec: 0.25, PeakRSSKB: 50000},
+	})
+	want := usage{CPU: 1.4, BusiestCPU: 1.25, PeakKB: 50000, Processes: 2}
+	if d := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); d != "" {
+		t.Errorf("usage (-want +got):\n%s", d)
 	}
 }
 
@@ -134,5 +148,11 @@ func TestCLIConfig(t *testing.T) {
 	got := cliConfig("/opt/bench/bin")
 	if !strings.Contains(got, `"registry.terraform.io/tfswarm/swarm" = "/opt/bench/bin"`) {
 		t.Errorf("the CLI configuration does not override the provider:\n%s", got)
+	}
+	if !strings.Contains(got, `"registry.terraform.io/tfswarm/swarmfloor" = "/opt/bench/bin"`) {
+		t.Errorf("the CLI configuration does not override the floor provider:\n%s", got)
+	}
+	if !strings.Contains(floorConfig, `source = "tfswarm/swarmfloor"`) {
+		t.Errorf("the floor's configuration does not use the floor provider:\n%s", floorConfig)
 	}
 }

@@ -1,13 +1,22 @@
-// Command tfbench is the refresh benchmark (`make bench`; not part of `make test`).
+// Command tfbench is the benchmark of `make bench` (not part of `make test`).
 //
-// For each N in BENCH_SIZES (default "10 50 100") it applies N swarm_service resources (the test
-// image, 1 replica, the default wait for convergence), times a refresh-only plan of them, and
-// counts the Engine API calls that plan made through a counting proxy (package callcount); then it
-// does the same with N terraform_data resources, Terraform's own floor, and destroys everything.
-// It drives Terraform with terraform-exec, checks with terraform-json that the refresh-only plan
-// right after apply finds no drift and that the state holds the N services, and prints a table.
+// For each N in BENCH_SIZES (default "10 50 100 500") it measures, in one run:
+//   - the swarm's own time: N services of the test image (1 replica) created through the Engine's
+//     API directly and concurrently, without waiting, then polled until every task runs; and the
+//     time to remove them all until no task of theirs is left;
+//   - terraform apply of N swarm_service resources of the same spec (waiting for convergence, the
+//     default), a refresh-only plan of them (with the Engine calls it made, counted by a proxy,
+//     package callcount, and the CPU time and peak memory of the provider processes, which write
+//     them from /proc when they stop, package procstats), and terraform destroy;
+//   - the floor: a refresh-only plan of the same state with the floor provider
+//     (internal/bench/floorprovider: the same schema, a Read that returns the state untouched);
+//   - N terraform_data resources, Terraform's own floor for small objects.
 //
-// Run it from the repository's root (it builds the provider there). Needs the local test bed up
+// It drives Terraform with terraform-exec, checks with terraform-json that the refresh-only plans
+// right after apply find no drift and that the state holds the N services, and prints one table
+// with the ratios to the floor and to the swarm's own times.
+//
+// Run it from the repository's root (it builds both providers there). Needs the local test bed up
 // (`make testbed`) and Terraform on PATH.
 //
 // Environment: BENCH_SIZES, BENCH_UPSTREAM (the engine's socket, default /var/run/docker.sock),
@@ -68,11 +77,11 @@ func readSettings(getenv func(string) string) (settings, error) {
 	return s, nil
 }
 
-// parseSizes reads BENCH_SIZES: numbers separated by spaces; empty means 10 50 100.
+// parseSizes reads BENCH_SIZES: numbers separated by spaces; empty means 10 50 100 500.
 func parseSizes(v string) ([]int, error) {
 	fields := strings.Fields(v)
 	if len(fields) == 0 {
-		return []int{10, 50, 100}, nil
+		return []int{10, 50, 100, 500}, nil
 	}
 	sizes := make([]int, len(fields))
 	for i, f := range fields {
@@ -113,11 +122,13 @@ func run(ctx context.Context) error {
 		}
 	}()
 
-	logf("building the provider")
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(work, "bin", "terraform-provider-swarm"), ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building the provider: %w", err)
+	logf("building the provider and the floor provider")
+	for bin, pkg := range map[string]string{"terraform-provider-swarm": ".", "terraform-provider-swarmfloor": "./internal/bench/floorprovider"} {
+		build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(work, "bin", bin), pkg)
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("building %s: %w", pkg, err)
+		}
 	}
 	rc := filepath.Join(work, "terraformrc")
 	if err := os.WriteFile(rc, []byte(cliConfig(filepath.Join(work, "bin"))), 0o644); err != nil {
@@ -134,7 +145,12 @@ func run(ctx context.Context) error {
 	go func() { _ = proxy.Serve(l) }()
 	defer proxy.Close()
 
-	b := &bench{tfPath: tfPath, work: work, cliConfig: rc, parallelism: s.parallelism}
+	api, err := client.New(client.WithHost("unix://" + s.upstream))
+	if err != nil {
+		return err
+	}
+	defer api.Close()
+	b := &bench{tfPath: tfPath, work: work, cliConfig: rc, parallelism: s.parallelism, api: api}
 	var rows []row
 	var last callcount.Snapshot
 	for _, n := range s.sizes {
@@ -168,7 +184,11 @@ func removeLeftovers(upstream, prefix string) {
 	}
 	defer api.Close()
 	res, err := api.ServiceList(ctx, client.ServiceListOptions{Filters: make(client.Filters).Add("name", prefix)})
-	if err != nil || len(res.Items) == 0 {
+	if err != nil {
+		logf("could not list the leftover services of %s; remove them by hand (docker service ls --filter name=%s): %v", prefix, prefix, err)
+		return
+	}
+	if len(res.Items) == 0 {
 		return
 	}
 	logf("removing %d leftover services of %s", len(res.Items), prefix)

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/moby/moby/api/types/swarm"
+	"github.com/moby/moby/client"
+)
+
+// ownParallelism is how many API requests the swarm's own run has in flight at once. With 32, a
+// loaded bed's managers timed out raft proposals when creating 500 services.
+const ownParallelism = 16
+
+// ownAttempts is how often the swarm's own run tries to create one service.
+const ownAttempts = 3
+
+// ownPollInterval is how often the swarm's own run looks whether it is done.
+const ownPollInterval = 100 * time.Millisecond
+
+// ownSpec is the service of servicesConfig, as the Engine's API takes it.
+func ownSpec(name string) swarm.ServiceSpec {
+	replicas := uint64(1)
+	return swarm.ServiceSpec{
+		Annotations:  swarm.Annotations{Name: name},
+		Mode:         swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &replicas}},
+		TaskTemplate: swarm.TaskSpec{ContainerSpec: &swarm.ContainerSpec{Image: "tfswarm/testapp:v1"}},
+		EndpointSpec: &swarm.EndpointSpec{Mode: swarm.ResolutionModeDNSRR},
+	}
+}
+
+// swarmOwn is the swarm's own pace for n services, without Terraform or the provider: it creates
+// them through the API directly and concurrently, without waiting, then lists them until every
+// one runs its task (one ServiceList with status per poll); then it removes them all concurrently
+// and lists tasks until none of theirs is left (as the provider's delete waits).
+func swarmOwn(ctx context.Context, api *client.Client, n int, prefix string) (run, removal time.Duration, err error) {
+	start := time.Now()
+	ids := make([]string, n)
+	if err := forEach(ctx, n, func(i int) error {
+		var err error
+		ids[i], err = createOwn(ctx, api, fmt.Sprintf("%s-%d", prefix, i))
+		return err
+	}); err != nil {
+		return 0, 0, fmt.Errorf("creating the services: %w", err)
+	}
+	mine := map[string]bool{}
+	for _, id := range ids {
+		mine[id] = true
+	}
+	for {
+		res, err := api.ServiceList(ctx, client.ServiceListOptions{Status: true, Filters: make(client.Filters).Add("name", prefix)})
+		if err != nil {
+			return 0, 0, err
+		}
+		running := 0
+		for _, s := range res.Items {
+			if mine[s.ID] && s.ServiceStatus != nil && s.ServiceStatus.RunningTasks >= 1 {
+				running++
+			}
+		}
+		if running == n {
+			break
+		}
+		if err := sleep(ctx, ownPollInterval); err != nil {
+			return 0, 0, fmt.Errorf("waiting for %d services to run (%d do): %w", n, running, err)
+		}
+	}
+	run = time.Since(start)
+
+	start = time.Now()
+	if err := forEach(ctx, n, func(i int) error {
+		_, err := api.ServiceRemove(ctx, ids[i], client.ServiceRemoveOptions{})
+		return err
+	}); err != nil {
+		return run, 0, fmt.Errorf("removing the services: %w", err)
+	}
+	for {
+		res, err := api.TaskList(ctx, client.TaskListOptions{})
+		if err != nil {
+			return run, 0, err
+		}
+		left := 0
+		for _, t := range res.Items {
+			if mine[t.ServiceID] {
+				left++
+			}
+		}
+		if left == 0 {
+			break
+		}
+		if err := sleep(ctx, ownPollInterval); err != nil {
+			return run, 0, fmt.Errorf("waiting for the tasks of %d removed services to go (%d left): %w", n, left, err)
+		}
+	}
+	return run, time.Since(start), nil
+}
+
+// createOwn creates one service of the swarm's own run. A create that fails (a manager too busy
+// to commit it in time) may still have happened: the service is looked up by name before the next
+// attempt.
+func createOwn(ctx context.Context, api *client.Client, name string) (string, error) {
+	var err error
+	for range ownAttempts {
+		var res client.ServiceCreateResult
+		if res, err = api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: ownSpec(name)}); err == nil {
+			return res.ID, nil
+		}
+		if got, ierr := api.ServiceInspect(ctx, name, client.ServiceInspectOptions{}); ierr == nil {
+			return got.Service.ID, nil
+		}
+		if err := sleep(ctx, time.Second); err != nil {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("service %s: %w", name, err)
+}
+
+// forEach runs f(0..n-1), ownParallelism at a time, and returns the first error.
+func forEach(ctx context.Context, n int, f func(i int) error) error {
+	sem := make(chan struct{}, ownParallelism)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for i := range n {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := f(i); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
