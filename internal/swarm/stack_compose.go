@@ -58,6 +58,9 @@ type ComposeError struct {
 
 func (e *ComposeError) Error() string {
 	var where []string
+	if e.File >= 0 {
+		where = append(where, fmt.Sprintf("compose file %d", e.File+1))
+	}
 	if e.Line > 0 && !strings.Contains(e.Err.Error(), fmt.Sprintf("line %d", e.Line)) {
 		where = append(where, fmt.Sprintf("line %d", e.Line))
 	}
