@@ -536,7 +536,7 @@ func SpecDrift(desired, live string) ([]string, error) {
 	if err := json.Unmarshal([]byte(live), &l); err != nil {
 		return nil, err
 	}
-	var out []string
+	out := []string{}
 	add := func(name string) {
 		if !slices.Contains(out, name) {
 			out = append(out, name)
