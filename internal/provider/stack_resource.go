@@ -210,8 +210,8 @@ func (r *stackResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			},
 			"objects": schema.MapAttribute{
 				MarkdownDescription: "A digest (`sha256:…`) of the content of each secret (`secret.<name>`) and config " +
-					"(`config.<name>`) of the file, `external` for external ones and `adopted` for a secret imported with the " +
-					"stack (its content cannot be read back, so it is kept until it is removed from the file). A changed digest " +
+					"(`config.<name>`) that the file defines (external ones are not listed), or `adopted` for a secret imported " +
+					"with the stack (the Engine never returns a secret's content, so it is kept as it is). A changed digest " +
 					"rotates the object.",
 				ElementType: types.StringType,
 				Computed:    true,
@@ -606,10 +606,8 @@ func planStackServices(ctx context.Context, spec swarm.StackSpec, prior map[stri
 	return v, diags
 }
 
-const (
-	digestExternal = "external"
-	digestAdopted  = "adopted"
-)
+// digestAdopted stands for the content of a secret imported with the stack.
+const digestAdopted = "adopted"
 
 func objectKey(o swarm.StackObject) string { return string(o.Kind) + "." + o.Key }
 
@@ -619,8 +617,11 @@ func planStackObjects(spec swarm.StackSpec, prior types.Map) types.Map {
 	priorVals := stringMapOf(prior)
 	out := map[string]attr.Value{}
 	for _, o := range slices.Concat(spec.Secrets, spec.Configs) {
+		if o.External {
+			continue // looked up by name, never written: nothing to compare
+		}
 		k, d := objectKey(o), o.Digest()
-		if priorVals[k] == digestAdopted && !o.External {
+		if priorVals[k] == digestAdopted {
 			d = digestAdopted
 		}
 		out[k] = types.StringValue(d)
@@ -677,7 +678,7 @@ func stackRotations(prior, next types.Map) map[string]bool {
 	out := map[string]bool{}
 	for _, k := range slices.Sorted(maps.Keys(n)) {
 		old, ok := p[k]
-		if !ok || old == n[k] || old == digestAdopted || old == digestExternal || n[k] == digestExternal {
+		if !ok || old == n[k] || old == digestAdopted {
 			continue
 		}
 		out[k] = true

@@ -70,7 +70,7 @@ func stackVars(prefix string) map[string]string {
 }
 
 // docker runs the Docker CLI against the host engine (a manager of the bed).
-func docker(t *testing.T, env map[string]string, args ...string) string {
+func docker(t *testing.T, env map[string]string, args ...string) {
 	t.Helper()
 	cmd := exec.Command("docker", args...)
 	cmd.Env = append(os.Environ(), "DOCKER_HOST=unix:///var/run/docker.sock")
@@ -81,7 +81,6 @@ func docker(t *testing.T, env map[string]string, args ...string) string {
 	if err != nil {
 		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	return string(out)
 }
 
 // cliDeploy deploys a case with `docker stack deploy` and returns the specs of its services.

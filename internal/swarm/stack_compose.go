@@ -242,9 +242,6 @@ type StackObject struct {
 
 // Digest is the SHA-256 of the content: what state keeps instead of the content.
 func (o StackObject) Digest() string {
-	if o.External {
-		return "external"
-	}
 	sum := sha256.Sum256(o.Data)
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
@@ -649,7 +646,7 @@ func snake(s string) string {
 	var b strings.Builder
 	for i, r := range s {
 		if r >= 'A' && r <= 'Z' {
-			if i > 0 && !(s[i-1] >= 'A' && s[i-1] <= 'Z') {
+			if i > 0 && (s[i-1] < 'A' || s[i-1] > 'Z') {
 				b.WriteByte('_')
 			}
 			r += 'a' - 'A'
