@@ -155,6 +155,20 @@ func stackPrereqs(t *testing.T, prefix string) {
 		t.Cleanup(func() { _ = exec.Command("docker", "secret", "rm", name).Run() })
 	}
 	testAccCreateOverlay(t, prefix+"-shared")
+	// Stack volumes stay after `docker stack rm`, on whichever node ran the task: remove those of
+	// this run (their names hold its number) from every node.
+	num := strings.TrimPrefix(prefix, "tfacc-")
+	t.Cleanup(func() {
+		for _, n := range testAccNodes(t, "") {
+			out, err := exec.Command("docker", "-H", n.Host, "volume", "ls", "-q", "--filter", "name="+num).Output()
+			if err != nil {
+				continue
+			}
+			for _, v := range strings.Fields(string(out)) {
+				_ = exec.Command("docker", "-H", n.Host, "volume", "rm", v).Run()
+			}
+		}
+	})
 	docker(t, nil, "node", "update", "--label-add", "db=true", "w1")
 	t.Cleanup(func() { _ = exec.Command("docker", "node", "update", "--label-rm", "db", "w1").Run() })
 }
