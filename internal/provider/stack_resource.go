@@ -585,18 +585,22 @@ func planStackServices(ctx context.Context, spec swarm.StackSpec, prior map[stri
 			diags.AddAttributeError(path.Root("compose_files"), "Invalid compose file", fmt.Sprintf("Service %s: %s", key, err))
 			continue
 		}
-		m := stackServiceModel{ID: types.StringUnknown(), Image: types.StringUnknown(), Replicas: types.Int64Null(), Spec: types.StringValue(canon), Drift: noDrift}
+		m := stackServiceModel{ID: types.StringUnknown(), Image: types.StringUnknown(), Replicas: types.Int64Null(), Spec: types.StringValue(canon), Drift: types.ListUnknown(types.StringType)}
 		if n := swarm.ReplicasOf(s); n >= 0 {
 			m.Replicas = types.Int64Value(n)
 		}
 		p, ok := prior[key]
 		if ok {
-			m.ID = p.ID
+			m.ID, m.Drift = p.ID, noDrift
 			if unmanaged[key] && !p.Replicas.IsNull() {
 				m.Replicas = p.Replicas
 			}
 			if p.Spec.Equal(m.Spec) && p.Drift.Equal(m.Drift) && p.Replicas.Equal(m.Replicas) {
 				m.Image = p.Image
+			} else {
+				// The apply reads the drift back: a value the Engine fills in that the
+				// comparison does not know yet then shows as a diff, not as a failed apply.
+				m.Drift = types.ListUnknown(types.StringType)
 			}
 		}
 		out[key] = m
