@@ -257,6 +257,7 @@ func TestAccStackResource_importDriftPrune(t *testing.T) {
 	dir := stackTestdata(t)
 	merge := stackCase{"merge", []string{"base.yml", "override.yml"}}
 	cliDeploy(t, ns, merge, vars)
+	t.Cleanup(func() { removeStackCLI(t, ns) }) // when the test fails before it adopts the stack
 	cfg := testAccStackConfig(ns, merge.files, dir, vars, "")
 	addr := "swarm_stack." + ns
 	web := ns + "_web"
@@ -285,7 +286,6 @@ func TestAccStackResource_importDriftPrune(t *testing.T) {
 				docker(t, nil, "service", "scale", "--detach", web+"=3")
 				docker(t, nil, "service", "update", "--detach", "--env-add", "OUT_OF_BAND=1", web)
 			},
-			Config:       cfg,
 			RefreshState: true,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("services").AtMapKey("web").AtMapKey("drift"),

@@ -93,11 +93,17 @@ func readStack(ctx context.Context, api API, namespace string) (StackState, erro
 	for _, s := range svcs {
 		st.Services[strings.TrimPrefix(s.Spec.Name, namespace+"_")] = s
 	}
-	nets, err := api.NetworkList(ctx, client.NetworkListOptions{Filters: stackFilter(namespace)})
+	// All networks: services name theirs by ID, external ones included.
+	nets, err := api.NetworkList(ctx, client.NetworkListOptions{})
 	if err != nil {
 		return st, fmt.Errorf("listing the networks of stack %s: %w", namespace, err)
 	}
-	st.Networks = nets.Items
+	for _, n := range nets.Items {
+		st.Logical[n.ID] = n.Name
+		if n.Labels[LabelNamespace] == namespace {
+			st.Networks = append(st.Networks, n)
+		}
+	}
 	slices.SortFunc(st.Networks, func(a, b network.Summary) int { return strings.Compare(a.Name, b.Name) })
 	for _, k := range []Kind{KindSecret, KindConfig} {
 		objs, err := objectStoreFor(api, k).list(ctx, stackFilter(namespace))
@@ -187,7 +193,7 @@ func deployStack(ctx context.Context, api API, spec StackSpec, opts StackDeployO
 				return err
 			}
 			next := stackUpdateSpec(desired, live, opts.UnmanagedReplicas[key])
-			if sameServiceSpec(next, live.Spec) {
+			if sameServiceSpec(next, live.Spec, existing.Logical) {
 				return nil
 			}
 			res, err := api.ServiceUpdate(ctx, live.ID, client.ServiceUpdateOptions{Version: live.Version, Spec: next, EncodedRegistryAuth: auth})
@@ -386,12 +392,12 @@ func stackUpdateSpec(desired swarm.ServiceSpec, live swarm.Service, unmanagedRep
 }
 
 // sameServiceSpec says whether writing next would change nothing the stack manages.
-func sameServiceSpec(next, live swarm.ServiceSpec) bool {
+func sameServiceSpec(next, live swarm.ServiceSpec, logical map[string]string) bool {
 	if ReplicasOf(next) != ReplicasOf(live) {
 		return false
 	}
-	a, err1 := canonicalMap(next, nil, true)
-	b, err2 := canonicalMap(live, nil, true)
+	a, err1 := canonicalMap(next, logical, true)
+	b, err2 := canonicalMap(live, logical, true)
 	if err1 != nil || err2 != nil {
 		return false
 	}

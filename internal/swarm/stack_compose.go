@@ -365,7 +365,7 @@ func (nameResolver) ConfigList(_ context.Context, opts client.ConfigListOptions)
 // empty values left out: the replica count (kept apart), the IDs of secrets and configs (names are
 // compared; logical maps a rotated version's ID to the name the file gives) and the values the
 // Engine fills in by itself are removed, and an image the Engine pinned to a digest counts as
-// the image the file names. withReplicas false leaves the replica count out (unmanaged).
+// the image the file names. logical also maps network IDs to names. withReplicas false leaves the replica count out (unmanaged).
 func CanonicalSpec(spec swarm.ServiceSpec, logical map[string]string, withReplicas bool) (string, error) {
 	m, err := canonicalMap(spec, logical, withReplicas)
 	if err != nil {
@@ -431,6 +431,23 @@ func normalizeSpec(in swarm.ServiceSpec, logical map[string]string, withReplicas
 	}
 	tt := &spec.TaskTemplate
 	tt.ForceUpdate = 0
+	for i := range tt.Networks {
+		if n, ok := logical[tt.Networks[i].Target]; ok {
+			tt.Networks[i].Target = n
+		}
+	}
+	// The Engine reads back an update or rollback config with the enum's zero values named.
+	for _, uc := range []*swarm.UpdateConfig{spec.UpdateConfig, spec.RollbackConfig} {
+		if uc == nil {
+			continue
+		}
+		if uc.FailureAction == "" {
+			uc.FailureAction = swarm.UpdateFailureActionPause
+		}
+		if uc.Order == "" {
+			uc.Order = swarm.UpdateOrderStopFirst
+		}
+	}
 	if tt.Runtime == swarm.RuntimeContainer {
 		tt.Runtime = ""
 	}
