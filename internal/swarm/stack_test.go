@@ -190,6 +190,9 @@ func TestDeployStack(t *testing.T) {
 	if ref.SecretName != "shop_token" || f.secrets[ref.SecretID].Spec.Name != "shop_token" {
 		t.Errorf("secret reference %+v", ref)
 	}
+	if w := f.serviceNamed(t, "shop_worker"); len(w.Spec.TaskTemplate.ContainerSpec.Secrets) != 0 || w.Spec.TaskTemplate.Networks[0].Target != "shop_default" {
+		t.Errorf("worker %+v", w.Spec.TaskTemplate)
+	}
 	if len(f.creates) != 2 || f.creates[0].EncodedRegistryAuth != "auth-app:1" || !slices.Equal(authFor, []string{"app:1", "app:1"}) {
 		t.Errorf("creates %d, auth asked for %v", len(f.creates), authFor)
 	}
