@@ -144,3 +144,10 @@ func dialJoiningEngine(ctx context.Context, engine types.Object) (joiningEngine,
 	}
 	return c, diags
 }
+
+// stackEngine is what swarm_stack calls.
+type stackEngine interface {
+	ReadStack(ctx context.Context, namespace string) (swarm.StackState, error)
+	DeployStack(ctx context.Context, spec swarm.StackSpec, opts swarm.StackDeployOptions) error
+	RemoveStack(ctx context.Context, namespace string) error
+}

@@ -37,6 +37,10 @@ func catalogueService() hcl {
 	return hcl{"name": "web", "task_template": hcl{"container_spec": hcl{"image": "nginx:1.27"}}}
 }
 
+func catalogueStack() hcl {
+	return hcl{"name": "shop", "compose_files": []any{"version: '3.8'\nservices:\n  web:\n    image: nginx:1.27\n"}}
+}
+
 func catalogueJoin() hcl {
 	return hcl{"engine": hcl{"host": "tcp://10.0.0.2:2376"}, "remote_addrs": []any{"10.0.0.1:2377"}, "join_token_wo": "SWMTKN-1-x"}
 }
@@ -55,6 +59,7 @@ var catalogueBases = map[string]struct {
 	"swarm_cluster":              {"resource", "swarm_cluster", func() hcl { return hcl{} }},
 	"swarm_join":                 {"resource", "swarm_join", catalogueJoin},
 	"swarm_node":                 {"resource", "swarm_node", func() hcl { return hcl{"node": "worker-1"} }},
+	"swarm_stack":                {"resource", "swarm_stack", catalogueStack},
 	"data.swarm_cluster":         {"data", "swarm_cluster", func() hcl { return hcl{} }},
 	"data.swarm_nodes":           {"data", "swarm_nodes", func() hcl { return hcl{} }},
 	"data.swarm_service":         {"data", "swarm_service", func() hcl { return hcl{"name": "web"} }},
@@ -200,6 +205,16 @@ func catalogueCases() []catalogueCase {
 		svc("target port 0", "endpoint_spec", hcl{"ports": []hcl{port("target_port", 0)}}, attrValue, "endpoint_spec.ports[0].target_port"),
 		svc("published port above 65535", "endpoint_spec", hcl{"ports": []hcl{port("published_port", 70000)}}, attrValue, "endpoint_spec.ports[0].published_port"),
 		svc("port protocol", "endpoint_spec", hcl{"ports": []hcl{port("protocol", "icmp")}}, attrMatch, "endpoint_spec.ports[0].protocol"),
+
+		// swarm_stack.
+		{name: "swarm_stack/name with a space", kind: "resource", typ: "swarm_stack", body: with(catalogueStack(), "name", "my shop"), summary: attrMatch, path: "name"},
+		{name: "swarm_stack/unknown compose key", kind: "resource", typ: "swarm_stack",
+			body:    with(catalogueStack(), "compose_files", []any{"version: '3.8'\nservices:\n  web:\n    image: nginx\n", "version: '3.8'\nservices:\n  web:\n    imag: nginx\n"}),
+			summary: "Invalid compose file", path: "compose_files[1]"},
+		{name: "swarm_stack/compose syntax error", kind: "resource", typ: "swarm_stack",
+			body: with(catalogueStack(), "compose_files", []any{"services:\n  web:\n    image: x: y\n"}), summary: "Invalid compose file", path: "compose_files[0]"},
+		{name: "swarm_stack/bad env file", kind: "resource", typ: "swarm_stack",
+			body: with(catalogueStack(), "env_file", "A=1\nnot a pair\n"), summary: "Invalid compose file", path: "env_file"},
 
 		// swarm_network.
 		{name: "swarm_network/name with a space", kind: "resource", typ: "swarm_network", body: hcl{"name": "back end"}, summary: attrMatch, path: "name"},

@@ -160,6 +160,7 @@ func (p *swarmProvider) Resources(_ context.Context) []func() resource.Resource 
 		NewNetworkResource,
 		NewSecretResource, NewConfigResource,
 		NewServiceResource,
+		NewStackResource,
 		NewVolumeResource,
 		NewClusterResource, NewJoinResource, NewNodeResource,
 	}

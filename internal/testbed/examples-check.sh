@@ -71,7 +71,7 @@ fi
 
 # Whole-stack examples are validated in place (they have their own versions.tf); a scratch copy
 # keeps .terraform and lock files out of the tree.
-for dir in examples/ecommerce; do
+for dir in examples/ecommerce examples/ecommerce-stack; do
 	scratch="$work/$(echo "$dir" | tr / _)"
 	cp -r "$dir" "$scratch"
 	validate "$dir" "$scratch"

@@ -1,0 +1,5 @@
+# By the stack's name.
+import {
+  to = swarm_stack.shop
+  id = "shop"
+}
