@@ -150,4 +150,6 @@ type stackEngine interface {
 	ReadStack(ctx context.Context, namespace string) (swarm.StackState, error)
 	DeployStack(ctx context.Context, spec swarm.StackSpec, opts swarm.StackDeployOptions) error
 	RemoveStack(ctx context.Context, namespace string) error
+	// RegistryAuth is the provider's registry credentials (nil: none).
+	RegistryAuth() *swarm.RegistryAuth
 }

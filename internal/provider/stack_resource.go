@@ -439,12 +439,16 @@ func (r *stackResource) apply(ctx context.Context, verb string, plan, config, pr
 			rotate[o.Name] = true
 		}
 	}
+	auths, d := stackRegistryAuths(r.client.RegistryAuth(), spec)
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
 	deployErr := r.client.DeployStack(ctx, spec, swarm.StackDeployOptions{
 		UnmanagedReplicas: unmanaged,
 		Rotate:            rotate,
-		// The seam for provider-level registry credentials: nothing is sent until the provider has them.
-		RegistryAuth: nil,
-		Converge:     swarm.ConvergeOptions{Progress: convergeProgress(ctx)},
+		RegistryAuth:      func(image string) string { return auths[image] },
+		Converge:          swarm.ConvergeOptions{Progress: convergeProgress(ctx)},
 	})
 	// Whatever was deployed goes into state, also when some service failed (a failed apply taints).
 	readCtx, readCancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -688,4 +692,26 @@ func stackRotations(prior, next types.Map) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// stackRegistryAuths looks up the provider's registry credentials for every image of the stack
+// (as `docker stack deploy --with-registry-auth` does), before anything is deployed: a broken
+// credential source fails the apply with nothing changed. Images with no credentials get "".
+func stackRegistryAuths(reg *swarm.RegistryAuth, spec swarm.StackSpec) (map[string]string, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	auths := map[string]string{}
+	for _, key := range spec.ServiceNames() {
+		image := spec.Services[key].TaskTemplate.ContainerSpec.Image
+		if _, done := auths[image]; done {
+			continue
+		}
+		enc, err := reg.EncodedAuth(image, nil)
+		if err != nil {
+			diags.AddAttributeError(path.Root("compose_files"), "Registry credentials",
+				fmt.Sprintf("Service %s, image %s: %s", key, image, err))
+			continue
+		}
+		auths[image] = enc
+	}
+	return auths, diags
 }

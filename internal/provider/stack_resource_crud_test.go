@@ -25,6 +25,8 @@ type fakeStackEngine struct {
 
 var _ stackEngine = (*fakeStackEngine)(nil)
 
+func (f *fakeStackEngine) RegistryAuth() *swarm.RegistryAuth { return nil }
+
 func newFakeStackEngine() *fakeStackEngine {
 	return &fakeStackEngine{services: map[string]map[string]apiswarm.Service{}}
 }

@@ -22,8 +22,8 @@ import (
 // StackDeployOptions tunes DeployStack. The zero value deploys and waits.
 type StackDeployOptions struct {
 	// RegistryAuth returns the encoded registry auth (the X-Registry-Auth header value) to send
-	// with the service that runs image, "" for none. It is where provider-level registry
-	// credentials plug in; nil sends none.
+	// with the service that runs image, "" for none (the provider's registry credentials); nil
+	// sends none.
 	RegistryAuth func(image string) string
 	// UnmanagedReplicas are compose service names whose replica count the deploy leaves as the
 	// Engine has it (an autoscaler owns it); a new service starts with the file's count.
