@@ -17,8 +17,9 @@ import (
 )
 
 // kreuzwerkerFixture is a real kreuzwerker/docker v4 state (testdata/kreuzwerker-v4, written by
-// `terraform apply` of main.tf.txt there; the objects are gone).
-const kreuzwerkerFixture = "testdata/kreuzwerker-v4/terraform.tfstate"
+// `terraform apply` of main.tf.txt there; the objects are gone). It is kept as state.json, byte
+// for byte the terraform.tfstate that run wrote: the repository ignores *.tfstate files.
+const kreuzwerkerFixture = "testdata/kreuzwerker-v4/state.json"
 
 const kreuzwerkerAddress = "registry.terraform.io/kreuzwerker/docker"
 
