@@ -46,10 +46,22 @@ resource "swarm_secret" "ssl_cert" {
   labels          = local.stack_labels
 }
 
+# The password the API connects with (as var.db_user). Rotating it (a new value and a bumped
+# secret_versions.db_password) moves only the API's tasks: see db_user for the order.
 resource "swarm_secret" "db_password" {
   name            = "${local.stack}_db_password"
   data_wo         = var.db_password
   data_wo_version = var.secret_versions.db_password
+  labels          = local.stack_labels
+}
+
+# The superuser's first password, which PostgreSQL reads only when it creates its data directory.
+# A secret of its own, never rotated with db_password: were the database to take db_password, each
+# rotation would restart it, and every request would fail until it is back.
+resource "swarm_secret" "db_init_password" {
+  name            = "${local.stack}_db_init_password"
+  data_wo         = var.db_password
+  data_wo_version = 1
   labels          = local.stack_labels
 }
 
@@ -93,7 +105,10 @@ resource "swarm_service" "frontend" {
 
   task_template {
     container_spec {
-      image             = var.images.frontend
+      image = var.images.frontend
+      # SIGQUIT is nginx's graceful shutdown: it finishes the requests in flight and closes idle
+      # keep-alive connections cleanly (SIGTERM drops them), as the official image's STOPSIGNAL.
+      stop_signal       = "SIGQUIT"
       stop_grace_period = "10s"
 
       configs {
@@ -167,6 +182,7 @@ resource "swarm_service" "api" {
         REDIS_URL              = "redis://cache:6379"
         DB_HOST                = "db"
         DB_NAME                = "ecommerce"
+        DB_USER                = var.db_user
         POSTGRES_PASSWORD_FILE = "/run/secrets/db_password"
         CACHE_TTL              = var.api_cache_ttl
         SHUTDOWN_DELAY         = "3s"
@@ -280,7 +296,7 @@ resource "swarm_service" "db" {
       stop_grace_period = "30s"
 
       secrets {
-        secret_id = swarm_secret.db_password.id
+        secret_id = swarm_secret.db_init_password.id
         file_name = "db_password"
       }
       mounts {

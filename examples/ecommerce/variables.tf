@@ -197,10 +197,17 @@ variable "ssl_cert_pem" {
 }
 
 variable "db_password" {
-  description = "PostgreSQL's password (the db_password secret)."
+  description = "The password of db_user (the db_password secret, which the API reads). It is also the superuser's first password, set when the database is created (the db_init_password secret, never rotated)."
   type        = string
   sensitive   = true
   ephemeral   = true
+}
+
+variable "db_user" {
+  description = "The PostgreSQL role the API connects as. PostgreSQL keeps one password per role, so a rotation of db_password without a failed request alternates between two roles: give the role not in use the new password in the database (CREATE ROLE or ALTER ROLE), then apply the new db_password with db_user set to that role and secret_versions.db_password bumped. The API's tasks roll start-first; the old tasks keep the old role until they stop, and the database is not touched."
+  type        = string
+  default     = "postgres"
+  nullable    = false
 }
 
 variable "grafana_admin_password" {
@@ -216,7 +223,7 @@ variable "grafana_admin_password" {
 }
 
 variable "secret_versions" {
-  description = "Versions of the write-only secret values. Terraform cannot see a new value of a write-only attribute: bump a secret's version to rotate it, and the services move to the new secret in the same apply. PostgreSQL reads db_password only when it creates its data directory: change the role's password in the database (ALTER ROLE) before rotating db_password."
+  description = "Versions of the write-only secret values. Terraform cannot see a new value of a write-only attribute: bump a secret's version to rotate it, and the services move to the new secret in the same apply. For db_password, see db_user."
   type = object({
     ssl_cert               = optional(number, 1)
     db_password            = optional(number, 1)

@@ -2,8 +2,8 @@
 # The example's load check: a steady, bounded stream of HTTPS requests through nginx on loopback
 # during five events, each measured on its own:
 #   1-2. rolling updates of the API's image tag, v1 → v2 → v1 (start-first);
-#   3.   a rotation of the database password (ALTER ROLE in PostgreSQL first, then a new
-#        db_password secret version: the API and the database move to the new secret);
+#   3.   a rotation of the database password (the role the API does not use gets the new password
+#        in PostgreSQL, then the API moves to that role and a new db_password secret version);
 #   4.   a change of nginx's configuration (a new config object, nginx tasks replaced);
 #   5.   the loss of a worker that runs an API task (its engine stopped, then started again).
 # Prints requests, failures and p50/p99/max latency per event and for the whole run, and fails if
@@ -39,28 +39,39 @@ event() {
 	printf '%s\t%s\t%s\n' "$name" "$start" "$(now)" >>"$events"
 }
 
-# apply LOG ARGS...: terraform apply of the example, its output in the build directory.
+# apply LOG ARGS...: terraform apply of the example, its output in the build directory. Every apply
+# passes the role and secret version the API uses now (a later event must not move it back).
 db_version=1
+db_user=postgres
 apply() {
 	local log="$build_dir/loadcheck-apply-$1.log"
 	shift
 	"$here/tf.sh" apply -auto-approve -input=false -compact-warnings \
-		-var "secret_versions={db_password=$db_version}" "$@" >"$log" 2>&1 ||
+		-var "secret_versions={db_password=$db_version}" -var "db_user=$db_user" "$@" >"$log" 2>&1 ||
 		{ tail -30 "$log" >&2; return 1; }
 }
 
-# rotate_db_password: PostgreSQL reads the secret only when it creates its data directory, so
-# the role's password changes in the database first (the API's open connections stay
-# authenticated), then the secret moves to a new version with the same value.
+# rotate_db_password: PostgreSQL keeps one password per role, so the rotation alternates between
+# two roles (variables.tf, db_user): the role the API does not use gets the new password in the
+# database, then one apply moves the API (start-first) to that role and a new db_password secret
+# version. The old tasks keep their role and password until they stop; the database is untouched.
 rotate_db_password() {
-	local node ctr new
+	local node ctr new next
+	next=shop_a
+	[ "$db_user" = shop_a ] && next=shop_b
 	node="$(docker service ps "${stack}_db" --filter desired-state=running --format '{{.Node}}' | head -1)"
 	ctr="$(docker -H "$(node_host "$node")" ps -q --filter "label=com.docker.swarm.service.name=${stack}_db" | head -1)"
 	new="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-	docker -H "$(node_host "$node")" exec "$ctr" sh -c \
-		"exec /usr/lib/postgresql/*/bin/psql -h /tmp -U postgres -d postgres -v ON_ERROR_STOP=1 -qc \"ALTER ROLE postgres PASSWORD '$new'\"" >/dev/null
+	docker -H "$(node_host "$node")" exec -i "$ctr" sh -c \
+		'exec /usr/lib/postgresql/*/bin/psql -h /tmp -U postgres -d postgres -v ON_ERROR_STOP=1 -q' >/dev/null <<SQL
+DO \$\$ BEGIN
+	IF EXISTS (SELECT FROM pg_roles WHERE rolname = '$next') THEN ALTER ROLE $next LOGIN PASSWORD '$new';
+	ELSE CREATE ROLE $next LOGIN PASSWORD '$new' IN ROLE postgres; END IF;
+END \$\$;
+SQL
 	(umask 077 && printf '%s\n' "$new" >"$build_dir/db_password")
 	db_version=$((db_version + 1))
+	db_user=$next
 	apply db-rotation
 }
 
