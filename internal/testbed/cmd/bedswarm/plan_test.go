@@ -155,7 +155,7 @@ func TestPlanMembers(t *testing.T) {
 			if tc.entries != nil {
 				entries = tc.entries(entries)
 			}
-			steps, waiting := planMembers(host, members, entries, memberGrace)
+			steps, waiting := planMembers(hostNode, host, members, entries, memberGrace)
 			if d := cmp.Diff(tc.wantSteps, stepKeys(steps)); d != "" {
 				t.Errorf("steps (-want +got):\n%s", d)
 			}
