@@ -203,7 +203,7 @@ func (l *leaderRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 		replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 		head, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		notManager := notManagerAnswer(head)
-		if rerr != nil || !replayable || !(noLeaderMessage(head) || notManager) {
+		if rerr != nil || !replayable || (!noLeaderMessage(head) && !notManager) {
 			// Hand the response on as it came: the caller reads the status and the body (what
 			// was read, then the rest), and a body read error reaches it on that read, as it
 			// would without this transport. The round trip itself succeeded.

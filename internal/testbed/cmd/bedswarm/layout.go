@@ -27,14 +27,14 @@ import (
 )
 
 const (
-	subnet    = "10.77.0"
-	hostAddr  = subnet + ".1"
-	hostURL   = "unix:///var/run/docker.sock"
-	addrPool  = "10.200.0.0/16"
+	subnet   = "10.77.0"
+	hostAddr = subnet + ".1"
+	hostURL  = "unix:///var/run/docker.sock"
+	addrPool = "10.200.0.0/16"
 	// faultAddrPool is the fault swarm's pool for overlay networks, apart from the host swarm's.
 	faultAddrPool = "10.201.0.0/16"
-	swarmPort = "2377"
-	hostName  = "host"
+	swarmPort     = "2377"
+	hostName      = "host"
 )
 
 type role string

@@ -18,14 +18,14 @@
 //	            wipes them and runs up again)
 //	record      write the node lists the tests read (<run dir>/nodes, <run dir>/fault-nodes) and
 //	            the names of the extra nodes for the next run (<state dir>/nodes.list)
-//
-// TESTBED_ONLY=fault limits nodes and up to the fault swarm (and the host's line of nodes).
 //	leave-host  make the host's engine leave its swarm (for `down`)
 //	status      print the node list, the engines that are not as they should be and the host's
 //	            swarm; exit 1 if the bed is not up
 //	registry-up   build (once per machine, cached), configure and start the bed's registry,
 //	              write <run dir>/registry.env and push the test images to it (registry.go)
 //	registry-down stop the registry and remove what registry-up made outside the state directory
+//
+// TESTBED_ONLY=fault limits nodes and up to the fault swarm (and the host's line of nodes).
 //
 // Log lines go to stderr, as "testbed: [<seconds>s] ...", the seconds counted from -elapsed on.
 package main
