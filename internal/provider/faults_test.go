@@ -96,7 +96,7 @@ func testAccFaultSwarm(t *testing.T) testAccFaultBed {
 	if f.M3.Name == "" || f.Worker.Name == "" {
 		t.Fatalf("the test bed has no fault swarm of 3 managers and a worker (%s): run `make testbed` (TESTBED_FAULT=1)", testbedFaultNodesFile)
 	}
-	if err := testAccFaultSwarmHealthy(f.Lead.Host); err != nil {
+	if err := testAccFaultSwarmHealthy(f); err != nil {
 		t.Logf("the fault swarm is not healthy (%v): restoring it", err)
 		testAccRestoreFaultSwarm(t, f)
 	}
@@ -104,16 +104,28 @@ func testAccFaultSwarm(t *testing.T) testAccFaultBed {
 	return f
 }
 
-// testAccFaultSwarmHealthy checks, through the lead, that every node of the fault swarm is ready
-// and active, every manager reachable, and one of them the leader.
-func testAccFaultSwarmHealthy(lead string) error {
-	c, err := swarmNewAt(lead)
+// testAccFaultSwarmHealthy checks that every engine of the fault swarm answers and, through the
+// lead, that every node is ready and active, every manager reachable, and one of them the leader.
+// (An engine stopped a moment ago may still be listed as ready.)
+func testAccFaultSwarmHealthy(f testAccFaultBed) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, n := range []testbedNode{f.Lead, f.M2, f.M3, f.Worker} {
+		c, err := swarmNewAt(n.Host)
+		if err != nil {
+			return err
+		}
+		_, err = c.Engine(ctx)
+		_ = c.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", n.Name, err)
+		}
+	}
+	c, err := swarmNewAt(f.Lead.Host)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = c.Close() }()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	nodes, err := c.ListNodes(ctx)
 	if err != nil {
 		return err
@@ -145,7 +157,7 @@ func testAccFaultSwarmHealthy(lead string) error {
 // at most: managers that come back together hold an election first).
 func testAccRestoreFaultSwarm(t *testing.T, f testAccFaultBed) {
 	t.Helper()
-	if testAccFaultSwarmHealthy(f.Lead.Host) == nil {
+	if testAccFaultSwarmHealthy(f) == nil {
 		return
 	}
 	start := time.Now()
@@ -157,7 +169,7 @@ func testAccRestoreFaultSwarm(t *testing.T, f testAccFaultBed) {
 	}
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
-		err := testAccFaultSwarmHealthy(f.Lead.Host)
+		err := testAccFaultSwarmHealthy(f)
 		if err == nil {
 			t.Logf("the fault swarm is healthy again after %s", time.Since(start).Round(time.Second))
 			return
