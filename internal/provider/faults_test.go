@@ -161,10 +161,8 @@ func testAccRestoreFaultSwarm(t *testing.T, f testAccFaultBed) {
 		return
 	}
 	start := time.Now()
-	cmd := exec.Command("bash", "../testbed/testbed.sh", "up")
-	cmd.Env = append(os.Environ(), "TESTBED_ONLY=fault")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("restoring the fault swarm: %v\n%s", err, out)
+	if err := testAccFaultSwarmUp(); err != nil {
+		t.Errorf("restoring the fault swarm: %v", err)
 		return
 	}
 	deadline := time.Now().Add(3 * time.Minute)
@@ -180,6 +178,17 @@ func testAccRestoreFaultSwarm(t *testing.T, f testAccFaultBed) {
 		}
 		time.Sleep(time.Second)
 	}
+}
+
+// testAccFaultSwarmUp runs the bed's repair for the fault swarm only: it restarts the fault
+// swarm's dead engines and brings them back into it, and touches nothing else of the bed.
+func testAccFaultSwarmUp() error {
+	cmd := exec.Command("bash", "../testbed/testbed.sh", "up")
+	cmd.Env = append(os.Environ(), "TESTBED_ONLY=fault", "TESTBED_FAULT=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%v: %s", err, out)
+	}
+	return nil
 }
 
 // swarmNewAt is a client of the engine at host, closed by the caller.
@@ -377,10 +386,8 @@ func TestAccFaults_engineRestartedMidCreate(t *testing.T) {
 		if err := testAccStopEngineAsync(f.M2.Name); err != nil {
 			return err
 		}
-		cmd := exec.Command("bash", "../testbed/testbed.sh", "up")
-		cmd.Env = append(os.Environ(), "TESTBED_ONLY=fault")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("%v: %s", err, out)
+		if err := testAccFaultSwarmUp(); err != nil {
+			return err
 		}
 		return testAccWaitNodeReady(f.Lead.Host, f.M2.Name, 2*time.Minute)
 	})
