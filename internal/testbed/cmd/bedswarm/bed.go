@@ -533,7 +533,8 @@ func (b *bed) freeEngines(ctx context.Context) []node {
 }
 
 func (b *bed) removeStale(ctx context.Context) {
-	members := b.observe(ctx, b.nodes)
+	// The first manager too: fm1's entry carries a bed node's name, and its own ID keeps it.
+	members := b.observe(ctx, append([]node{b.lead}, b.nodes...))
 	entries, err := b.entries(ctx)
 	if err != nil {
 		return
