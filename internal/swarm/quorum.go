@@ -134,10 +134,15 @@ func probeSwarmPort(ctx context.Context, addr string) bool {
 // explainQuorum turns err, a quorum symptom from the engine at host, into a *QuorumError when the
 // swarm has indeed too few reachable managers; otherwise err comes back as it was.
 func explainQuorum(ctx context.Context, api quorumAPI, host string, err error, probe probeFunc) error {
-	// The node list, while a leader (one that has not yet noticed its loss) still answers it.
-	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	res, lerr := api.NodeList(lctx, client.NodeListOptions{Filters: make(client.Filters).Add("role", "manager")})
-	cancel()
+	// The node list, while a leader (one that has not yet noticed its loss) still answers it; when
+	// the Engine said already that there is no leader, it would only say so again.
+	lerr := errors.New("the swarm has no leader")
+	var res client.NodeListResult
+	if !noLeaderMessage([]byte(err.Error())) {
+		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		res, lerr = api.NodeList(lctx, client.NodeListOptions{Filters: make(client.Filters).Add("role", "manager")})
+		cancel()
+	}
 	if lerr == nil {
 		var managers []ManagerReach
 		for _, n := range res.Items {

@@ -211,9 +211,11 @@ type fakeQuorumAPI struct {
 	listErr error
 	info    swarm.Info
 	infoErr error
+	listed  int
 }
 
 func (f *fakeQuorumAPI) NodeList(context.Context, client.NodeListOptions) (client.NodeListResult, error) {
+	f.listed++
 	return client.NodeListResult{Items: f.nodes}, f.listErr
 }
 
@@ -265,6 +267,11 @@ func TestExplainQuorum(t *testing.T) {
 		var qe *QuorumError
 		if !errors.As(err, &qe) || !qe.Probed {
 			t.Fatalf("err = %v, want a probed *QuorumError", err)
+		}
+		// Told there is no leader, it does not ask for the node list.
+		api.listed = 0
+		if err := explainQuorum(ctx, api, "unix:///fm1.sock", engineErr(t, 503, engineNoLeader), func(context.Context, string) bool { return false }); !errors.As(err, &qe) || api.listed != 0 {
+			t.Errorf("after a no-leader answer: err = %v, node list asked %d times", err, api.listed)
 		}
 		want := "1 of 3 managers reachable where 2 are needed; managers not answering on their swarm port from here: id2 (10.77.0.42:2377), id3 (10.77.0.43:2377)."
 		if !strings.Contains(err.Error(), want) {
