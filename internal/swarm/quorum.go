@@ -82,8 +82,9 @@ func (e *QuorumError) Error() string {
 		how = "not answering on their swarm port from here"
 	}
 	return fmt.Sprintf("the swarm has no leader: it has lost its quorum, %d of %d managers reachable where %d are needed; "+
-		"managers %s: %s. Start them again (or recover with `docker swarm init --force-new-cluster` on a remaining manager); "+
-		"nothing was changed. The Docker Engine at %s said: %v",
+		"managers %s: %s. Start them again (or recover with `docker swarm init --force-new-cluster` on a remaining manager). "+
+		"A change that was refused this way may still be applied once they are back (the leader may have logged it): the next plan shows what the swarm holds. "+
+		"The Docker Engine at %s said: %v",
 		n-len(down), n, n/2+1, how, strings.Join(names, ", "), e.Host, e.Err)
 }
 
