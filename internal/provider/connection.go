@@ -42,7 +42,7 @@ const (
 	descCAPEM    = "PEM-encoded CA certificate that signed the engine's certificate (tcp only). Without it the system's trusted roots are used; verification is never switched off by its absence."
 	descCertPEM  = "PEM-encoded client certificate for TLS client authentication (tcp only). Set together with `key_pem`."
 	descKeyPEM   = "PEM-encoded private key of the client certificate (tcp only). Set together with `cert_pem`."
-	descCertPath = "Directory holding `ca.pem`, `cert.pem` and `key.pem`, as the Docker CLI lays them out. Defaults to `DOCKER_CERT_PATH`. Values given as `*_pem` win over files."
+	descCertPath = "Directory holding `ca.pem`, `cert.pem` and `key.pem`, as the Docker CLI lays them out. Defaults to `DOCKER_CERT_PATH`; when `DOCKER_TLS_VERIFY` is set and `DOCKER_CERT_PATH` is not, to the Docker CLI's configuration directory (`DOCKER_CONFIG`, else `~/.docker`), as the CLI does (its `ca.pem` must then exist). Values given as `*_pem` win over files."
 	descVerify   = "Whether to verify the engine's TLS certificate. Defaults to `true`; setting it, even to `false`, turns TLS on for a tcp host, and so does `DOCKER_TLS_VERIFY` set to any value that is not empty (as in the Docker CLI, `0` too). Only an explicit `false` disables verification."
 	descSSHOpts  = "Extra arguments for the `ssh` command, such as `[\"-i\", \"~/.ssh/ops\", \"-o\", \"StrictHostKeyChecking=yes\"]` (ssh hosts only)."
 )

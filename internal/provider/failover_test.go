@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,8 +21,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	apiswarm "github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
-
-	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 const testAccFailoverConfig = `
@@ -91,19 +88,10 @@ func testAccStopEngine(t *testing.T, name string) {
 	t.Logf("stopped %s's dockerd (pid %d)", name, pid)
 }
 
-// testAccRestoreTestbed restarts dead engines and re-joins them (the test bed's own script).
-func testAccRestoreTestbed(t *testing.T) {
-	t.Helper()
-	out, err := exec.Command("bash", "../testbed/testbed.sh", "up").CombinedOutput()
-	if err != nil {
-		t.Errorf("restoring the test bed: %v\n%s", err, out)
-	}
-}
-
 // testAccWaitNodeReady waits until the node with hostname is ready and, for a manager,
-// reachable, as the host engine sees it.
-func testAccWaitNodeReady(hostname string, timeout time.Duration) error {
-	c, err := swarmNewLocal()
+// reachable, as the engine at host sees it.
+func testAccWaitNodeReady(host, hostname string, timeout time.Duration) error {
+	c, err := swarmNewAt(host)
 	if err != nil {
 		return err
 	}
@@ -122,56 +110,28 @@ func testAccWaitNodeReady(hostname string, timeout time.Duration) error {
 	}
 }
 
-// TestAccProviderFailover names three managers in hosts, stops the first one's dockerd, and checks
-// that plan, apply of a service change and refresh go through the others; then it starts the
-// engine again and checks that it rejoins. Not parallel: it takes a manager away from everyone.
+// TestAccProviderFailover names three managers of the fault swarm in hosts, stops the first one's
+// dockerd, and checks that plan, apply of a service change and refresh go through the others;
+// then it starts the engine again and checks that it rejoins. Not parallel: it shares the fault
+// swarm with the other tests that stop its engines (faults_test.go).
 func TestAccProviderFailover(t *testing.T) {
-	managers := testAccNodes(t, "manager")
-	if len(managers) < 3 {
-		t.Fatalf("the test bed has %d managers, this test needs 3 (TESTBED_NODES=3)", len(managers))
-	}
-	// The host engine is listed first; the one to stop (never the host) goes first in hosts.
-	var host, first, second testbedNode
-	for _, m := range managers {
-		switch {
-		case m.Name == "host":
-			host = m
-		case first.Name == "":
-			first = m
-		default:
-			second = m
-		}
-	}
-	if host.Name == "" || second.Name == "" {
-		t.Fatalf("unexpected manager list: %+v", managers)
-	}
-	hostname, err := os.Hostname()
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := testAccFaultSwarm(t)
+	// The lead, which is never stopped, comes last in hosts; the one to stop first.
+	first, second, lead := f.M2, f.M3, f.Lead
 	name := acctest.RandomWithPrefix("tfacc")
 	vars := func(greeting string) config.Variables {
 		return config.Variables{
-			"hosts":    config.ListVariable(config.StringVariable(first.Host), config.StringVariable(second.Host), config.StringVariable(host.Host)),
+			"hosts":    config.ListVariable(config.StringVariable(first.Host), config.StringVariable(second.Host), config.StringVariable(lead.Host)),
 			"name":     config.StringVariable(name),
 			"greeting": config.StringVariable(greeting),
-			// The task stays on the host engine, which is never stopped.
-			"pin": config.StringVariable(hostname),
+			// The task stays on the lead, which is never stopped.
+			"pin": config.StringVariable(lead.Name),
 		}
 	}
-	stopped := false
-	t.Cleanup(func() {
-		if stopped {
-			testAccRestoreTestbed(t)
-			if err := testAccWaitNodeReady(first.Name, 2*time.Minute); err != nil {
-				t.Error(err)
-			}
-		}
-	})
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckServiceGone(name),
+		CheckDestroy:             testAccCheckServiceGoneAt(lead.Host, name),
 		Steps: []resource.TestStep{
 			{
 				Config:          testAccFailoverConfig,
@@ -182,18 +142,15 @@ func TestAccProviderFailover(t *testing.T) {
 			},
 			{
 				// The first manager is down: plan and apply of a change go through the next one.
-				PreConfig: func() {
-					testAccStopEngine(t, first.Name)
-					stopped = true
-				},
+				PreConfig:       func() { testAccStopEngine(t, first.Name) },
 				Config:          testAccFailoverConfig,
 				ConfigVariables: vars("two"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_service.test", plancheck.ResourceActionUpdate),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccCheckServiceEnv(name, "GREETING=two"),
-					testAccCheckNodeState(first.Name, apiswarm.NodeStateDown),
+					testAccCheckServiceEnvAt(lead.Host, name, "GREETING=two"),
+					testAccCheckNodeState(lead.Host, first.Name, apiswarm.NodeStateDown),
 				),
 			},
 			{
@@ -202,36 +159,26 @@ func TestAccProviderFailover(t *testing.T) {
 			},
 			{
 				// Back up: it rejoins, and the provider still works with all three.
-				PreConfig: func() {
-					testAccRestoreTestbed(t)
-					if err := testAccWaitNodeReady(first.Name, 2*time.Minute); err != nil {
-						t.Fatal(err)
-					}
-					stopped = false
-				},
+				PreConfig:       func() { testAccRestoreFaultSwarm(t, f) },
 				Config:          testAccFailoverConfig,
 				ConfigVariables: vars("three"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_service.test", plancheck.ResourceActionUpdate),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccCheckServiceEnv(name, "GREETING=three"),
-					testAccCheckNodeState(first.Name, apiswarm.NodeStateReady),
+					testAccCheckServiceEnvAt(lead.Host, name, "GREETING=three"),
+					testAccCheckNodeState(lead.Host, first.Name, apiswarm.NodeStateReady),
 				),
 			},
 		},
 	})
 }
 
-// swarmNewLocal is a client of the host engine, closed by the caller.
-func swarmNewLocal() (*swarm.Client, error) {
-	return swarm.New(swarm.Config{})
-}
-
-// testAccCheckServiceEnv checks, through the host engine, that the service's container has env.
-func testAccCheckServiceEnv(name, env string) resource.TestCheckFunc {
+// testAccCheckServiceEnvAt checks, through the engine at host, that the service's container has
+// env.
+func testAccCheckServiceEnvAt(host, name, env string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		c, err := swarmNewLocal()
+		c, err := swarmNewAt(host)
 		if err != nil {
 			return err
 		}
@@ -253,10 +200,10 @@ func testAccCheckServiceEnv(name, env string) resource.TestCheckFunc {
 	}
 }
 
-// testAccCheckNodeState checks the status of a node as the host engine sees it.
-func testAccCheckNodeState(hostname string, want apiswarm.NodeState) resource.TestCheckFunc {
+// testAccCheckNodeState checks the status of a node as the engine at host sees it.
+func testAccCheckNodeState(host, hostname string, want apiswarm.NodeState) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		c, err := swarmNewLocal()
+		c, err := swarmNewAt(host)
 		if err != nil {
 			return err
 		}
@@ -278,10 +225,11 @@ func testAccCheckNodeState(hostname string, want apiswarm.NodeState) resource.Te
 	}
 }
 
-// testAccCheckServiceGone is a CheckDestroy: the service is gone.
-func testAccCheckServiceGone(name string) resource.TestCheckFunc {
+// testAccCheckServiceGoneAt is a CheckDestroy: the service is gone from the swarm of the engine at
+// host.
+func testAccCheckServiceGoneAt(host, name string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		c, err := swarmNewLocal()
+		c, err := swarmNewAt(host)
 		if err != nil {
 			return err
 		}

@@ -60,8 +60,15 @@ const testbedNodesFile = "/run/tfswarm-testbed/nodes"
 // skips the test without TF_ACC.
 func testAccNodes(t *testing.T, role string) []testbedNode {
 	t.Helper()
+	return testAccNodesIn(t, testbedNodesFile, role)
+}
+
+// testAccNodesIn is testAccNodes for a node list of that format at path (the fault swarm's:
+// faults_test.go).
+func testAccNodesIn(t *testing.T, path, role string) []testbedNode {
+	t.Helper()
 	skipUnlessAcc(t)
-	f, err := os.Open(testbedNodesFile)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatalf("reading the test bed's node list (run `make testbed`): %v", err)
 	}

@@ -92,7 +92,7 @@ func (c *Client) newAPIVersion(dialers []*dialer, version string) (*client.Clien
 	opts := []client.Opt{
 		client.WithHost(host),
 		client.WithHTTPClient(&http.Client{
-			Transport:     &leaderRetry{next: transport, wait: leaderWait, interval: time.Second},
+			Transport:     &leaderRetry{next: transport, wait: leaderWait, interval: time.Second, fo: fo},
 			CheckRedirect: client.CheckRedirect,
 		}),
 	}
@@ -233,16 +233,23 @@ func (c *Client) connectErr(fo *failover, err error) error {
 	return &EngineError{Host: strings.Join(c.Hosts(), ", "), Err: err}
 }
 
-// Err gives a connection failure the hosts and the reason each one failed; other errors pass
-// through unchanged.
+// Err gives a connection failure the hosts and the reason each one failed, and a request the
+// swarm could not take for want of a leader the managers that are missing (*QuorumError); other
+// errors pass through unchanged.
 func (c *Client) Err(err error) error {
-	if err == nil || !client.IsErrConnectionFailed(err) {
+	if err == nil {
 		return err
 	}
 	c.mu.Lock()
-	fo := c.fo
+	fo, api := c.fo, c.api
 	c.mu.Unlock()
-	if fo == nil {
+	if isQuorumSymptom(err) && api != nil && fo != nil {
+		// The caller's context may be over already: the look at the swarm has its own.
+		ctx, cancel := context.WithTimeout(context.Background(), quorumProbeTimeout)
+		defer cancel()
+		return explainQuorum(ctx, api, c.endpoints[fo.current()].Target.Raw, err, probeSwarmPort)
+	}
+	if !client.IsErrConnectionFailed(err) || fo == nil {
 		return err
 	}
 	return c.connectErr(fo, err)

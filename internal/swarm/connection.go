@@ -358,7 +358,8 @@ func checkCAPEM(b []byte) error {
 
 // tlsConfig decides whether a tcp endpoint uses TLS and how. TLS is on when any TLS material is
 // given (attributes, cert_path or DOCKER_CERT_PATH) or verification is asked for (tls_verify, or
-// DOCKER_TLS_VERIFY set to anything, as in the Docker CLI). Verification is on unless tls_verify
+// DOCKER_TLS_VERIFY set to anything, as in the Docker CLI; without DOCKER_CERT_PATH it then reads
+// the CLI's configuration directory, as the CLI does). Verification is on unless tls_verify
 // is explicitly false: a client certificate without a CA uses the
 // system roots, never "skip". Files are read by go-connections' tlsconfig, as the CLI reads them;
 // PEM values given as attributes win over files.
@@ -371,11 +372,24 @@ func (e Endpoint) tlsConfig(target Target, getenv Getenv) (*tls.Config, error) {
 		return nil, &SettingError{Setting: missing, Err: errors.New("cert_pem and key_pem must be set together")}
 	}
 	certPath := e.CertPath
+	configDir := false
 	if certPath == "" && e.CAPEM == "" && e.CertPEM == "" {
 		certPath = getenv(EnvCertPath)
+		// DOCKER_TLS_VERIFY without DOCKER_CERT_PATH: the Docker CLI reads ca.pem, cert.pem and
+		// key.pem from its configuration directory (DOCKER_CONFIG, else ~/.docker).
+		if certPath == "" && e.TLSVerify == nil && getenv(EnvTLSVerify) != "" {
+			certPath = dockerConfigDir(getenv)
+			configDir = certPath != ""
+		}
 	}
 	var files tlsconfig.Options
-	if certPath != "" {
+	switch {
+	case configDir:
+		var err error
+		if files, err = configDirFiles(certPath); err != nil {
+			return nil, err
+		}
+	case certPath != "":
 		var err error
 		if files, err = certPathFiles(certPath, e.CAPEM != "", e.CertPEM != ""); err != nil {
 			return nil, &SettingError{Setting: e.pemSetting("cert_path", ""), Err: err}
@@ -433,6 +447,29 @@ func (e Endpoint) pemSetting(attr, value string) string {
 		return "cert_path"
 	}
 	return ""
+}
+
+// configDirFiles lists the TLS files of the Docker CLI's configuration directory dir, as the CLI
+// uses them when DOCKER_TLS_VERIFY is set and DOCKER_CERT_PATH is not: ca.pem, which must exist
+// (the CLI fails without it too), and cert.pem and key.pem when they do.
+func configDirFiles(dir string) (tlsconfig.Options, error) {
+	var opts tlsconfig.Options
+	ca := filepath.Join(dir, "ca.pem")
+	if _, err := os.Stat(ca); err != nil {
+		return opts, fmt.Errorf("DOCKER_TLS_VERIFY is set and DOCKER_CERT_PATH is not, so the CA is read from the Docker CLI's configuration directory, as the CLI does: %w; "+
+			"put ca.pem there, or name the certificates' directory with DOCKER_CERT_PATH or cert_path, or give ca_pem", err)
+	}
+	opts.CAFile = ca
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	_, certErr := os.Stat(cert)
+	_, keyErr := os.Stat(key)
+	switch {
+	case certErr == nil && keyErr == nil:
+		opts.CertFile, opts.KeyFile = cert, key
+	case certErr == nil:
+		return opts, fmt.Errorf("the Docker CLI's configuration directory %s has cert.pem but no key.pem", dir)
+	}
+	return opts, nil
 }
 
 // certPathFiles lists the files of the Docker CLI's cert directory that are to be read: ca.pem

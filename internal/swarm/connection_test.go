@@ -75,6 +75,15 @@ func TestEndpointResolve(t *testing.T) {
 	writeFile(t, filepath.Join(certOnlyDir, "key.pem"), pki.ClientKeyPEM)
 	brokenDir := t.TempDir()
 	writeFile(t, filepath.Join(brokenDir, "cert.pem"), pki.ClientCertPEM)
+	caOnlyDir := t.TempDir()
+	writeFile(t, filepath.Join(caOnlyDir, "ca.pem"), pki.CAPEM)
+	homeDir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(homeDir, ".docker"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct{ name, pem string }{{"ca.pem", pki.CAPEM}, {"cert.pem", pki.ClientCertPEM}, {"key.pem", pki.ClientKeyPEM}} {
+		writeFile(t, filepath.Join(homeDir, ".docker", f.name), f.pem)
+	}
 
 	type want struct {
 		address      string
@@ -129,6 +138,31 @@ func TestEndpointResolve(t *testing.T) {
 		"DOCKER_TLS_VERIFY=false alone turns TLS on, verified": {
 			env:  map[string]string{EnvHost: "tcp://m1:2376", EnvTLSVerify: "false"},
 			want: want{address: "m1:2376", tls: true},
+		},
+		"DOCKER_TLS_VERIFY without DOCKER_CERT_PATH reads DOCKER_CONFIG, as the Docker CLI": {
+			env:  map[string]string{EnvHost: "tcp://m1:2376", EnvTLSVerify: "1", EnvConfig: certDir, "HOME": brokenDir},
+			want: want{address: "m1:2376", tls: true, rootCAs: true, clientCert: true},
+		},
+		"DOCKER_TLS_VERIFY without DOCKER_CERT_PATH reads ~/.docker": {
+			env:  map[string]string{EnvHost: "tcp://m1:2376", EnvTLSVerify: "1", "HOME": homeDir},
+			want: want{address: "m1:2376", tls: true, rootCAs: true, clientCert: true},
+		},
+		"DOCKER_TLS_VERIFY: the configuration directory's CA alone": {
+			env:  map[string]string{EnvHost: "tcp://m1:2376", EnvTLSVerify: "1", EnvConfig: caOnlyDir},
+			want: want{address: "m1:2376", tls: true, rootCAs: true},
+		},
+		"DOCKER_TLS_VERIFY: no ca.pem in the configuration directory fails, as in the Docker CLI": {
+			env:  map[string]string{EnvHost: "tcp://m1:2376", EnvTLSVerify: "1", EnvConfig: certOnlyDir},
+			want: want{errSubstring: "DOCKER_TLS_VERIFY is set and DOCKER_CERT_PATH is not, so the CA is read from the Docker CLI's configuration directory"},
+		},
+		"DOCKER_TLS_VERIFY: DOCKER_CERT_PATH wins over the configuration directory": {
+			env:  map[string]string{EnvHost: "tcp://m1:2376", EnvTLSVerify: "1", EnvCertPath: certOnlyDir, EnvConfig: certDir},
+			want: want{address: "m1:2376", tls: true, clientCert: true},
+		},
+		"DOCKER_TLS_VERIFY: PEM attributes win over the configuration directory": {
+			ep:   Endpoint{Host: "tcp://m1:2376", CAPEM: pki.CAPEM},
+			env:  map[string]string{EnvTLSVerify: "1", EnvConfig: brokenDir},
+			want: want{address: "m1:2376", tls: true, rootCAs: true},
 		},
 		"DOCKER_TLS_VERIFY empty is unset": {
 			env:  map[string]string{EnvHost: "tcp://m1:2375", EnvTLSVerify: ""},

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"sync"
 	"time"
 
@@ -84,6 +86,24 @@ func (f *failover) current() int {
 	return f.preferred
 }
 
+// avoid moves the preference off endpoint i, to the next one, when i is the preferred one: i
+// answered but cannot serve now (e.g. a manager that has just restarted). With one endpoint it
+// changes nothing.
+func (f *failover) avoid(i int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.preferred == i && len(f.dialers) > 1 {
+		f.preferred = (i + 1) % len(f.dialers)
+	}
+}
+
+// endpointConn is a connection of the failover, marked with the index of its endpoint, so that a
+// response can be traced back to the engine that sent it.
+type endpointConn struct {
+	net.Conn
+	index int
+}
+
 // DialContext has the signature http.Transport wants; network and address are ignored because the
 // endpoint decides them.
 func (f *failover) DialContext(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -101,7 +121,7 @@ func (f *failover) DialContext(ctx context.Context, _, _ string) (net.Conn, erro
 				host := f.dialers[i].ep.Target.Raw
 				cc.onErr = func(err error) { f.record(&EngineError{Host: host, Err: err}) }
 			}
-			return conn, nil
+			return &endpointConn{Conn: conn, index: i}, nil
 		}
 		errs = append(errs, &EngineError{Host: f.dialers[i].ep.Target.Raw, Err: err})
 		if ctx.Err() != nil {
@@ -143,28 +163,47 @@ func (c *commandConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// leaderWait bounds how long a request is re-sent while the swarm elects a new leader.
+// leaderWait bounds how long a request is re-sent while the swarm elects a new leader, or while
+// a manager that has just restarted prepares itself.
 const leaderWait = 60 * time.Second
 
-// leaderRetry re-sends a request that a manager refused because the swarm has no leader for the
-// moment, as after a manager stopped, until a leader is elected (at most leaderWait). A refused
-// request changed nothing, so re-sending a write is safe. The Engine says this only in words.
+// leaderRetry re-sends a request that a manager refused for a passing reason, until it is taken
+// (at most wait):
+//   - the swarm has no leader for the moment, as after a manager stopped, until one is elected;
+//   - the engine says it is not a swarm manager: it was one when the client chose it, so it has
+//     just restarted (its manager is "being prepared") or was demoted. The request goes to the
+//     next engine of the failover, if there is another, else to the same one again.
+//
+// A refused request changed nothing, so re-sending a write is safe. The Engine says all of this
+// only in words.
 type leaderRetry struct {
 	next     http.RoundTripper
 	wait     time.Duration
 	interval time.Duration
+	// fo, when set, is told which engine refused as no manager.
+	fo *failover
 }
 
 func (l *leaderRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 	deadline := time.Now().Add(l.wait)
 	for {
-		resp, err := l.next.RoundTrip(req)
+		// Which engine served the request: the connection says.
+		var conn *endpointConn
+		traced := req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			GotConn: func(info httptrace.GotConnInfo) {
+				if ec, ok := info.Conn.(*endpointConn); ok {
+					conn = ec
+				}
+			},
+		}))
+		resp, err := l.next.RoundTrip(traced)
 		if err != nil || resp.StatusCode < 500 || !time.Now().Before(deadline) {
 			return resp, err
 		}
 		replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 		head, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		if rerr != nil || !replayable || !noLeaderMessage(head) {
+		notManager := notManagerAnswer(head)
+		if rerr != nil || !replayable || (!noLeaderMessage(head) && !notManager) {
 			// Hand the response on as it came: the caller reads the status and the body (what
 			// was read, then the rest), and a body read error reaches it on that read, as it
 			// would without this transport. The round trip itself succeeded.
@@ -172,8 +211,14 @@ func (l *leaderRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil //nolint:nilerr // a failed body read is the caller's to see when reading the body
 		}
 		_ = resp.Body.Close()
+		if notManager && conn != nil && l.fo != nil {
+			// Off this engine: later connections go to the next one, and this one is not reused.
+			l.fo.avoid(conn.index)
+			_ = conn.Close()
+		}
 		if err := pause(req.Context(), l.interval); err != nil {
-			return nil, err
+			// Say what the engine said last, not only that the time is up.
+			return nil, fmt.Errorf("%w, while the swarm could not take the request: %s", err, engineMessage(head))
 		}
 		next := req.Clone(req.Context())
 		if req.GetBody != nil {
@@ -185,6 +230,17 @@ func (l *leaderRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		req = next
 	}
+}
+
+// engineMessage is the message of an Engine error body ({"message": "..."}), or the body itself.
+func engineMessage(body []byte) string {
+	var e struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &e) == nil && e.Message != "" {
+		return e.Message
+	}
+	return string(bytes.TrimSpace(body))
 }
 
 type readCloser struct {
@@ -199,4 +255,11 @@ type readCloser struct {
 func noLeaderMessage(body []byte) bool {
 	return bytes.Contains(body, []byte("does not have a leader")) || bytes.Contains(body, []byte("no elected cluster leader")) ||
 		bytes.Contains(body, []byte("node lost leader status"))
+}
+
+// notManagerAnswer recognises the Engine's refusal of a swarm request by an engine that is not a
+// manager (503, in three wordings: a manager being prepared after a restart, an engine whose
+// swarm component has not started, a worker).
+func notManagerAnswer(body []byte) bool {
+	return bytes.Contains(body, []byte("This node is not a swarm manager"))
 }

@@ -5,11 +5,11 @@
 #   testbed.sh down    remove everything the bed made; idempotent
 #   testbed.sh status  print the bed; exit 1 if it is not up
 #
-# TESTBED_NODES (managers, the host engine included; default 1), TESTBED_WORKERS (default 0) and
-# TESTBED_FREE (engines in no swarm; default 0) size the bed. Needs root. This script runs the
-# bridge, namespaces, dockerd processes and test images; the swarm those engines form (the nodes,
-# their addresses, init, join, promote, repair, leave, the node list) and the registry are
-# cmd/bedswarm's, in Go.
+# TESTBED_NODES (managers, the host engine included; default 1), TESTBED_WORKERS (default 0),
+# TESTBED_FREE (engines in no swarm; default 0) and TESTBED_FAULT (1: the fault swarm; default 0)
+# size the bed (TESTBED_ONLY=fault: up does the fault swarm only). Needs root. This script runs
+# the bridge, namespaces, dockerd processes and test images; the swarms (nodes, addresses, init,
+# join, promote, repair, leave, the node lists) and the registry are cmd/bedswarm's, in Go.
 set -Eeuo pipefail
 
 # A daemon must not inherit the descriptors this script has: a caller's lock around `make testbed`
@@ -426,7 +426,7 @@ known_nodes() {
 		pids_with " -H unix://$RUN_DIR/" dockerd | while read -r p; do
 			tr '\0' '\n' 2>/dev/null <"/proc/$p/cmdline" | sed -n "s#^unix://$RUN_DIR/\(.*\)\.sock\$#\1#p"
 		done
-	} | sort -u | while read -r n; do [[ $n =~ ^(m[2-9]|w[1-9]|free[1-9])$ ]] && echo "$n"; done
+	} | sort -u | while read -r n; do [[ $n =~ ^(m[2-9]|w[1-9]|free[1-9]|fm[1-3]|fw1)$ ]] && echo "$n"; done
 	true
 }
 

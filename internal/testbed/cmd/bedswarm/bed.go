@@ -37,27 +37,54 @@ const (
 	pollEvery = time.Second
 )
 
+// bed is one swarm of the bed and its engines: the host's swarm (with the free engines), or the
+// fault swarm. Its first manager ("lead") makes it and the others join it: the host's engine, or
+// fm1.
 type bed struct {
 	runDir, stateDir string
 	// nodes are the extra nodes: managers, workers, free engines.
-	nodes   []node
+	nodes []node
+	// lead is the swarm's first manager and host its client.
+	lead    node
 	host    *swarm.Client
-	engines map[string]*swarm.Client // by node name, the host's included
-	logf    func(format string, args ...any)
+	engines map[string]*swarm.Client // by node name, the lead's included
+	// swarmFile, in the state directory, records that the bed made the swarm ("host-swarm").
+	swarmFile string
+	// pool is the swarm's default address pool.
+	pool string
+	logf func(format string, args ...any)
 }
 
 func noEnv(string) string { return "" }
 
+// newBed is the host's swarm with the given extra nodes (those of the fault swarm are left out).
 func newBed(runDir, stateDir string, nodes []node, logf func(string, ...any)) (*bed, error) {
-	b := &bed{runDir: runDir, stateDir: stateDir, nodes: nodes, engines: map[string]*swarm.Client{}, logf: logf}
-	for _, n := range append([]node{hostNode}, nodes...) {
+	main, _ := splitFault(nodes)
+	return newSwarmBed(runDir, stateDir, hostNode, main, "host-swarm", addrPool, logf)
+}
+
+// newFaultBed is the fault swarm, made of the fault nodes among nodes; nil when there are none.
+func newFaultBed(runDir, stateDir string, nodes []node, logf func(string, ...any)) (*bed, error) {
+	_, fault := splitFault(nodes)
+	if len(fault) == 0 {
+		return nil, nil
+	}
+	prefixed := func(format string, args ...any) { logf("fault swarm: "+format, args...) }
+	return newSwarmBed(runDir, stateDir, fault[0], fault[1:], "fault-swarm", faultAddrPool, prefixed)
+}
+
+func newSwarmBed(runDir, stateDir string, lead node, nodes []node, swarmFile, pool string, logf func(string, ...any)) (*bed, error) {
+	b := &bed{runDir: runDir, stateDir: stateDir, nodes: nodes, lead: lead, engines: map[string]*swarm.Client{},
+		swarmFile: swarmFile, pool: pool, logf: logf}
+	for _, n := range append([]node{lead}, nodes...) {
 		c, err := newEngine(n.URL(runDir))
 		if err != nil {
+			b.close()
 			return nil, err
 		}
 		b.engines[n.Name] = c
 	}
-	b.host = b.engines[hostName]
+	b.host = b.engines[lead.Name]
 	return b, nil
 }
 
@@ -129,7 +156,7 @@ func (b *bed) entries(ctx context.Context) ([]entry, error) {
 // The host's swarm
 
 func (b *bed) owned() bool {
-	_, err := os.Stat(filepath.Join(b.stateDir, "host-swarm"))
+	_, err := os.Stat(filepath.Join(b.stateDir, b.swarmFile))
 	return err == nil
 }
 
@@ -149,7 +176,7 @@ func (b *bed) ensureHost(ctx context.Context) error {
 		switch act {
 		case hostWait:
 			if !waited {
-				b.logf("the host's swarm is %s; waiting up to %s for its managers", l.State, hostPendingGrace)
+				b.logf("the swarm is %s; waiting up to %s for its managers", l.State, hostPendingGrace)
 			}
 			if err := pause(ctx); err != nil {
 				return err
@@ -158,7 +185,7 @@ func (b *bed) ensureHost(ctx context.Context) error {
 		case hostInit:
 			return b.initHost(ctx, false)
 		case hostReset:
-			b.logf("leaving the host's swarm (%s) to make it anew", describeLocal(l))
+			b.logf("leaving the swarm (%s) to make it anew", describeLocal(l))
 			lctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 			_ = b.host.LeaveSwarm(lctx, true)
 			cancel()
@@ -180,11 +207,11 @@ func (b *bed) ensureHost(ctx context.Context) error {
 		case hostReady:
 			return nil
 		case hostForceNew:
-			b.logf("the host's swarm lost quorum: docker swarm init --force-new-cluster")
+			b.logf("the swarm lost quorum: docker swarm init --force-new-cluster")
 			return b.initHost(ctx, true)
 		}
 		if !waited {
-			b.logf("the host's swarm has no leader yet; waiting up to %s", quorumGrace)
+			b.logf("the swarm has no leader yet; waiting up to %s", quorumGrace)
 		}
 		if err := pause(ctx); err != nil {
 			return err
@@ -216,10 +243,10 @@ func (b *bed) writable(ctx context.Context, owned bool, hostID string) bool {
 // initHost makes the host's engine the first manager of a new swarm (force: a new raft group of
 // one, out of the swarm it is in) and records it as the bed's.
 func (b *bed) initHost(ctx context.Context, force bool) error {
-	opts := client.SwarmInitOptions{ListenAddr: "0.0.0.0:" + swarmPort, AdvertiseAddr: hostAddr, ForceNewCluster: force}
+	opts := client.SwarmInitOptions{ListenAddr: "0.0.0.0:" + swarmPort, AdvertiseAddr: b.lead.Addr(), ForceNewCluster: force}
 	if !force {
-		b.logf("initialising the swarm on the host (%s)", hostAddr)
-		opts.DefaultAddrPool = []netip.Prefix{netip.MustParsePrefix(addrPool)}
+		b.logf("initialising the swarm on %s (%s)", b.lead.Name, b.lead.Addr())
+		opts.DefaultAddrPool = []netip.Prefix{netip.MustParsePrefix(b.pool)}
 		opts.SubnetSize = 24
 	}
 	ctx, cancel := context.WithTimeout(ctx, 120*time.Second)
@@ -237,7 +264,7 @@ func (b *bed) initHost(ctx context.Context, force bool) error {
 		return fmt.Errorf("reading the host engine's data root: %w", err)
 	}
 	// What `down` needs to undo it: the host's node ID and the engine's data root.
-	return writeFile(filepath.Join(b.stateDir, "host-swarm"), fmt.Sprintf("%s %s\n", id, info.Info.DockerRootDir))
+	return writeFile(filepath.Join(b.stateDir, b.swarmFile), fmt.Sprintf("%s %s\n", id, info.Info.DockerRootDir))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,9 +297,9 @@ func (b *bed) converge(ctx context.Context) ([]node, error) {
 		var steps []step
 		waiting := map[string]string{}
 		if entries, err := b.entries(ctx); err != nil {
-			waiting[hostName] = fmt.Sprintf("the host's swarm does not answer: %v", err)
+			waiting[b.lead.Name] = fmt.Sprintf("the swarm does not answer: %v", err)
 		} else {
-			steps, waiting = planMembers(host, members, entries, memberGrace)
+			steps, waiting = planMembers(b.lead, host, members, entries, memberGrace)
 		}
 		for _, m := range members {
 			if _, ok := waiting[m.Name]; !ok {
@@ -416,7 +443,7 @@ func (b *bed) join(ctx context.Context, s step) (needsWipe bool, err error) {
 	_, err = b.engines[n.Name].JoinSwarm(jctx, client.SwarmJoinOptions{
 		ListenAddr:    "0.0.0.0:" + swarmPort,
 		AdvertiseAddr: n.Addr(),
-		RemoteAddrs:   []string{hostAddr + ":" + swarmPort},
+		RemoteAddrs:   []string{b.lead.Addr() + ":" + swarmPort},
 		JoinToken:     token,
 	}, 60*time.Second)
 	// A join that goes on in the background, or takes long, is not a failure: the next look at
@@ -506,7 +533,8 @@ func (b *bed) freeEngines(ctx context.Context) []node {
 }
 
 func (b *bed) removeStale(ctx context.Context) {
-	members := b.observe(ctx, b.nodes)
+	// The first manager too: fm1's entry carries a bed node's name, and its own ID keeps it.
+	members := b.observe(ctx, append([]node{b.lead}, b.nodes...))
 	entries, err := b.entries(ctx)
 	if err != nil {
 		return

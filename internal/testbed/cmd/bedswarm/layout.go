@@ -7,6 +7,12 @@ package main
 //	m<i>     manager  10.77.0.(10+i)  i = 2..9
 //	w<i>     worker   10.77.0.(20+i)  i = 1..9
 //	free<i>  free     10.77.0.(30+i)  i = 1..9: an engine in no swarm
+//	fm<i>    manager  10.77.0.(40+i)  i = 1..3: the fault swarm, fm1 its first manager
+//	fw1      worker   10.77.0.51      the fault swarm's worker
+//
+// The fault swarm (TESTBED_FAULT=1) is a swarm of its own, apart from the host's, for the tests
+// that stop managers: whatever they do to it, the host's swarm, which every other test uses, is
+// not touched. Its nodes are listed in <run dir>/fault-nodes, not in the node list.
 //
 // An extra node's engine listens on <run dir>/<name>.sock (testbed.sh starts it there).
 
@@ -21,12 +27,14 @@ import (
 )
 
 const (
-	subnet    = "10.77.0"
-	hostAddr  = subnet + ".1"
-	hostURL   = "unix:///var/run/docker.sock"
-	addrPool  = "10.200.0.0/16"
-	swarmPort = "2377"
-	hostName  = "host"
+	subnet   = "10.77.0"
+	hostAddr = subnet + ".1"
+	hostURL  = "unix:///var/run/docker.sock"
+	addrPool = "10.200.0.0/16"
+	// faultAddrPool is the fault swarm's pool for overlay networks, apart from the host swarm's.
+	faultAddrPool = "10.201.0.0/16"
+	swarmPort     = "2377"
+	hostName      = "host"
 )
 
 type role string
@@ -43,6 +51,8 @@ type node struct {
 	Role role
 	// Octet is the last byte of the node's address and the third of its dockerd's --bip.
 	Octet int
+	// Fault marks the nodes of the fault swarm.
+	Fault bool
 }
 
 func (n node) Addr() string { return fmt.Sprintf("%s.%d", subnet, n.Octet) }
@@ -55,7 +65,7 @@ func (n node) URL(runDir string) string {
 	return "unix://" + filepath.Join(runDir, n.Name+".sock")
 }
 
-var nodeName = regexp.MustCompile(`^(m[2-9]|w[1-9]|free[1-9])$`)
+var nodeName = regexp.MustCompile(`^(m[2-9]|w[1-9]|free[1-9]|fm[1-3]|fw1)$`)
 
 // parseNode turns a name of the layout into its node; ok is false for any other name (the host's
 // included).
@@ -65,6 +75,10 @@ func parseNode(name string) (node, bool) {
 	}
 	i, _ := strconv.Atoi(name[len(name)-1:])
 	switch {
+	case strings.HasPrefix(name, "fm"):
+		return node{Name: name, Role: roleManager, Octet: 40 + i, Fault: true}, true
+	case strings.HasPrefix(name, "fw"):
+		return node{Name: name, Role: roleWorker, Octet: 50 + i, Fault: true}, true
 	case strings.HasPrefix(name, "free"):
 		return node{Name: name, Role: roleFree, Octet: 30 + i}, true
 	case name[0] == 'm':
@@ -74,9 +88,10 @@ func parseNode(name string) (node, bool) {
 	}
 }
 
-// sizes is what TESTBED_NODES (managers, the host included), TESTBED_WORKERS and TESTBED_FREE ask.
+// sizes is what TESTBED_NODES (managers, the host included), TESTBED_WORKERS, TESTBED_FREE and
+// TESTBED_FAULT (1: the fault swarm) ask.
 type sizes struct {
-	Managers, Workers, Free int
+	Managers, Workers, Free, Fault int
 }
 
 func readSizes(getenv func(string) string) (sizes, error) {
@@ -89,6 +104,7 @@ func readSizes(getenv func(string) string) (sizes, error) {
 		{"TESTBED_NODES", 1, 1, 9, &s.Managers},
 		{"TESTBED_WORKERS", 0, 0, 9, &s.Workers},
 		{"TESTBED_FREE", 0, 0, 9, &s.Free},
+		{"TESTBED_FAULT", 0, 0, 1, &s.Fault},
 	} {
 		raw := getenv(v.name)
 		if raw == "" {
@@ -118,13 +134,18 @@ func planNodes(s sizes, earlier []string) (nodes []node, kept []string) {
 	for i := 1; i <= s.Free; i++ {
 		want[fmt.Sprintf("free%d", i)] = true
 	}
+	if s.Fault > 0 {
+		for _, name := range faultNames {
+			want[name] = true
+		}
+	}
 	for _, name := range earlier {
 		if _, ok := parseNode(name); ok && !want[name] {
 			want[name] = true
 			kept = append(kept, name)
 		}
 	}
-	for _, prefix := range []string{"m", "w", "free"} {
+	for _, prefix := range []string{"m", "w", "free", "fm", "fw"} {
 		for i := 1; i <= 9; i++ {
 			if n, ok := parseNode(fmt.Sprintf("%s%d", prefix, i)); ok && want[n.Name] {
 				nodes = append(nodes, n)
@@ -134,13 +155,40 @@ func planNodes(s sizes, earlier []string) (nodes []node, kept []string) {
 	return nodes, kept
 }
 
+// faultNames are the fault swarm's nodes, its first manager first.
+var faultNames = []string{"fm1", "fm2", "fm3", "fw1"}
+
+// splitFault parts the host swarm's nodes (and the free engines) from the fault swarm's.
+func splitFault(nodes []node) (main, fault []node) {
+	for _, n := range nodes {
+		if n.Fault {
+			fault = append(fault, n)
+		} else {
+			main = append(main, n)
+		}
+	}
+	return main, fault
+}
+
 var hostNode = node{Name: hostName, Role: roleManager, Octet: 1}
 
 // nodesFile is the node list the tests read: one line per engine, "<name> <role> <addr> <url>",
-// the host first.
+// the host first; the fault swarm's nodes are left out.
 func nodesFile(nodes []node, runDir string) string {
+	main, _ := splitFault(nodes)
+	return nodeLines(append([]node{hostNode}, main...), runDir)
+}
+
+// faultNodesFile is the fault swarm's node list (<run dir>/fault-nodes), in the node list's
+// format, its first manager first; empty without the fault swarm.
+func faultNodesFile(nodes []node, runDir string) string {
+	_, fault := splitFault(nodes)
+	return nodeLines(fault, runDir)
+}
+
+func nodeLines(nodes []node, runDir string) string {
 	var b strings.Builder
-	for _, n := range append([]node{hostNode}, nodes...) {
+	for _, n := range nodes {
 		fmt.Fprintf(&b, "%s %s %s %s\n", n.Name, n.Role, n.Addr(), n.URL(runDir))
 	}
 	return b.String()

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -13,10 +14,15 @@ func TestParseNode(t *testing.T) {
 		want node
 		ok   bool
 	}{
-		"m2":     {node{"m2", roleManager, 12}, true},
-		"m9":     {node{"m9", roleManager, 19}, true},
-		"w1":     {node{"w1", roleWorker, 21}, true},
-		"free3":  {node{"free3", roleFree, 33}, true},
+		"m2":     {node{Name: "m2", Role: roleManager, Octet: 12}, true},
+		"m9":     {node{Name: "m9", Role: roleManager, Octet: 19}, true},
+		"w1":     {node{Name: "w1", Role: roleWorker, Octet: 21}, true},
+		"free3":  {node{Name: "free3", Role: roleFree, Octet: 33}, true},
+		"fm1":    {node{Name: "fm1", Role: roleManager, Octet: 41, Fault: true}, true},
+		"fm3":    {node{Name: "fm3", Role: roleManager, Octet: 43, Fault: true}, true},
+		"fw1":    {node{Name: "fw1", Role: roleWorker, Octet: 51, Fault: true}, true},
+		"fm4":    {ok: false},
+		"fw2":    {ok: false},
 		"m1":     {ok: false}, // the host is the first manager
 		"w0":     {ok: false},
 		"free10": {ok: false},
@@ -53,9 +59,11 @@ func TestReadSizes(t *testing.T) {
 		want    sizes
 		wantErr string
 	}{
-		"defaults":    {env: nil, want: sizes{1, 0, 0}},
-		"make's":      {env: map[string]string{"TESTBED_NODES": "3", "TESTBED_WORKERS": "1", "TESTBED_FREE": "3"}, want: sizes{3, 1, 3}},
-		"leading 0":   {env: map[string]string{"TESTBED_WORKERS": "09"}, want: sizes{1, 9, 0}},
+		"defaults":    {env: nil, want: sizes{1, 0, 0, 0}},
+		"make's":      {env: map[string]string{"TESTBED_NODES": "3", "TESTBED_WORKERS": "1", "TESTBED_FREE": "3"}, want: sizes{3, 1, 3, 0}},
+		"leading 0":   {env: map[string]string{"TESTBED_WORKERS": "09"}, want: sizes{1, 9, 0, 0}},
+		"fault swarm": {env: map[string]string{"TESTBED_FAULT": "1"}, want: sizes{1, 0, 0, 1}},
+		"two faults":  {env: map[string]string{"TESTBED_FAULT": "2"}, wantErr: "TESTBED_FAULT=2: want a number from 0 to 1"},
 		"no managers": {env: map[string]string{"TESTBED_NODES": "0"}, wantErr: "TESTBED_NODES=0: want a number from 1 to 9"},
 		"too many":    {env: map[string]string{"TESTBED_FREE": "10"}, wantErr: "TESTBED_FREE=10: want a number from 0 to 9"},
 		"a word":      {env: map[string]string{"TESTBED_WORKERS": "two"}, wantErr: "TESTBED_WORKERS=two: want a number from 0 to 9"},
@@ -95,15 +103,17 @@ func TestPlanNodes(t *testing.T) {
 		want     []string
 		wantKept []string
 	}{
-		"host only":      {sizes: sizes{1, 0, 0}},
-		"make's bed":     {sizes: sizes{3, 1, 3}, want: []string{"m2", "m3", "w1", "free1", "free2", "free3"}},
-		"same as before": {sizes: sizes{3, 1, 3}, earlier: []string{"m2", "m3", "w1", "free1", "free2", "free3"}, want: []string{"m2", "m3", "w1", "free1", "free2", "free3"}},
+		"host only":      {sizes: sizes{1, 0, 0, 0}},
+		"make's bed":     {sizes: sizes{3, 1, 3, 0}, want: []string{"m2", "m3", "w1", "free1", "free2", "free3"}},
+		"same as before": {sizes: sizes{3, 1, 3, 0}, earlier: []string{"m2", "m3", "w1", "free1", "free2", "free3"}, want: []string{"m2", "m3", "w1", "free1", "free2", "free3"}},
 		"the demo's worker stays": {
-			sizes: sizes{3, 1, 3}, earlier: []string{"m2", "m3", "w1", "w2", "free1", "free2", "free3"},
+			sizes: sizes{3, 1, 3, 0}, earlier: []string{"m2", "m3", "w1", "w2", "free1", "free2", "free3"},
 			want: []string{"m2", "m3", "w1", "w2", "free1", "free2", "free3"}, wantKept: []string{"w2"},
 		},
-		"grows":                 {sizes: sizes{3, 2, 0}, earlier: []string{"m2", "w1"}, want: []string{"m2", "m3", "w1", "w2"}},
-		"unknown names ignored": {sizes: sizes{1, 0, 0}, earlier: []string{"host", "x", "m1", "free12"}},
+		"grows":                 {sizes: sizes{3, 2, 0, 0}, earlier: []string{"m2", "w1"}, want: []string{"m2", "m3", "w1", "w2"}},
+		"unknown names ignored": {sizes: sizes{1, 0, 0, 0}, earlier: []string{"host", "x", "m1", "free12"}},
+		"the fault swarm":       {sizes: sizes{3, 1, 0, 1}, want: []string{"m2", "m3", "w1", "fm1", "fm2", "fm3", "fw1"}},
+		"the fault swarm stays": {sizes: sizes{3, 1, 0, 0}, earlier: []string{"fm1", "fm2", "fm3", "fw1"}, want: []string{"m2", "m3", "w1", "fm1", "fm2", "fm3", "fw1"}, wantKept: []string{"fm1", "fm2", "fm3", "fw1"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -120,7 +130,7 @@ func TestPlanNodes(t *testing.T) {
 
 // The tests read this file (internal/provider: testAccNodes); its format must not change.
 func TestNodesFile(t *testing.T) {
-	nodes, _ := planNodes(sizes{3, 1, 3}, nil)
+	nodes, _ := planNodes(sizes{3, 1, 3, 0}, nil)
 	want := `host manager 10.77.0.1 unix:///var/run/docker.sock
 m2 manager 10.77.0.12 unix:///run/tfswarm-testbed/m2.sock
 m3 manager 10.77.0.13 unix:///run/tfswarm-testbed/m3.sock
@@ -133,6 +143,26 @@ free3 free 10.77.0.33 unix:///run/tfswarm-testbed/free3.sock
 		t.Errorf("nodes file (-want +got):\n%s", d)
 	}
 	if d := cmp.Diff("m2\nm3\nw1\nfree1\nfree2\nfree3\n", nodesList(nodes)); d != "" {
+		t.Errorf("nodes.list (-want +got):\n%s", d)
+	}
+}
+
+// The fault swarm's nodes go to a list of their own (the tests read it: faults_test.go), its first
+// manager first, and stay out of the node list.
+func TestFaultNodesFile(t *testing.T) {
+	nodes, _ := planNodes(sizes{3, 1, 0, 1}, nil)
+	want := `fm1 manager 10.77.0.41 unix:///run/tfswarm-testbed/fm1.sock
+fm2 manager 10.77.0.42 unix:///run/tfswarm-testbed/fm2.sock
+fm3 manager 10.77.0.43 unix:///run/tfswarm-testbed/fm3.sock
+fw1 worker 10.77.0.51 unix:///run/tfswarm-testbed/fw1.sock
+`
+	if d := cmp.Diff(want, faultNodesFile(nodes, "/run/tfswarm-testbed")); d != "" {
+		t.Errorf("fault-nodes (-want +got):\n%s", d)
+	}
+	if strings.Contains(nodesFile(nodes, "/run/tfswarm-testbed"), "fm1") {
+		t.Errorf("the node list holds the fault swarm")
+	}
+	if d := cmp.Diff("m2\nm3\nw1\nfm1\nfm2\nfm3\nfw1\n", nodesList(nodes)); d != "" {
 		t.Errorf("nodes.list (-want +got):\n%s", d)
 	}
 }

@@ -9,20 +9,23 @@
 // Commands:
 //
 //	nodes       print the bed's engines, "<name> <role> <addr> <url>", the host first: what
-//	            TESTBED_NODES, TESTBED_WORKERS and TESTBED_FREE ask, plus the nodes of an earlier
-//	            run (the bed never shrinks in `up`)
+//	            TESTBED_NODES, TESTBED_WORKERS, TESTBED_FREE and TESTBED_FAULT ask, plus the nodes
+//	            of an earlier run (the bed never shrinks in `up`)
 //	up          make the host's swarm (or repair it: lost quorum, a broken state), bring every
 //	            manager and worker into it in its role, make the free engines leave any swarm,
-//	            remove stale entries; exit 3 with the names of the nodes whose swarm state must be
-//	            wiped (testbed.sh wipes them and runs up again)
-//	record      write the node list the tests read (<run dir>/nodes) and the names of the extra
-//	            nodes for the next run (<state dir>/nodes.list)
+//	            remove stale entries; the same for the fault swarm (fm1 its first manager);
+//	            exit 3 with the names of the nodes whose swarm state must be wiped (testbed.sh
+//	            wipes them and runs up again)
+//	record      write the node lists the tests read (<run dir>/nodes, <run dir>/fault-nodes) and
+//	            the names of the extra nodes for the next run (<state dir>/nodes.list)
 //	leave-host  make the host's engine leave its swarm (for `down`)
 //	status      print the node list, the engines that are not as they should be and the host's
 //	            swarm; exit 1 if the bed is not up
 //	registry-up   build (once per machine, cached), configure and start the bed's registry,
 //	              write <run dir>/registry.env and push the test images to it (registry.go)
 //	registry-down stop the registry and remove what registry-up made outside the state directory
+//
+// TESTBED_ONLY=fault limits nodes and up to the fault swarm (and the host's line of nodes).
 //
 // Log lines go to stderr, as "testbed: [<seconds>s] ...", the seconds counted from -elapsed on.
 package main
@@ -115,29 +118,57 @@ func command(ctx context.Context, cmd, runDir, stateDir string, logf func(string
 		return 1, err
 	}
 	nodes, kept := planNodes(s, earlier)
+	// TESTBED_ONLY=fault limits `nodes` and `up` to the fault swarm: the tests that stop its
+	// managers bring it back that way, without touching the host's swarm.
+	only := os.Getenv("TESTBED_ONLY")
+	if only != "" && only != "fault" {
+		return 1, fmt.Errorf("TESTBED_ONLY=%s: want fault or nothing", only)
+	}
+	selected := nodes
+	if only == "fault" {
+		_, selected = splitFault(nodes)
+	}
 	switch cmd {
 	case "nodes":
 		for _, name := range kept {
 			logf("keeping %s from an earlier run (down, then up, to shrink the bed)", name)
 		}
-		fmt.Print(nodesFile(nodes, runDir))
+		fmt.Print(nodeLines(append([]node{hostNode}, selected...), runDir))
 		return 0, nil
 	case "record":
 		if err := writeFile(filepath.Join(runDir, "nodes"), nodesFile(nodes, runDir)); err != nil {
 			return 1, err
 		}
+		if fault := faultNodesFile(nodes, runDir); fault != "" {
+			if err := writeFile(filepath.Join(runDir, "fault-nodes"), fault); err != nil {
+				return 1, err
+			}
+		}
 		return 0, writeFile(filepath.Join(stateDir, "nodes.list"), nodesList(nodes))
-	}
-	b, err := newBed(runDir, stateDir, nodes, logf)
-	if err != nil {
-		return 1, err
-	}
-	defer b.close()
-	switch cmd {
 	case "up":
-		wipe, err := b.up(ctx)
+		var beds []*bed
+		if only == "" {
+			b, err := newBed(runDir, stateDir, nodes, logf)
+			if err != nil {
+				return 1, err
+			}
+			beds = append(beds, b)
+		}
+		fb, err := newFaultBed(runDir, stateDir, nodes, logf)
 		if err != nil {
 			return 1, err
+		}
+		if fb != nil {
+			beds = append(beds, fb)
+		}
+		var wipe []node
+		for _, b := range beds {
+			defer b.close()
+			w, err := b.up(ctx)
+			if err != nil {
+				return 1, err
+			}
+			wipe = append(wipe, w...)
 		}
 		if len(wipe) == 0 {
 			return 0, nil
@@ -146,6 +177,13 @@ func command(ctx context.Context, cmd, runDir, stateDir string, logf func(string
 			fmt.Println(n.Name)
 		}
 		return exitWipe, nil
+	}
+	b, err := newBed(runDir, stateDir, nodes, logf)
+	if err != nil {
+		return 1, err
+	}
+	defer b.close()
+	switch cmd {
 	case "leave-host":
 		if err := b.leaveHost(ctx); err != nil {
 			return 1, err
@@ -168,6 +206,12 @@ func status(ctx context.Context, runDir string, w io.Writer) (bool, error) {
 		fmt.Fprintf(w, "the test bed is not up (%s is missing)\n", path)
 		return false, nil
 	}
+	// The fault swarm's engines, if the bed has them, are checked alike.
+	fault, err := readLines(filepath.Join(runDir, "fault-nodes"))
+	if err != nil {
+		return false, err
+	}
+	lines = append(lines, fault...)
 	fmt.Fprintln(w, strings.Join(lines, "\n"))
 	fmt.Fprintln(w)
 	type row struct{ name, role, addr, url string }

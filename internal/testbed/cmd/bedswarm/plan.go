@@ -144,19 +144,20 @@ func roleFixes(n node, e entry) []step {
 	return steps
 }
 
-// planMembers decides the next steps for the bed's managers and workers and the host. A member
+// planMembers decides the next steps for the swarm's managers and workers and its first manager
+// (lead: the host, or fm1), whose own state is host. A member
 // that believes it is in the host's swarm (or is still connecting) gets grace to become healthy
 // (e.g. just restarted) before it is made to join anew; one that is in no swarm, in another
 // swarm, or in a broken state joins at once. waiting names the nodes that are not healthy yet
 // and why; the bed has converged when there are neither steps nor waiting nodes.
-func planMembers(host local, members []member, entries []entry, grace time.Duration) (steps []step, waiting map[string]string) {
+func planMembers(lead node, host local, members []member, entries []entry, grace time.Duration) (steps []step, waiting map[string]string) {
 	waiting = map[string]string{}
 	hostEntry := findEntry(entries, host.NodeID)
 	if hostEntry != nil && hostEntry.Availability != swarm.NodeAvailabilityActive {
-		steps = append(steps, step{Do: actActivate, Node: hostNode, ID: hostEntry.ID, Why: fmt.Sprintf("was %s", hostEntry.Availability)})
+		steps = append(steps, step{Do: actActivate, Node: lead, ID: hostEntry.ID, Why: fmt.Sprintf("was %s", hostEntry.Availability)})
 	}
 	if p := problem(roleManager, host, hostEntry); p != "" {
-		waiting[hostName] = p
+		waiting[lead.Name] = p
 	}
 	for _, m := range members {
 		e := findEntry(entries, m.NodeID)

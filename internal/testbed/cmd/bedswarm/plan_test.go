@@ -155,7 +155,7 @@ func TestPlanMembers(t *testing.T) {
 			if tc.entries != nil {
 				entries = tc.entries(entries)
 			}
-			steps, waiting := planMembers(host, members, entries, memberGrace)
+			steps, waiting := planMembers(hostNode, host, members, entries, memberGrace)
 			if d := cmp.Diff(tc.wantSteps, stepKeys(steps)); d != "" {
 				t.Errorf("steps (-want +got):\n%s", d)
 			}
@@ -226,6 +226,24 @@ func TestPlanStale(t *testing.T) {
 	got := planStale(nodes, entries)
 	if d := cmp.Diff([]string{"remove w1 OLDW1", "remove free1 F1"}, stepKeys(got)); d != "" {
 		t.Errorf("steps (-want +got):\n%s", d)
+	}
+}
+
+// The fault swarm's first manager carries a bed node's name (fm1): observed with the others, its
+// entry is live and stays; unobserved, it would be taken for stale.
+func TestPlanStaleFaultSwarm(t *testing.T) {
+	fm1, _ := parseNode("fm1")
+	fm2, _ := parseNode("fm2")
+	entries := []entry{
+		{ID: "FM1", Hostname: "fm1", Role: swarm.NodeRoleManager, Status: swarm.NodeStateReady, Manager: true, Leader: true},
+		{ID: "FM2", Hostname: "fm2", Role: swarm.NodeRoleManager, Status: swarm.NodeStateReady, Manager: true, Reachability: swarm.ReachabilityReachable},
+	}
+	observed := []member{{node: fm1, local: active("FM1")}, {node: fm2, local: active("FM2")}}
+	if got := planStale(observed, entries); len(got) != 0 {
+		t.Errorf("steps %v, want none", stepKeys(got))
+	}
+	if d := cmp.Diff([]string{"remove fm1 FM1"}, stepKeys(planStale(observed[1:], entries))); d != "" {
+		t.Errorf("without the first manager observed (-want +got):\n%s", d)
 	}
 }
 
