@@ -80,25 +80,27 @@ type serviceProtocol struct {
 	stateType    tftypes.Type
 	identityType tftypes.Type
 	keeper       *semanticKeeper
+	msg          *msgType
 }
 
 var serviceProtocolOnce = sync.OnceValues(func() (*serviceProtocol, error) {
 	ctx := context.Background()
 	s := serviceResourceSchema(ctx)
 	typ := s.Type()
+	mt, err := newMsgType(typ.TerraformType(ctx))
+	if err != nil {
+		return nil, err
+	}
 	return &serviceProtocol{
 		version:      s.Version,
 		stateType:    typ.TerraformType(ctx),
 		identityType: idIdentitySchema("").Type().TerraformType(ctx),
 		keeper:       newSemanticKeeper(typ),
+		msg:          mt,
 	}, nil
 })
 
 const serviceTypeName = "swarm_service"
-
-// unmarshalOpts are the framework's for stored state: attributes the schema no longer has are
-// dropped.
-var unmarshalOpts = tfprotov6.UnmarshalOpts{ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}}
 
 func (s *fastServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
 	if resp := s.upgradeService(req); resp != nil {
@@ -116,15 +118,11 @@ func (s *fastServer) upgradeService(req *tfprotov6.UpgradeResourceStateRequest) 
 	if err != nil || req.Version != sp.version {
 		return nil
 	}
-	v, err := req.RawState.UnmarshalWithOpts(sp.stateType, unmarshalOpts)
+	b, err := jsonAsMsgPack(sp.msg, req.RawState.JSON)
 	if err != nil {
 		return nil
 	}
-	dv, err := tfprotov6.NewDynamicValue(sp.stateType, v)
-	if err != nil {
-		return nil
-	}
-	return &tfprotov6.UpgradeResourceStateResponse{UpgradedState: &dv}
+	return &tfprotov6.UpgradeResourceStateResponse{UpgradedState: &tfprotov6.DynamicValue{MsgPack: b}}
 }
 
 func (s *fastServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {

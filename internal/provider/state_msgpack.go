@@ -1,0 +1,221 @@
+package provider
+
+// The plugin protocol carries state as msgpack (and stored state as JSON). The framework turns
+// every one of them into a tftypes.Value, a tree with the type and path of every value, before
+// anything reads it, and builds such a tree again to write it. For the values of swarm_service's
+// refresh (service_fastread.go) these functions go from JSON to msgpack, and from a model to
+// msgpack, directly, writing exactly what tftypes would write (service_fastread_test.go compares
+// them on every fixture).
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"slices"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// writeMsgPackNumber writes f as tftypes writes a number: an integer when it is one that fits,
+// a float64 when that is exact, its decimal text otherwise.
+func writeMsgPackNumber(enc *msgpack.Encoder, f *big.Float) error {
+	if f.IsInf() {
+		return enc.EncodeFloat64(math.Inf(f.Sign()))
+	}
+	if i, acc := f.Int64(); acc == big.Exact {
+		return enc.EncodeInt(i)
+	}
+	if x, acc := f.Float64(); acc == big.Exact && !f.IsInt() {
+		return enc.EncodeFloat64(x)
+	}
+	return enc.EncodeString(f.Text('f', -1))
+}
+
+// msgType is a tftypes.Type as the msgpack writers walk it: object attributes in the order tftypes
+// writes them (sorted), worked out once.
+type msgType struct {
+	kind  msgKind
+	names []string   // objects
+	attrs []*msgType // objects, in the order of names
+	elem  *msgType   // lists, sets, maps
+}
+
+type msgKind int
+
+const (
+	msgString msgKind = iota + 1
+	msgNumber
+	msgBool
+	msgList // lists and sets: both are arrays
+	msgMap
+	msgObject
+)
+
+// newMsgType fails on types that swarm_service's schema does not use (tuples, dynamic values,
+// optional attributes).
+func newMsgType(typ tftypes.Type) (*msgType, error) {
+	switch t := typ.(type) {
+	case tftypes.Object:
+		if len(t.OptionalAttributes) > 0 {
+			return nil, fmt.Errorf("%s has optional attributes", typ)
+		}
+		mt := &msgType{kind: msgObject}
+		for name := range t.AttributeTypes {
+			mt.names = append(mt.names, name)
+		}
+		slices.Sort(mt.names)
+		for _, name := range mt.names {
+			at, err := newMsgType(t.AttributeTypes[name])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			mt.attrs = append(mt.attrs, at)
+		}
+		return mt, nil
+	case tftypes.List:
+		elem, err := newMsgType(t.ElementType)
+		return &msgType{kind: msgList, elem: elem}, err
+	case tftypes.Set:
+		elem, err := newMsgType(t.ElementType)
+		return &msgType{kind: msgList, elem: elem}, err
+	case tftypes.Map:
+		elem, err := newMsgType(t.ElementType)
+		return &msgType{kind: msgMap, elem: elem}, err
+	}
+	switch {
+	case typ.Is(tftypes.String):
+		return &msgType{kind: msgString}, nil
+	case typ.Is(tftypes.Number):
+		return &msgType{kind: msgNumber}, nil
+	case typ.Is(tftypes.Bool):
+		return &msgType{kind: msgBool}, nil
+	}
+	return nil, fmt.Errorf("%s is not supported", typ)
+}
+
+// jsonAsMsgPack is the framework's passthrough of a stored state of the current schema version:
+// the JSON read with the type, attributes that the type does not have dropped
+// (tftypes.ValueFromJSONWithOpts with IgnoreUndefinedAttributes), written as msgpack
+// (tftypes.Value.MarshalMsgPack). It fails where tftypes would fail, for the framework to answer.
+func jsonAsMsgPack(mt *msgType, raw []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(raw))
+	enc := msgpack.NewEncoder(&buf)
+	if err := writeJSONValue(enc, mt, v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func writeJSONValue(enc *msgpack.Encoder, mt *msgType, v any) error {
+	if v == nil {
+		return enc.EncodeNil()
+	}
+	switch mt.kind {
+	case msgObject:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%T for an object", v)
+		}
+		if err := enc.EncodeMapLen(len(mt.names)); err != nil {
+			return err
+		}
+		for i, name := range mt.names {
+			if err := enc.EncodeString(name); err != nil {
+				return err
+			}
+			if err := writeJSONValue(enc, mt.attrs[i], m[name]); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		return nil
+	case msgList:
+		l, ok := v.([]any)
+		if !ok {
+			return fmt.Errorf("%T for a list", v)
+		}
+		if err := enc.EncodeArrayLen(len(l)); err != nil {
+			return err
+		}
+		for i, e := range l {
+			if err := writeJSONValue(enc, mt.elem, e); err != nil {
+				return fmt.Errorf("[%d]: %w", i, err)
+			}
+		}
+		return nil
+	case msgMap:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%T for a map", v)
+		}
+		if err := enc.EncodeMapLen(len(m)); err != nil {
+			return err
+		}
+		for k, e := range m {
+			if err := enc.EncodeString(k); err != nil {
+				return err
+			}
+			if err := writeJSONValue(enc, mt.elem, e); err != nil {
+				return fmt.Errorf("[%q]: %w", k, err)
+			}
+		}
+		return nil
+	case msgString:
+		switch s := v.(type) {
+		case string:
+			return enc.EncodeString(s)
+		case json.Number:
+			return enc.EncodeString(string(s))
+		case bool:
+			return enc.EncodeString(strconv.FormatBool(s))
+		}
+	case msgNumber:
+		var s string
+		switch n := v.(type) {
+		case json.Number:
+			s = string(n)
+		case string:
+			s = n
+		default:
+			return fmt.Errorf("%T for a number", v)
+		}
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return enc.EncodeInt(i)
+		}
+		f, _, err := big.ParseFloat(s, 10, 512, big.ToNearestEven)
+		if err != nil {
+			return err
+		}
+		return writeMsgPackNumber(enc, f)
+	case msgBool:
+		switch b := v.(type) {
+		case bool:
+			return enc.EncodeBool(b)
+		case string:
+			switch b {
+			case "true", "1":
+				return enc.EncodeBool(true)
+			case "false", "0":
+				return enc.EncodeBool(false)
+			}
+		case json.Number:
+			switch b {
+			case "1":
+				return enc.EncodeBool(true)
+			case "0":
+				return enc.EncodeBool(false)
+			}
+		}
+	}
+	return fmt.Errorf("%T is not a value of its type", v)
+}
