@@ -188,18 +188,11 @@ func (s *fastServer) readService(ctx context.Context, req *tfprotov6.ReadResourc
 	if err != nil {
 		return nil
 	}
-	next, err := out.Encode(ctx, state)
+	b, err := out.WriteMsgPack(ctx, state, prior)
 	if err != nil {
 		return nil
 	}
-	next, err = sp.keeper.keep(ctx, prior, next)
-	if err != nil {
-		return nil
-	}
-	stateDV, err := tfprotov6.NewDynamicValue(sp.stateType, next)
-	if err != nil {
-		return nil
-	}
+	stateDV := tfprotov6.DynamicValue{MsgPack: b}
 	identity := tftypes.NewValue(sp.identityType, map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, id)})
 	identityDV, err := tfprotov6.NewDynamicValue(sp.identityType, identity)
 	if err != nil {

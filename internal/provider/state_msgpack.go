@@ -219,3 +219,87 @@ func writeJSONValue(enc *msgpack.Encoder, mt *msgType, v any) error {
 	}
 	return fmt.Errorf("%T is not a value of its type", v)
 }
+
+// writeTFValue writes v as msgpack of mt, as tftypes.Value.MarshalMsgPack does (unknown values
+// excepted: state holds none).
+func writeTFValue(enc *msgpack.Encoder, mt *msgType, v tftypes.Value) error {
+	if !v.IsKnown() {
+		return fmt.Errorf("an unknown value is not written")
+	}
+	if v.IsNull() {
+		return enc.EncodeNil()
+	}
+	switch mt.kind {
+	case msgObject:
+		var m map[string]tftypes.Value
+		if err := v.As(&m); err != nil {
+			return err
+		}
+		if err := enc.EncodeMapLen(len(mt.names)); err != nil {
+			return err
+		}
+		for i, name := range mt.names {
+			if err := enc.EncodeString(name); err != nil {
+				return err
+			}
+			av, ok := m[name]
+			if !ok {
+				return fmt.Errorf("%s: no value", name)
+			}
+			if err := writeTFValue(enc, mt.attrs[i], av); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		return nil
+	case msgList:
+		var l []tftypes.Value
+		if err := v.As(&l); err != nil {
+			return err
+		}
+		if err := enc.EncodeArrayLen(len(l)); err != nil {
+			return err
+		}
+		for i, e := range l {
+			if err := writeTFValue(enc, mt.elem, e); err != nil {
+				return fmt.Errorf("[%d]: %w", i, err)
+			}
+		}
+		return nil
+	case msgMap:
+		var m map[string]tftypes.Value
+		if err := v.As(&m); err != nil {
+			return err
+		}
+		if err := enc.EncodeMapLen(len(m)); err != nil {
+			return err
+		}
+		for k, e := range m {
+			if err := enc.EncodeString(k); err != nil {
+				return err
+			}
+			if err := writeTFValue(enc, mt.elem, e); err != nil {
+				return fmt.Errorf("[%q]: %w", k, err)
+			}
+		}
+		return nil
+	case msgString:
+		var s string
+		if err := v.As(&s); err != nil {
+			return err
+		}
+		return enc.EncodeString(s)
+	case msgNumber:
+		var f big.Float
+		if err := v.As(&f); err != nil {
+			return err
+		}
+		return writeMsgPackNumber(enc, &f)
+	case msgBool:
+		var b bool
+		if err := v.As(&b); err != nil {
+			return err
+		}
+		return enc.EncodeBool(b)
+	}
+	return fmt.Errorf("unknown kind %d", mt.kind)
+}
