@@ -78,7 +78,7 @@ func (s fastReadServers) dv(t testing.TB, typ tftypes.Type, v tftypes.Value) *tf
 
 // importedState is the state an import leaves: only the ID.
 func (s fastReadServers) importedState(id string) tftypes.Value {
-	obj := s.proto.stateType.(tftypes.Object)
+	obj, _ := s.proto.stateType.(tftypes.Object)
 	vals := map[string]tftypes.Value{}
 	for name, typ := range obj.AttributeTypes {
 		vals[name] = tftypes.NewValue(typ, nil)
@@ -160,7 +160,8 @@ func respell(t testing.TB, k *semanticKeeper, v tftypes.Value) (tftypes.Value, i
 		if err := v.As(&s); err != nil {
 			t.Fatal(err)
 		}
-		kind := k.typ.(semStringType).kind
+		st, _ := k.typ.(semStringType)
+		kind := st.kind
 		for _, alt := range respellings(kind, s) {
 			if alt != s && semEqual(kind, s, alt) {
 				return tftypes.NewValue(tftypes.String, alt), 1
@@ -263,7 +264,10 @@ func checkFastRead(t *testing.T, s fastReadServers, svc apiswarm.Service) {
 	delete(s.engine.fail, "InspectService")
 
 	// UpgradeResourceState of the current version, with an attribute the schema does not have.
-	js := tfValueJSON(t, read).(map[string]any)
+	js, ok := tfValueJSON(t, read).(map[string]any)
+	if !ok {
+		t.Fatalf("the state is not an object: %s", read)
+	}
 	js["dropped_attribute"] = "x"
 	raw, err := json.Marshal(js)
 	if err != nil {

@@ -3,6 +3,7 @@ package provider
 import (
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -39,7 +40,7 @@ func TestJSONAsMsgPack(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		got, err := tftypes.ValueFromMsgPack(b, typ)
+		got, err := (&tfprotov6.DynamicValue{MsgPack: b}).Unmarshal(typ)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
