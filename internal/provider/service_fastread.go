@@ -21,6 +21,7 @@ package provider
 // service_fastread_test.go runs both paths on the same requests and requires the same responses.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -30,6 +31,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/vmihailenco/msgpack/v5"
 )
 
 // NewProtocol6 is the provider's protocol server: the framework's, with swarm_service's refresh
@@ -147,8 +149,8 @@ func (s *fastServer) readService(ctx context.Context, req *tfprotov6.ReadResourc
 	if err != nil {
 		return nil
 	}
-	prior, err := req.CurrentState.Unmarshal(sp.stateType)
-	if err != nil || prior.IsNull() || !prior.IsFullyKnown() {
+	prior, err := readMsgPackTree(msgpack.NewDecoder(bytes.NewReader(req.CurrentState.MsgPack)), sp.msg)
+	if err != nil || prior == nil {
 		return nil
 	}
 	var priorID string
@@ -172,7 +174,7 @@ func (s *fastServer) readService(ctx context.Context, req *tfprotov6.ReadResourc
 		return nil
 	}
 	var p servicePriorModel
-	if codec.Decode(ctx, prior, &p) != nil || p.ID.IsNull() || p.ID.IsUnknown() {
+	if codec.DecodeTree(ctx, prior, &p) != nil || p.ID.IsNull() || p.ID.IsUnknown() {
 		return nil
 	}
 	state, err := (&serviceResource{client: engine}).refresh(ctx, p)

@@ -37,8 +37,10 @@ type stateCodec struct {
 	// write writes v as msgpack of the schema type, as encode then tftypes would
 	// (state_msgpack.go), keeping prior's spelling of values with semantic equality where both
 	// mean the same, as the framework does after Read (semanticKeeper). prior is the value at the
-	// same place in the prior state, or the zero Value.
-	write func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior tftypes.Value) error
+	// same place in the prior state as readMsgPackTree reads it (nil when there is none).
+	write func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior any) error
+	// decodeTree is decode from a value as readMsgPackTree reads it.
+	decodeTree func(ctx context.Context, tree any, v reflect.Value) error
 	// sem says whether the type holds a type with semantic equality.
 	sem bool
 }
@@ -73,6 +75,22 @@ func newPartialStateCodec(ctx context.Context, typ attr.Type, goType reflect.Typ
 }
 
 func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, partial bool) (*stateCodec, error) {
+	c, err := buildValueCodec(ctx, typ, goType, partial)
+	if err != nil || c.decodeTree != nil {
+		return c, err
+	}
+	// Values that are not structs are read from the tree through their tftypes.Value.
+	c.decodeTree = func(ctx context.Context, tree any, v reflect.Value) error {
+		tv, err := treeValue(c.tfType, tree)
+		if err != nil {
+			return err
+		}
+		return c.decode(ctx, tv, v)
+	}
+	return c, nil
+}
+
+func buildValueCodec(ctx context.Context, typ attr.Type, goType reflect.Type, partial bool) (*stateCodec, error) {
 	tfType := typ.TerraformType(ctx)
 	c := &stateCodec{tfType: tfType}
 	switch {
@@ -85,7 +103,7 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 			v.Set(reflect.ValueOf(tv))
 			return nil
 		}
-		c.write = func(context.Context, *msgpack.Encoder, reflect.Value, tftypes.Value) error {
+		c.write = func(context.Context, *msgpack.Encoder, reflect.Value, any) error {
 			return fmt.Errorf("a raw value is not written")
 		}
 		return c, nil
@@ -117,7 +135,7 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 		keeper := newSemanticKeeper(typ)
 		c.sem = keeper != nil
 		mt, mtErr := newMsgType(tfType)
-		c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior tftypes.Value) error {
+		c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior any) error {
 			if mtErr != nil {
 				return mtErr
 			}
@@ -125,8 +143,12 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 			if err != nil {
 				return err
 			}
-			if keeper != nil {
-				if tv, err = keeper.keep(ctx, prior, tv); err != nil {
+			if keeper != nil && prior != nil {
+				pv, err := treeValue(tfType, prior)
+				if err != nil {
+					return err
+				}
+				if tv, err = keeper.keep(ctx, pv, tv); err != nil {
 					return err
 				}
 			}
@@ -145,11 +167,23 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 			return elem.encode(ctx, v.Elem())
 		}
 		c.sem = elem.sem
-		c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior tftypes.Value) error {
+		c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior any) error {
 			if v.IsNil() {
 				return enc.EncodeNil()
 			}
 			return elem.write(ctx, enc, v.Elem(), prior)
+		}
+		c.decodeTree = func(ctx context.Context, tree any, v reflect.Value) error {
+			if tree == nil {
+				v.Set(reflect.Zero(goType))
+				return nil
+			}
+			p := reflect.New(goType.Elem())
+			if err := elem.decodeTree(ctx, tree, p.Elem()); err != nil {
+				return err
+			}
+			v.Set(p)
+			return nil
 		}
 		c.decode = func(ctx context.Context, tv tftypes.Value, v reflect.Value) error {
 			if tv.IsNull() {
@@ -173,7 +207,7 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 		c.encode = func(_ context.Context, v reflect.Value) (tftypes.Value, error) {
 			return tftypes.NewValue(tftypes.String, v.String()), nil
 		}
-		c.write = func(_ context.Context, enc *msgpack.Encoder, v reflect.Value, _ tftypes.Value) error {
+		c.write = func(_ context.Context, enc *msgpack.Encoder, v reflect.Value, _ any) error {
 			return enc.EncodeString(v.String())
 		}
 		c.decode = func(_ context.Context, tv tftypes.Value, v reflect.Value) error {
@@ -194,7 +228,7 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 		c.encode = func(_ context.Context, v reflect.Value) (tftypes.Value, error) {
 			return tftypes.NewValue(tftypes.Bool, v.Bool()), nil
 		}
-		c.write = func(_ context.Context, enc *msgpack.Encoder, v reflect.Value, _ tftypes.Value) error {
+		c.write = func(_ context.Context, enc *msgpack.Encoder, v reflect.Value, _ any) error {
 			return enc.EncodeBool(v.Bool())
 		}
 		c.decode = func(_ context.Context, tv tftypes.Value, v reflect.Value) error {
@@ -215,7 +249,7 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 		c.encode = func(_ context.Context, v reflect.Value) (tftypes.Value, error) {
 			return tftypes.NewValue(tftypes.Number, new(big.Float).SetInt64(v.Int())), nil
 		}
-		c.write = func(_ context.Context, enc *msgpack.Encoder, v reflect.Value, _ tftypes.Value) error {
+		c.write = func(_ context.Context, enc *msgpack.Encoder, v reflect.Value, _ any) error {
 			return enc.EncodeInt(v.Int())
 		}
 		c.decode = func(_ context.Context, tv tftypes.Value, v reflect.Value) error {
@@ -240,7 +274,7 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 		c.encode = func(_ context.Context, v reflect.Value) (tftypes.Value, error) {
 			return tftypes.NewValue(tftypes.Number, big.NewFloat(v.Float())), nil
 		}
-		c.write = func(_ context.Context, enc *msgpack.Encoder, v reflect.Value, _ tftypes.Value) error {
+		c.write = func(_ context.Context, enc *msgpack.Encoder, v reflect.Value, _ any) error {
 			return writeMsgPackNumber(enc, big.NewFloat(v.Float()))
 		}
 		c.decode = func(_ context.Context, tv tftypes.Value, v reflect.Value) error {
@@ -284,25 +318,23 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 		}
 		_, isSet := typ.(basetypes.SetType)
 		c.sem = elem.sem
-		c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior tftypes.Value) error {
+		c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior any) error {
 			if v.IsNil() {
 				return enc.EncodeNil()
 			}
 			// The prior elements at the same index (the framework's walk of lists).
-			var priorElems []tftypes.Value
-			if elem.sem && prior.IsKnown() && !prior.IsNull() {
+			var priorElems []any
+			if elem.sem && prior != nil {
 				if isSet {
 					return fmt.Errorf("semantic equality in sets is not written")
 				}
-				if err := prior.As(&priorElems); err != nil {
-					return err
-				}
+				priorElems, _ = prior.([]any)
 			}
 			if err := enc.EncodeArrayLen(v.Len()); err != nil {
 				return err
 			}
 			for i := range v.Len() {
-				var pe tftypes.Value
+				var pe any
 				if i < len(priorElems) {
 					pe = priorElems[i]
 				}
@@ -357,16 +389,14 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 			return tftypes.NewValue(tfType, elems), nil
 		}
 		c.sem = elem.sem
-		c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior tftypes.Value) error {
+		c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior any) error {
 			if v.IsNil() {
 				return enc.EncodeNil()
 			}
 			// The prior elements of the same key (the framework's walk of maps).
-			var priorElems map[string]tftypes.Value
-			if elem.sem && prior.IsKnown() && !prior.IsNull() {
-				if err := prior.As(&priorElems); err != nil {
-					return err
-				}
+			var priorElems map[string]any
+			if elem.sem {
+				priorElems, _ = prior.(map[string]any)
 			}
 			if err := enc.EncodeMapLen(v.Len()); err != nil {
 				return err
@@ -472,11 +502,23 @@ func newStructCodec(ctx context.Context, c *stateCodec, typ attr.TypeWithAttribu
 		}
 		return nil
 	}
+	c.decodeTree = func(ctx context.Context, tree any, v reflect.Value) error {
+		m, ok := tree.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%T cannot go into %s", tree, goType)
+		}
+		for _, f := range fields {
+			if err := f.codec.decodeTree(ctx, m[f.name], v.Field(f.index)); err != nil {
+				return fmt.Errorf("%s: %w", f.name, err)
+			}
+		}
+		return nil
+	}
 	if partial {
 		c.encode = func(context.Context, reflect.Value) (tftypes.Value, error) {
 			return tftypes.Value{}, fmt.Errorf("%s has only some of the attributes: it cannot be written", goType)
 		}
-		c.write = func(context.Context, *msgpack.Encoder, reflect.Value, tftypes.Value) error {
+		c.write = func(context.Context, *msgpack.Encoder, reflect.Value, any) error {
 			return fmt.Errorf("%s has only some of the attributes: it cannot be written", goType)
 		}
 		return c, nil
@@ -487,13 +529,11 @@ func newStructCodec(ctx context.Context, c *stateCodec, typ attr.TypeWithAttribu
 	for _, f := range fields {
 		c.sem = c.sem || f.codec.sem
 	}
-	c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior tftypes.Value) error {
+	c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior any) error {
 		// The prior attributes of the same name (the framework's walk of objects).
-		var priorAttrs map[string]tftypes.Value
-		if c.sem && prior.IsKnown() && !prior.IsNull() {
-			if err := prior.As(&priorAttrs); err != nil {
-				return err
-			}
+		var priorAttrs map[string]any
+		if c.sem {
+			priorAttrs, _ = prior.(map[string]any)
 		}
 		if err := enc.EncodeMapLen(len(sorted)); err != nil {
 			return err
@@ -502,7 +542,7 @@ func newStructCodec(ctx context.Context, c *stateCodec, typ attr.TypeWithAttribu
 			if err := enc.EncodeString(f.name); err != nil {
 				return err
 			}
-			var pa tftypes.Value
+			var pa any
 			if f.codec.sem {
 				pa = priorAttrs[f.name]
 			}
@@ -528,13 +568,22 @@ func newStructCodec(ctx context.Context, c *stateCodec, typ attr.TypeWithAttribu
 
 // WriteMsgPack returns m, a value of the codec's Go type, as msgpack (what Encode then
 // tftypes.Value.MarshalMsgPack give), keeping prior's spelling where the framework would.
-func (c *stateCodec) WriteMsgPack(ctx context.Context, m any, prior tftypes.Value) ([]byte, error) {
+func (c *stateCodec) WriteMsgPack(ctx context.Context, m any, prior any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := msgpack.NewEncoder(&buf)
 	if err := c.write(ctx, enc, reflect.ValueOf(m), prior); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// DecodeTree sets *target from a value as readMsgPackTree reads it.
+func (c *stateCodec) DecodeTree(ctx context.Context, tree any, target any) error {
+	p := reflect.ValueOf(target)
+	if p.Kind() != reflect.Pointer || p.IsNil() {
+		return fmt.Errorf("decoding into %T: want a non-nil pointer", target)
+	}
+	return c.decodeTree(ctx, tree, p.Elem())
 }
 
 // Decode sets *target (a pointer to a value of the codec's Go type) from tv.

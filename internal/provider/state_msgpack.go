@@ -18,6 +18,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/vmihailenco/msgpack/v5"
+	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
 
 // writeMsgPackNumber writes f as tftypes writes a number: an integer when it is one that fits,
@@ -41,7 +42,8 @@ type msgType struct {
 	kind  msgKind
 	names []string   // objects
 	attrs []*msgType // objects, in the order of names
-	elem  *msgType   // lists, sets, maps
+	index map[string]int
+	elem  *msgType // lists, sets, maps
 }
 
 type msgKind int
@@ -63,12 +65,13 @@ func newMsgType(typ tftypes.Type) (*msgType, error) {
 		if len(t.OptionalAttributes) > 0 {
 			return nil, fmt.Errorf("%s has optional attributes", typ)
 		}
-		mt := &msgType{kind: msgObject}
+		mt := &msgType{kind: msgObject, index: map[string]int{}}
 		for name := range t.AttributeTypes {
 			mt.names = append(mt.names, name)
 		}
 		slices.Sort(mt.names)
-		for _, name := range mt.names {
+		for i, name := range mt.names {
+			mt.index[name] = i
 			at, err := newMsgType(t.AttributeTypes[name])
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", name, err)
@@ -302,4 +305,175 @@ func writeTFValue(enc *msgpack.Encoder, mt *msgType, v tftypes.Value) error {
 		return enc.EncodeBool(b)
 	}
 	return fmt.Errorf("unknown kind %d", mt.kind)
+}
+
+// readMsgPackTree reads a msgpack value of mt as plain Go values: map[string]any for objects and
+// maps, []any for lists and sets, string, bool, *big.Float (as tftypes reads numbers), nil for
+// null. Unknown values (msgpack extensions) and attributes mt does not have are errors: a prior
+// state has neither.
+func readMsgPackTree(dec *msgpack.Decoder, mt *msgType) (any, error) {
+	code, err := dec.PeekCode()
+	if err != nil {
+		return nil, err
+	}
+	if msgpcode.IsExt(code) {
+		return nil, fmt.Errorf("an unknown value")
+	}
+	if code == msgpcode.Nil {
+		return nil, dec.Skip()
+	}
+	switch mt.kind {
+	case msgObject:
+		n, err := dec.DecodeMapLen()
+		if err != nil {
+			return nil, err
+		}
+		m := make(map[string]any, n)
+		for range n {
+			name, err := dec.DecodeString()
+			if err != nil {
+				return nil, err
+			}
+			i, ok := mt.index[name]
+			if !ok {
+				return nil, fmt.Errorf("no attribute %q", name)
+			}
+			if m[name], err = readMsgPackTree(dec, mt.attrs[i]); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		return m, nil
+	case msgList:
+		n, err := dec.DecodeArrayLen()
+		if err != nil {
+			return nil, err
+		}
+		if n < 0 {
+			return nil, nil
+		}
+		l := make([]any, n)
+		for i := range l {
+			if l[i], err = readMsgPackTree(dec, mt.elem); err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
+		}
+		return l, nil
+	case msgMap:
+		n, err := dec.DecodeMapLen()
+		if err != nil {
+			return nil, err
+		}
+		m := make(map[string]any, n)
+		for range n {
+			k, err := dec.DecodeString()
+			if err != nil {
+				return nil, err
+			}
+			if m[k], err = readMsgPackTree(dec, mt.elem); err != nil {
+				return nil, fmt.Errorf("[%q]: %w", k, err)
+			}
+		}
+		return m, nil
+	case msgString:
+		return dec.DecodeString()
+	case msgBool:
+		return dec.DecodeBool()
+	case msgNumber:
+		switch {
+		case msgpcode.IsFixedNum(code), code == msgpcode.Int8, code == msgpcode.Int16, code == msgpcode.Int32, code == msgpcode.Int64:
+			i, err := dec.DecodeInt64()
+			return new(big.Float).SetInt64(i), err
+		case code == msgpcode.Uint8, code == msgpcode.Uint16, code == msgpcode.Uint32, code == msgpcode.Uint64:
+			u, err := dec.DecodeUint64()
+			return new(big.Float).SetUint64(u), err
+		case code == msgpcode.Float, code == msgpcode.Double:
+			f, err := dec.DecodeFloat64()
+			return big.NewFloat(f), err
+		}
+		s, err := dec.DecodeString()
+		if err != nil {
+			return nil, err
+		}
+		f, _, err := big.ParseFloat(s, 10, 512, big.ToNearestEven)
+		return f, err
+	}
+	return nil, fmt.Errorf("unknown kind %d", mt.kind)
+}
+
+// treeValue is the tftypes.Value of typ that a tree of readMsgPackTree holds.
+func treeValue(typ tftypes.Type, tree any) (tftypes.Value, error) {
+	if tree == nil {
+		return tftypes.NewValue(typ, nil), nil
+	}
+	switch t := typ.(type) {
+	case tftypes.Object:
+		m, ok := tree.(map[string]any)
+		if !ok {
+			return tftypes.Value{}, fmt.Errorf("%T for %s", tree, typ)
+		}
+		vals := make(map[string]tftypes.Value, len(t.AttributeTypes))
+		for name, at := range t.AttributeTypes {
+			v, err := treeValue(at, m[name])
+			if err != nil {
+				return tftypes.Value{}, fmt.Errorf("%s: %w", name, err)
+			}
+			vals[name] = v
+		}
+		return tftypes.NewValue(typ, vals), nil
+	case tftypes.List, tftypes.Set:
+		l, ok := tree.([]any)
+		if !ok {
+			return tftypes.Value{}, fmt.Errorf("%T for %s", tree, typ)
+		}
+		elem := elementType(t)
+		vals := make([]tftypes.Value, len(l))
+		for i, e := range l {
+			var err error
+			if vals[i], err = treeValue(elem, e); err != nil {
+				return tftypes.Value{}, fmt.Errorf("[%d]: %w", i, err)
+			}
+		}
+		return tftypes.NewValue(typ, vals), nil
+	case tftypes.Map:
+		m, ok := tree.(map[string]any)
+		if !ok {
+			return tftypes.Value{}, fmt.Errorf("%T for %s", tree, typ)
+		}
+		vals := make(map[string]tftypes.Value, len(m))
+		for k, e := range m {
+			v, err := treeValue(t.ElementType, e)
+			if err != nil {
+				return tftypes.Value{}, fmt.Errorf("[%q]: %w", k, err)
+			}
+			vals[k] = v
+		}
+		return tftypes.NewValue(typ, vals), nil
+	}
+	switch v := tree.(type) {
+	case string:
+		if typ.Is(tftypes.String) {
+			return tftypes.NewValue(typ, v), nil
+		}
+	case bool:
+		if typ.Is(tftypes.Bool) {
+			return tftypes.NewValue(typ, v), nil
+		}
+	case *big.Float:
+		if typ.Is(tftypes.Number) {
+			return tftypes.NewValue(typ, v), nil
+		}
+	}
+	return tftypes.Value{}, fmt.Errorf("%T for %s", tree, typ)
+}
+
+func elementType(t tftypes.Type) tftypes.Type {
+	switch t := t.(type) {
+	case tftypes.List:
+		return t.ElementType
+	case tftypes.Set:
+		return t.ElementType
+	case tftypes.Map:
+		return t.ElementType
+	}
+	return nil
 }
