@@ -229,7 +229,7 @@ func checkFastRead(t *testing.T, s fastReadServers, svc apiswarm.Service) {
 		t.Fatal("the fast path did not answer the read after an import")
 	}
 	respelled, n := respell(t, s.proto.keeper, read.Copy())
-	for _, prior := range []tftypes.Value{read, respelled} {
+	for _, prior := range []tftypes.Value{read, respelled, withProviderSettings(t, read)} {
 		for _, identity := range []*tfprotov6.ResourceIdentityData{nil, s.identityValue(t, ""), s.identityValue(t, svc.ID)} {
 			req := &tfprotov6.ReadResourceRequest{TypeName: serviceTypeName, CurrentState: s.dv(t, s.proto.stateType, prior), CurrentIdentity: identity}
 			next, answered := s.readBoth(t, req)
@@ -291,6 +291,29 @@ func checkFastRead(t *testing.T, s fastReadServers, svc apiswarm.Service) {
 	if len(want.Diagnostics)+len(got.Diagnostics) > 0 {
 		t.Fatalf("diagnostics: %v %v", want.Diagnostics, got.Diagnostics)
 	}
+}
+
+// withProviderSettings is state with the attributes that only the provider keeps set: registry
+// credentials (the write-only password as a state holds it: null), resolve_image,
+// wait_for_convergence and timeouts.
+func withProviderSettings(t testing.TB, state tftypes.Value) tftypes.Value {
+	t.Helper()
+	var attrs map[string]tftypes.Value
+	if err := state.As(&attrs); err != nil {
+		t.Fatal(err)
+	}
+	obj, _ := state.Type().(tftypes.Object)
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	ra, _ := obj.AttributeTypes["registry_auth"].(tftypes.Object)
+	attrs["registry_auth"] = tftypes.NewValue(ra, map[string]tftypes.Value{
+		"username": str("bench"), "password_wo": tftypes.NewValue(tftypes.String, nil),
+		"password_wo_version": tftypes.NewValue(tftypes.Number, 2),
+	})
+	attrs["resolve_image"] = str("never")
+	attrs["wait_for_convergence"] = tftypes.NewValue(tftypes.Bool, false)
+	to, _ := obj.AttributeTypes["timeouts"].(tftypes.Object)
+	attrs["timeouts"] = tftypes.NewValue(to, map[string]tftypes.Value{"create": str("2m"), "update": tftypes.NewValue(tftypes.String, nil), "delete": str("90s")})
+	return tftypes.NewValue(obj, attrs)
 }
 
 func TestServiceFastReadMatchesFramework(t *testing.T) {
