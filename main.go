@@ -1,12 +1,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/bench/procstats"
 	"github.com/tfswarm/terraform-provider-swarm/internal/provider"
@@ -24,10 +24,16 @@ func main() {
 	// when the plugin server stops.
 	stopStats := procstats.Start()
 	provider.QuietUnreadLogs(os.LookupEnv, os.Setenv)
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/tfswarm/swarm",
-		Debug:   debug,
-	})
+	// What providerserver.Serve does, with the provider's own protocol server (the framework's,
+	// with swarm_service's fast refresh: internal/provider/service_fastread.go).
+	server, err := provider.NewProtocol6(version)()
+	if err == nil {
+		var opts []tf6server.ServeOpt
+		if debug {
+			opts = append(opts, tf6server.WithManagedDebug())
+		}
+		err = tf6server.Serve("registry.terraform.io/tfswarm/swarm", func() tfprotov6.ProviderServer { return server }, opts...)
+	}
 	stopStats()
 	if err != nil {
 		// No Terraform request is running here, so tflog would write nothing: stderr is what

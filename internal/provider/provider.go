@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -39,6 +40,9 @@ func New(version string) func() provider.Provider {
 
 type swarmProvider struct {
 	version string
+	// client is the Engine client of the last Configure, for the protocol-level fast path
+	// (service_fastread.go), which runs beside the framework.
+	client atomic.Pointer[swarm.Client]
 }
 
 type providerModel struct {
@@ -121,6 +125,7 @@ func (p *swarmProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		// A plan may run before the values the provider depends on exist. Resources that need the
 		// Engine then say so; plans of new resources work.
 		c := swarm.Unavailable(errors.New("the provider configuration depends on values that are not known yet; apply them first"))
+		p.client.Store(c)
 		resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = c, c, c, c
 		return
 	}
@@ -152,6 +157,7 @@ func (p *swarmProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	tflog.Debug(ctx, "Docker Engine client configured", map[string]any{"hosts": c.Hosts()})
+	p.client.Store(c)
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = c, c, c, c
 }
 

@@ -8,15 +8,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
-// testAccProtoV6ProviderFactories runs the provider in-process for acceptance tests.
+// testAccProtoV6ProviderFactories runs the provider in-process for acceptance tests, through the
+// same protocol server as main (NewProtocol6: the framework's, with swarm_service's fast refresh).
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"swarm": providerserver.NewProtocol6WithError(New("test")()),
+	"swarm": NewProtocol6("test"),
 }
 
 // testAccPreCheck skips nothing: acceptance tests only run with TF_ACC=1 (the framework checks

@@ -190,7 +190,25 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id, present := p.ID, p.blocks()
+	state, err := r.refresh(ctx, p)
+	if errors.Is(err, swarm.ErrNotFound) {
+		tflog.Warn(ctx, "Swarm service not found; removing it from state", map[string]any{"id": p.ID.ValueString()})
+		resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, p.ID.ValueString())...)
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading Swarm service", fmt.Sprintf("Service %s: %s", p.ID.ValueString(), err))
+		return
+	}
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &serviceStateCodec, state)...)
+	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, state.ID.ValueString())...)
+}
+
+// refresh is Read's own work, shared with the protocol-level fast path (service_fastread.go): the
+// state from what the Engine holds now and what the prior state keeps. The error wraps
+// swarm.ErrNotFound when the service is gone.
+func (r *serviceResource) refresh(ctx context.Context, p servicePriorModel) (serviceResourceModel, error) {
 	prior := serviceResourceModel{
 		WaitForConvergence: p.WaitForConvergence, Timeouts: p.Timeouts,
 		ResolveImage: p.ResolveImage, RegistryAuth: p.RegistryAuth,
@@ -199,21 +217,11 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if p.TaskTemplate != nil {
 		priorNetworks = p.TaskTemplate.Networks
 	}
-
-	svc, err := r.client.InspectService(ctx, id.ValueString())
-	if errors.Is(err, swarm.ErrNotFound) {
-		tflog.Warn(ctx, "Swarm service not found; removing it from state", map[string]any{"id": id.ValueString()})
-		resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id.ValueString())...)
-		resp.State.RemoveResource(ctx)
-		return
-	}
+	svc, err := r.client.InspectService(ctx, p.ID.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Error reading Swarm service", fmt.Sprintf("Service %s: %s", id.ValueString(), err))
-		return
+		return serviceResourceModel{}, err
 	}
-	state := prior.withLive(svc, priorNetworks, present)
-	resp.Diagnostics.Append(setState(ctx, &resp.State, &serviceStateCodec, state)...)
-	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, svc.ID)...)
+	return prior.withLive(svc, priorNetworks, p.blocks()), nil
 }
 
 func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

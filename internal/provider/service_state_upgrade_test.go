@@ -18,7 +18,7 @@ import (
 )
 
 // tfValueJSON is a value as Terraform stores it in a state file's `attributes`.
-func tfValueJSON(t *testing.T, v tftypes.Value) any {
+func tfValueJSON(t testing.TB, v tftypes.Value) any {
 	t.Helper()
 	if v.IsNull() {
 		return nil

@@ -11,10 +11,12 @@ package provider
 // it is for the framework.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/big"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -23,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/vmihailenco/msgpack/v5"
 )
 
 // stateCodec converts values of one Go type to and from one schema type.
@@ -31,6 +34,15 @@ type stateCodec struct {
 	encode func(ctx context.Context, v reflect.Value) (tftypes.Value, error)
 	// decode sets v (settable) from a value of the schema type.
 	decode func(ctx context.Context, tv tftypes.Value, v reflect.Value) error
+	// write writes v as msgpack of the schema type, as encode then tftypes would
+	// (state_msgpack.go), keeping prior's spelling of values with semantic equality where both
+	// mean the same, as the framework does after Read (semanticKeeper). prior is the value at the
+	// same place in the prior state as readMsgPackTree reads it (nil when there is none).
+	write func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior any) error
+	// decodeTree is decode from a value as readMsgPackTree reads it.
+	decodeTree func(ctx context.Context, tree any, v reflect.Value) error
+	// sem says whether the type holds a type with semantic equality.
+	sem bool
 }
 
 var (
@@ -63,6 +75,22 @@ func newPartialStateCodec(ctx context.Context, typ attr.Type, goType reflect.Typ
 }
 
 func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, partial bool) (*stateCodec, error) {
+	c, err := buildValueCodec(ctx, typ, goType, partial)
+	if err != nil || c.decodeTree != nil {
+		return c, err
+	}
+	// Values that are not structs are read from the tree through their tftypes.Value.
+	c.decodeTree = func(ctx context.Context, tree any, v reflect.Value) error {
+		tv, err := treeValue(c.tfType, tree)
+		if err != nil {
+			return err
+		}
+		return c.decode(ctx, tv, v)
+	}
+	return c, nil
+}
+
+func buildValueCodec(ctx context.Context, typ attr.Type, goType reflect.Type, partial bool) (*stateCodec, error) {
 	tfType := typ.TerraformType(ctx)
 	c := &stateCodec{tfType: tfType}
 	switch {
@@ -74,6 +102,9 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 		c.decode = func(_ context.Context, tv tftypes.Value, v reflect.Value) error {
 			v.Set(reflect.ValueOf(tv))
 			return nil
+		}
+		c.write = func(context.Context, *msgpack.Encoder, reflect.Value, any) error {
+			return fmt.Errorf("a raw value is not written")
 		}
 		return c, nil
 	case goType.Implements(attrValueType):
@@ -101,6 +132,28 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 			}
 			return tv, nil
 		}
+		keeper := newSemanticKeeper(typ)
+		c.sem = keeper != nil
+		mt, mtErr := newMsgType(tfType)
+		c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior any) error {
+			if mtErr != nil {
+				return mtErr
+			}
+			tv, err := c.encode(ctx, v)
+			if err != nil {
+				return err
+			}
+			if keeper != nil && prior != nil {
+				pv, err := treeValue(tfType, prior)
+				if err != nil {
+					return err
+				}
+				if tv, err = keeper.keep(ctx, pv, tv); err != nil {
+					return err
+				}
+			}
+			return writeTFValue(enc, mt, tv)
+		}
 		return c, nil
 	case goType.Kind() == reflect.Pointer:
 		elem, err := buildStateCodec(ctx, typ, goType.Elem(), partial)
@@ -112,6 +165,25 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 				return tftypes.NewValue(tfType, nil), nil
 			}
 			return elem.encode(ctx, v.Elem())
+		}
+		c.sem = elem.sem
+		c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior any) error {
+			if v.IsNil() {
+				return enc.EncodeNil()
+			}
+			return elem.write(ctx, enc, v.Elem(), prior)
+		}
+		c.decodeTree = func(ctx context.Context, tree any, v reflect.Value) error {
+			if tree == nil {
+				v.Set(reflect.Zero(goType))
+				return nil
+			}
+			p := reflect.New(goType.Elem())
+			if err := elem.decodeTree(ctx, tree, p.Elem()); err != nil {
+				return err
+			}
+			v.Set(p)
+			return nil
 		}
 		c.decode = func(ctx context.Context, tv tftypes.Value, v reflect.Value) error {
 			if tv.IsNull() {
@@ -135,6 +207,9 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 		c.encode = func(_ context.Context, v reflect.Value) (tftypes.Value, error) {
 			return tftypes.NewValue(tftypes.String, v.String()), nil
 		}
+		c.write = func(_ context.Context, enc *msgpack.Encoder, v reflect.Value, _ any) error {
+			return enc.EncodeString(v.String())
+		}
 		c.decode = func(_ context.Context, tv tftypes.Value, v reflect.Value) error {
 			var s string
 			if err := errNullOrUnknown(tv, goType); err != nil {
@@ -153,6 +228,9 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 		c.encode = func(_ context.Context, v reflect.Value) (tftypes.Value, error) {
 			return tftypes.NewValue(tftypes.Bool, v.Bool()), nil
 		}
+		c.write = func(_ context.Context, enc *msgpack.Encoder, v reflect.Value, _ any) error {
+			return enc.EncodeBool(v.Bool())
+		}
 		c.decode = func(_ context.Context, tv tftypes.Value, v reflect.Value) error {
 			var b bool
 			if err := errNullOrUnknown(tv, goType); err != nil {
@@ -170,6 +248,9 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 		}
 		c.encode = func(_ context.Context, v reflect.Value) (tftypes.Value, error) {
 			return tftypes.NewValue(tftypes.Number, new(big.Float).SetInt64(v.Int())), nil
+		}
+		c.write = func(_ context.Context, enc *msgpack.Encoder, v reflect.Value, _ any) error {
+			return enc.EncodeInt(v.Int())
 		}
 		c.decode = func(_ context.Context, tv tftypes.Value, v reflect.Value) error {
 			var f big.Float
@@ -192,6 +273,9 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 		}
 		c.encode = func(_ context.Context, v reflect.Value) (tftypes.Value, error) {
 			return tftypes.NewValue(tftypes.Number, big.NewFloat(v.Float())), nil
+		}
+		c.write = func(_ context.Context, enc *msgpack.Encoder, v reflect.Value, _ any) error {
+			return writeMsgPackNumber(enc, big.NewFloat(v.Float()))
 		}
 		c.decode = func(_ context.Context, tv tftypes.Value, v reflect.Value) error {
 			var f big.Float
@@ -231,6 +315,34 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 				}
 			}
 			return tftypes.NewValue(tfType, elems), nil
+		}
+		_, isSet := typ.(basetypes.SetType)
+		c.sem = elem.sem
+		c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior any) error {
+			if v.IsNil() {
+				return enc.EncodeNil()
+			}
+			// The prior elements at the same index (the framework's walk of lists).
+			var priorElems []any
+			if elem.sem && prior != nil {
+				if isSet {
+					return fmt.Errorf("semantic equality in sets is not written")
+				}
+				priorElems, _ = prior.([]any)
+			}
+			if err := enc.EncodeArrayLen(v.Len()); err != nil {
+				return err
+			}
+			for i := range v.Len() {
+				var pe any
+				if i < len(priorElems) {
+					pe = priorElems[i]
+				}
+				if err := elem.write(ctx, enc, v.Index(i), pe); err != nil {
+					return fmt.Errorf("[%d]: %w", i, err)
+				}
+			}
+			return nil
 		}
 		c.decode = func(ctx context.Context, tv tftypes.Value, v reflect.Value) error {
 			if tv.IsNull() {
@@ -275,6 +387,30 @@ func buildStateCodec(ctx context.Context, typ attr.Type, goType reflect.Type, pa
 				elems[it.Key().String()] = ev
 			}
 			return tftypes.NewValue(tfType, elems), nil
+		}
+		c.sem = elem.sem
+		c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior any) error {
+			if v.IsNil() {
+				return enc.EncodeNil()
+			}
+			// The prior elements of the same key (the framework's walk of maps).
+			var priorElems map[string]any
+			if elem.sem {
+				priorElems, _ = prior.(map[string]any)
+			}
+			if err := enc.EncodeMapLen(v.Len()); err != nil {
+				return err
+			}
+			for it := v.MapRange(); it.Next(); {
+				k := it.Key().String()
+				if err := enc.EncodeString(k); err != nil {
+					return err
+				}
+				if err := elem.write(ctx, enc, it.Value(), priorElems[k]); err != nil {
+					return fmt.Errorf("[%q]: %w", k, err)
+				}
+			}
+			return nil
 		}
 		c.decode = func(ctx context.Context, tv tftypes.Value, v reflect.Value) error {
 			if tv.IsNull() {
@@ -366,11 +502,55 @@ func newStructCodec(ctx context.Context, c *stateCodec, typ attr.TypeWithAttribu
 		}
 		return nil
 	}
+	c.decodeTree = func(ctx context.Context, tree any, v reflect.Value) error {
+		m, ok := tree.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%T cannot go into %s", tree, goType)
+		}
+		for _, f := range fields {
+			if err := f.codec.decodeTree(ctx, m[f.name], v.Field(f.index)); err != nil {
+				return fmt.Errorf("%s: %w", f.name, err)
+			}
+		}
+		return nil
+	}
 	if partial {
 		c.encode = func(context.Context, reflect.Value) (tftypes.Value, error) {
 			return tftypes.Value{}, fmt.Errorf("%s has only some of the attributes: it cannot be written", goType)
 		}
+		c.write = func(context.Context, *msgpack.Encoder, reflect.Value, any) error {
+			return fmt.Errorf("%s has only some of the attributes: it cannot be written", goType)
+		}
 		return c, nil
+	}
+	// msgpack has the attributes in the order of their names, as tftypes writes them.
+	sorted := slices.Clone(fields)
+	slices.SortFunc(sorted, func(a, b structField) int { return strings.Compare(a.name, b.name) })
+	for _, f := range fields {
+		c.sem = c.sem || f.codec.sem
+	}
+	c.write = func(ctx context.Context, enc *msgpack.Encoder, v reflect.Value, prior any) error {
+		// The prior attributes of the same name (the framework's walk of objects).
+		var priorAttrs map[string]any
+		if c.sem {
+			priorAttrs, _ = prior.(map[string]any)
+		}
+		if err := enc.EncodeMapLen(len(sorted)); err != nil {
+			return err
+		}
+		for _, f := range sorted {
+			if err := enc.EncodeString(f.name); err != nil {
+				return err
+			}
+			var pa any
+			if f.codec.sem {
+				pa = priorAttrs[f.name]
+			}
+			if err := f.codec.write(ctx, enc, v.Field(f.index), pa); err != nil {
+				return fmt.Errorf("%s: %w", f.name, err)
+			}
+		}
+		return nil
 	}
 	c.encode = func(ctx context.Context, v reflect.Value) (tftypes.Value, error) {
 		vals := make(map[string]tftypes.Value, len(fields))
@@ -384,6 +564,26 @@ func newStructCodec(ctx context.Context, c *stateCodec, typ attr.TypeWithAttribu
 		return tftypes.NewValue(tfType, vals), nil
 	}
 	return c, nil
+}
+
+// WriteMsgPack returns m, a value of the codec's Go type, as msgpack (what Encode then
+// tftypes.Value.MarshalMsgPack give), keeping prior's spelling where the framework would.
+func (c *stateCodec) WriteMsgPack(ctx context.Context, m any, prior any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := msgpack.NewEncoder(&buf)
+	if err := c.write(ctx, enc, reflect.ValueOf(m), prior); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// DecodeTree sets *target from a value as readMsgPackTree reads it.
+func (c *stateCodec) DecodeTree(ctx context.Context, tree any, target any) error {
+	p := reflect.ValueOf(target)
+	if p.Kind() != reflect.Pointer || p.IsNil() {
+		return fmt.Errorf("decoding into %T: want a non-nil pointer", target)
+	}
+	return c.decodeTree(ctx, tree, p.Elem())
 }
 
 // Decode sets *target (a pointer to a value of the codec's Go type) from tv.

@@ -31,6 +31,9 @@ type Client struct {
 	api     *client.Client
 	fo      *failover
 	manager bool
+
+	// removalTasks shares the task lists of concurrent WaitServiceRemoved calls.
+	removalTasks sharedTaskList
 }
 
 // Option changes how a Client is built; tests use them.

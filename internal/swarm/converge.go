@@ -25,8 +25,11 @@ const (
 	defaultFailedAttempts     = 3
 	defaultUnschedulableGrace = 10 * time.Second
 	// removeInterval is the longest poll interval of WaitServiceRemoved (it starts as
-	// WaitConverged does, at firstConvergeInterval).
-	removeInterval = 500 * time.Millisecond
+	// WaitConverged does, at firstConvergeInterval). The waits of one process share their task
+	// lists (sharedTaskList), so polling often costs the Engine one list at a time: a task is
+	// gone about a second after its service, and a longer pause made each wait overrun by up to
+	// that pause, paid once per batch of -parallelism in a destroy.
+	removeInterval = 200 * time.Millisecond
 	// maxPollErrors is how many Engine errors in a row a wait tolerates (a manager failing over).
 	maxPollErrors = 3
 )
@@ -111,7 +114,7 @@ func (c *Client) WaitServiceRemoved(ctx context.Context, serviceID string) error
 	if err != nil {
 		return err
 	}
-	return c.Err(waitServiceRemoved(ctx, api, serviceID, removeInterval))
+	return c.Err(waitServiceRemoved(ctx, sharedTasksAPI{convergeAPI: api, s: &c.removalTasks}, serviceID, removeInterval))
 }
 
 type convWaiter struct {
