@@ -29,14 +29,13 @@ import (
 )
 
 // testAccFaultServicesConfig is several services pinned to one node, created in parallel.
-const testAccFaultServicesConfig = `
+var testAccFaultServicesConfig = testAccBedLocals + `
 variable "hosts" { type = list(string) }
 variable "prefix" { type = string }
 variable "pin" { type = string }
 
 provider "swarm" {
-  hosts = var.hosts
-}
+  hosts = var.hosts` + testAccBedDockerConfig + `}
 
 resource "swarm_service" "svc" {
   count = 4
@@ -49,7 +48,7 @@ resource "swarm_service" "svc" {
   }
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
     }
     placement {
       constraints = ["node.hostname == ${var.pin}"]
@@ -335,7 +334,7 @@ terraform {
 }
 `
 
-const testAccFaultWorkerConfig = `
+var testAccFaultWorkerConfig = testAccBed + `
 variable "image" { type = string }
 variable "name" { type = string }
 variable "greeting" { type = string }
@@ -396,14 +395,14 @@ func TestAccFaults_workerLostDuringUpdate(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckServiceGone(name),
 		Steps: []resource.TestStep{
-			{Config: testAccFaultWorkerConfig, ConfigVariables: vars("tfswarm/testapp:v1", "one")},
+			{Config: testAccFaultWorkerConfig, ConfigVariables: vars(testAccImageV1, "one")},
 			{
 				// The worker stops once the update has begun.
 				PreConfig: func() {
 					stopped = testAccWhenServiceUpdating(name, func() error { return testAccStopEngineAsync(w.Name) })
 				},
 				Config:          testAccFaultWorkerConfig,
-				ConfigVariables: vars("tfswarm/testapp:v2", "one"),
+				ConfigVariables: vars(testAccImageV2, "one"),
 				ExpectError:     regexp.MustCompile(`(?s)did not converge.*node\(s\) ` + regexp.QuoteMeta(w.Name) + ` down`),
 			},
 			{
@@ -415,7 +414,7 @@ func TestAccFaults_workerLostDuringUpdate(t *testing.T) {
 					testAccRestoreAndWait(t, w.Name)
 				},
 				Config:          testAccFaultWorkerConfig,
-				ConfigVariables: vars("tfswarm/testapp:v2", "two"),
+				ConfigVariables: vars(testAccImageV2, "two"),
 				Check:           testAccCheckServiceEnv(name, "GREETING=two"),
 			},
 		},
@@ -505,7 +504,7 @@ func TestAccFaults_quorumLost(t *testing.T) {
 	})
 }
 
-const testAccFaultInterruptConfig = `
+var testAccFaultInterruptConfig = testAccBed + `
 variable "name" { type = string }
 variable "secret" {
   type      = string
@@ -527,7 +526,7 @@ resource "swarm_service" "slow" {
   }
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
       # Unhealthy for ten minutes, inside the health check's start period: the task stays
       # "starting" and the apply waits.
       env = { TESTAPP_START_DELAY = "10m" }

@@ -22,14 +22,14 @@ import (
 
 // testAccMoveConfig is testdata/kreuzwerker-v4/main.tf.txt written for this provider, as the
 // migration guide says, with a `moved` block for each resource.
-const testAccMoveConfig = `
+var testAccMoveConfig = testAccBedLocals + `
 terraform {
   required_providers {
     swarm = { source = "tfswarm/swarm" }
   }
 }
 
-provider "swarm" {}
+provider "swarm" {` + testAccBedDockerConfig + `}
 
 moved {
   from = docker_network.backend
@@ -89,7 +89,7 @@ resource "swarm_service" "api" {
 
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
       env   = { REDIS_URL = "redis://cache:6379", DB_HOST = "db" }
       # kreuzwerker/docker sends 0s when stop_grace_period is left out; the Engine's default is 10s.
       stop_grace_period = "0s"
@@ -153,7 +153,7 @@ resource "swarm_service" "agent" {
   name = "NAME_agent"
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
     }
   }
   mode {
@@ -200,6 +200,8 @@ func TestAccKreuzwerkerMove_plan(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := strings.ReplaceAll(string(state), "kwfix_", name+"_")
+	// The fixture's image is the test image, which the bed serves from its registry.
+	s = strings.ReplaceAll(s, `"tfswarm/testapp:v1"`, strconv.Quote(testAccImageV1))
 	for old, id := range ids {
 		s = strings.ReplaceAll(s, old, id)
 	}
@@ -341,7 +343,7 @@ func testAccMakeKreuzwerkerObjects(t *testing.T, name string) map[string]string 
 		Annotations: apiswarm.Annotations{Name: name + "_api", Labels: map[string]string{"tier": "backend"}},
 		TaskTemplate: apiswarm.TaskSpec{
 			ContainerSpec: &apiswarm.ContainerSpec{
-				Image:           "tfswarm/testapp:v1",
+				Image:           testAccImageV1,
 				Env:             []string{"DB_HOST=db", "REDIS_URL=redis://cache:6379"},
 				StopGracePeriod: &zero,
 				Isolation:       container.IsolationDefault,
@@ -369,7 +371,7 @@ func testAccMakeKreuzwerkerObjects(t *testing.T, name string) map[string]string 
 	agentSpec := apiswarm.ServiceSpec{
 		Annotations: apiswarm.Annotations{Name: name + "_agent"},
 		TaskTemplate: apiswarm.TaskSpec{
-			ContainerSpec: &apiswarm.ContainerSpec{Image: "tfswarm/testapp:v1", StopGracePeriod: &zero,
+			ContainerSpec: &apiswarm.ContainerSpec{Image: testAccImageV1, StopGracePeriod: &zero,
 				Isolation: container.IsolationDefault, DNSConfig: &apiswarm.DNSConfig{}, Healthcheck: &container.HealthConfig{}},
 			Resources:     &apiswarm.ResourceRequirements{},
 			RestartPolicy: &apiswarm.RestartPolicy{Condition: apiswarm.RestartPolicyConditionAny},
@@ -380,7 +382,7 @@ func testAccMakeKreuzwerkerObjects(t *testing.T, name string) map[string]string 
 		EndpointSpec: &apiswarm.EndpointSpec{Mode: apiswarm.ResolutionModeDNSRR},
 	}
 	for old, spec := range map[string]apiswarm.ServiceSpec{"wm3t54pcr5vo2y0psiel30epe": apiSpec, "it3vylaniatpud45hk7b8egxj": agentSpec} {
-		res, err := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec})
+		res, err := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec, EncodedRegistryAuth: testAccRegistryAuth(t)})
 		check(spec.Name, err)
 		ids[old] = res.ID
 		cleanups = append(cleanups, func() {
