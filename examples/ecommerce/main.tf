@@ -3,6 +3,9 @@
 
 locals {
   stack = var.stack_name
+
+  # The images, within registry_address when it is set.
+  images = { for k, v in var.images : k => var.registry_address == null ? v : "${var.registry_address}/${v}" }
   # docker stack deploy labels every object with its stack: `docker stack services ecommerce`
   # and `docker stack ps ecommerce` then work on what Terraform made.
   stack_labels = { "com.docker.stack.namespace" = local.stack }
@@ -93,7 +96,7 @@ resource "swarm_service" "frontend" {
 
   task_template {
     container_spec {
-      image             = var.images.frontend
+      image             = local.images.frontend
       stop_grace_period = "10s"
 
       configs {
@@ -162,7 +165,7 @@ resource "swarm_service" "api" {
 
   task_template {
     container_spec {
-      image = "${var.images.api}:${var.api_image_tag}"
+      image = "${local.images.api}:${var.api_image_tag}"
       env = {
         REDIS_URL              = "redis://cache:6379"
         DB_HOST                = "db"
@@ -236,7 +239,7 @@ resource "swarm_service" "cache" {
 
   task_template {
     container_spec {
-      image = var.images.cache
+      image = local.images.cache
       healthcheck {
         test     = ["CMD", "redis-cli", "ping"]
         interval = "5s"
@@ -272,7 +275,7 @@ resource "swarm_service" "db" {
 
   task_template {
     container_spec {
-      image = var.images.db
+      image = local.images.db
       env = {
         POSTGRES_PASSWORD_FILE = "/run/secrets/db_password"
         POSTGRES_DB            = "ecommerce"
