@@ -170,9 +170,10 @@ resource "swarm_service" "agent" {
 // fixture with their IDs, and plans testAccMoveConfig: Terraform calls this provider's move for
 // each `moved` block (a stand-in provider, internal/testbed/cmd/kwstub, is installed at the
 // kreuzwerker/docker address, since Terraform wants one there), and no object is replaced.
-// Nothing changes but on the agent, whose configuration leaves out what kreuzwerker/docker sends
-// for every service without saying so (stop_grace_period 0s, an empty health check): the plan
-// removes exactly those (the migration guide says so).
+// Nothing changes but the services: both get the digest of their tag pinned (kreuzwerker/docker
+// ran it unpinned; resolve_image = "always" pins it), and the agent, whose configuration leaves out
+// what kreuzwerker/docker sends for every service without saying so (stop_grace_period 0s, an
+// empty health check), loses exactly those (the migration guide says both).
 func TestAccKreuzwerkerMove_plan(t *testing.T) {
 	skipUnlessAcc(t)
 	testAccPreCheck(t)
@@ -233,9 +234,14 @@ func TestAccKreuzwerkerMove_plan(t *testing.T) {
 		moved[rc.Address] = true
 		actions := strings.Join(rc.Change.Actions, ",")
 		wantActions, wantDiff := "no-op", []string(nil)
-		if rc.Address == "swarm_service.agent" {
+		switch rc.Address {
+		case "swarm_service.api":
+			// kreuzwerker/docker ran the tag unpinned; resolve_image = "always" pins it.
 			wantActions = "update"
-			wantDiff = []string{"task_template.container_spec.healthcheck", "task_template.container_spec.stop_grace_period"}
+			wantDiff = []string{"image_digest"}
+		case "swarm_service.agent":
+			wantActions = "update"
+			wantDiff = []string{"image_digest", "task_template.container_spec.healthcheck", "task_template.container_spec.stop_grace_period"}
 		}
 		if actions != wantActions {
 			t.Errorf("%s: plan actions %s, want %s:\n%s", rc.Address, actions, wantActions, out)

@@ -23,6 +23,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/moby/moby/client"
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
@@ -105,4 +107,27 @@ func testAccExpectPinned(got, want string) error {
 		return fmt.Errorf("the Engine runs image %q, want %s pinned to a digest", got, want)
 	}
 	return nil
+}
+
+// testAccImportImagePath is the image in an imported state. Import reads the image as the Engine
+// runs it, pinned to its digest (`<image>@sha256:…`), where an apply keeps the configured tag: the
+// provider holds the two equal (no diff in the plan after an import), ImportStateVerify does not.
+// An import step leaves it out of ImportStateVerify and checks it with testAccImportedImagePinned.
+const testAccImportImagePath = "task_template.container_spec.image"
+
+// testAccImportedImagePinned checks that every imported state holds image pinned to the digest
+// that its image_digest holds.
+func testAccImportedImagePinned(image string) resource.ImportStateCheckFunc {
+	return func(states []*terraform.InstanceState) error {
+		for _, s := range states {
+			got := s.Attributes[testAccImportImagePath]
+			if err := testAccExpectPinned(got, image); err != nil {
+				return err
+			}
+			if _, d := swarm.SplitDigest(got); d != s.Attributes["image_digest"] {
+				return fmt.Errorf("imported image %s, but image_digest = %q", got, s.Attributes["image_digest"])
+			}
+		}
+		return nil
+	}
 }
