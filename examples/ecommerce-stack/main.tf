@@ -20,7 +20,7 @@ resource "swarm_stack" "ecommerce" {
   working_dir   = path.module
 
   variables = merge(
-    { for k, v in var.images : "${upper(k)}_IMAGE" => v },
+    { for k, v in var.images : "${upper(k)}_IMAGE" => var.registry_address == null ? v : "${var.registry_address}/${v}" },
     {
       PUBLISH_MODE        = var.publish_mode
       ENDPOINT_MODE       = var.endpoint_mode

@@ -10,6 +10,26 @@ variable "images" {
   default     = {}
 }
 
+variable "registry_address" {
+  description = "A private registry that holds the images (host[:port]): the images are names within it, and the provider sends its credentials (registry_username, registry_password) with every service. Null: the images are pulled as named."
+  type        = string
+  default     = null
+}
+
+variable "registry_username" {
+  description = "User name for registry_address."
+  type        = string
+  default     = null
+}
+
+variable "registry_password" {
+  description = "Password or access token for registry_address."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+  default     = null
+}
+
 variable "publish_mode" {
   description = "How ports are published: ingress (the routing mesh) or host (on the nodes that run a task)."
   type        = string

@@ -3,6 +3,9 @@
 
 locals {
   stack = var.stack_name
+
+  # The images, within registry_address when it is set.
+  images = { for k, v in var.images : k => var.registry_address == null ? v : "${var.registry_address}/${v}" }
   # docker stack deploy labels every object with its stack: `docker stack services ecommerce`
   # and `docker stack ps ecommerce` then work on what Terraform made.
   stack_labels = { "com.docker.stack.namespace" = local.stack }
@@ -105,7 +108,7 @@ resource "swarm_service" "frontend" {
 
   task_template {
     container_spec {
-      image = var.images.frontend
+      image = local.images.frontend
       # SIGQUIT is nginx's graceful shutdown: it finishes the requests in flight and closes idle
       # keep-alive connections cleanly (SIGTERM drops them), as the official image's STOPSIGNAL.
       stop_signal       = "SIGQUIT"
@@ -177,7 +180,7 @@ resource "swarm_service" "api" {
 
   task_template {
     container_spec {
-      image = "${var.images.api}:${var.api_image_tag}"
+      image = "${local.images.api}:${var.api_image_tag}"
       env = {
         REDIS_URL              = "redis://cache:6379"
         DB_HOST                = "db"
@@ -252,7 +255,7 @@ resource "swarm_service" "cache" {
 
   task_template {
     container_spec {
-      image = var.images.cache
+      image = local.images.cache
       healthcheck {
         test     = ["CMD", "redis-cli", "ping"]
         interval = "5s"
@@ -288,7 +291,7 @@ resource "swarm_service" "db" {
 
   task_template {
     container_spec {
-      image = var.images.db
+      image = local.images.db
       env = {
         POSTGRES_PASSWORD_FILE = "/run/secrets/db_password"
         POSTGRES_DB            = "ecommerce"

@@ -23,7 +23,7 @@ resource "swarm_service" "prometheus" {
 
   task_template {
     container_spec {
-      image = var.images.prometheus
+      image = local.images.prometheus
       # Swarm service discovery reads the Docker socket, which only root may open.
       user = "root"
       args = [
@@ -101,7 +101,7 @@ resource "swarm_service" "grafana" {
 
   task_template {
     container_spec {
-      image = var.images.grafana
+      image = local.images.grafana
       env = {
         GF_SECURITY_ADMIN_PASSWORD__FILE = "/run/secrets/grafana_admin_password"
       }

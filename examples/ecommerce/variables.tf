@@ -77,6 +77,22 @@ variable "images" {
   default = {}
 }
 
+variable "registry_address" {
+  description = "A private registry that holds the images (host[:port], e.g. ghcr.io): the provider sends its credentials (registry_username, registry_password) with every service, and the images above are names within it (registry_address/image). Null: the images are pulled as named, without credentials."
+  type        = string
+  default     = null
+}
+
+variable "registry_username" {
+  description = "User name for registry_address."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.registry_address == null || var.registry_username != null
+    error_message = "Set registry_username with registry_address."
+  }
+}
+
 variable "api_image_tag" {
   description = "Tag of the API image. Changing it is a rolling update (start-first, with automatic rollback)."
   type        = string
@@ -176,7 +192,7 @@ variable "grafana_port" {
 # ---- monitoring ----
 
 variable "enable_grafana" {
-  description = "Whether Grafana runs. Its image is not built from Debian's packages (Grafana is not in Debian), so the local demo, which has no registry, sets this to false."
+  description = "Whether Grafana runs. Its image is not built from Debian's packages (Grafana is not in Debian), so the local demo, whose images are built here, sets this to false."
   type        = bool
   default     = true
 }
@@ -208,6 +224,14 @@ variable "db_user" {
   type        = string
   default     = "postgres"
   nullable    = false
+}
+
+variable "registry_password" {
+  description = "Password or access token for registry_address (e.g. TF_VAR_registry_password from a CI secret)."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+  default     = null
 }
 
 variable "grafana_admin_password" {

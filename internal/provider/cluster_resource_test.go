@@ -201,7 +201,7 @@ func testAccCheckNodeRole(c *swarm.Client, hostname string, want apiswarm.NodeRo
 	}
 }
 
-const testAccClusterResourceConfig_lifecycle = `
+var testAccClusterResourceConfig_lifecycle = testAccBedLocals + `
 variable "host" { type = string }
 variable "addr" { type = string }
 variable "manager" { type = object({ host = string, addr = string }) }
@@ -213,8 +213,7 @@ variable "rotate_unlock_key" { type = string }
 variable "service_name" { type = string }
 
 provider "swarm" {
-  host = var.host
-}
+  host = var.host` + testAccBedDockerConfig + `}
 
 resource "swarm_cluster" "this" {
   advertise_addr               = var.addr
@@ -274,7 +273,7 @@ resource "swarm_service" "db" {
   name = var.service_name
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
     }
     placement {
       constraints = ["node.labels.db == true"]

@@ -116,7 +116,7 @@ func (c *terraformCLI) mustRun(args ...string) string {
 	return out
 }
 
-const testAccDriftCLIConfig = `
+var testAccDriftCLIConfig = testAccBed + `
 terraform {
   required_providers {
     swarm = { source = "tfswarm/swarm" }
@@ -160,7 +160,7 @@ resource "swarm_service" "app" {
 
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
       env   = { GREETING = "hello" }
       healthcheck {
         test     = ["CMD", "/testapp", "health"]

@@ -23,15 +23,14 @@ import (
 	"github.com/moby/moby/client"
 )
 
-const testAccFailoverConfig = `
+var testAccFailoverConfig = testAccBedLocals + `
 variable "hosts" { type = list(string) }
 variable "name" { type = string }
 variable "greeting" { type = string }
 variable "pin" { type = string }
 
 provider "swarm" {
-  hosts = var.hosts
-}
+  hosts = var.hosts` + testAccBedDockerConfig + `}
 
 resource "swarm_service" "test" {
   name = var.name
@@ -44,7 +43,7 @@ resource "swarm_service" "test" {
 
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
       env   = { GREETING = var.greeting }
     }
     placement {

@@ -33,14 +33,13 @@ import (
 )
 
 // testAccFaultServicesConfig is several services pinned to one node, created in parallel.
-const testAccFaultServicesConfig = `
+var testAccFaultServicesConfig = testAccBedLocals + `
 variable "hosts" { type = list(string) }
 variable "prefix" { type = string }
 variable "pin" { type = string }
 
 provider "swarm" {
-  hosts = var.hosts
-}
+  hosts = var.hosts` + testAccBedDockerConfig + `}
 
 resource "swarm_service" "svc" {
   count = 4
@@ -53,7 +52,7 @@ resource "swarm_service" "svc" {
   }
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
     }
     placement {
       constraints = ["node.hostname == ${var.pin}"]
@@ -427,15 +426,14 @@ terraform {
 }
 `
 
-const testAccFaultWorkerConfig = `
+var testAccFaultWorkerConfig = testAccBedLocals + `
 variable "hosts" { type = list(string) }
 variable "image" { type = string }
 variable "name" { type = string }
 variable "greeting" { type = string }
 
 provider "swarm" {
-  hosts = var.hosts
-}
+  hosts = var.hosts` + testAccBedDockerConfig + `}
 
 resource "swarm_service" "test" {
   name = var.name
@@ -492,14 +490,14 @@ func TestAccFaults_workerLostDuringUpdate(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckServiceGoneAt(f.Lead.Host, name),
 		Steps: []resource.TestStep{
-			{Config: testAccFaultWorkerConfig, ConfigVariables: vars("tfswarm/testapp:v1", "one")},
+			{Config: testAccFaultWorkerConfig, ConfigVariables: vars(testAccImageV1, "one")},
 			{
 				// The worker stops once the update has begun.
 				PreConfig: func() {
 					stopped = testAccWhenServiceUpdating(f.Lead.Host, name, func() error { return testAccStopEngineAsync(w.Name) })
 				},
 				Config:          testAccFaultWorkerConfig,
-				ConfigVariables: vars("tfswarm/testapp:v2", "one"),
+				ConfigVariables: vars(testAccImageV2, "one"),
 				ExpectError:     regexp.MustCompile(`(?s)did not converge.*node\(s\) ` + regexp.QuoteMeta(w.Name) + ` down`),
 			},
 			{
@@ -511,7 +509,7 @@ func TestAccFaults_workerLostDuringUpdate(t *testing.T) {
 					testAccRestoreFaultSwarm(t, f)
 				},
 				Config:          testAccFaultWorkerConfig,
-				ConfigVariables: vars("tfswarm/testapp:v2", "two"),
+				ConfigVariables: vars(testAccImageV2, "two"),
 				Check:           testAccCheckServiceEnvAt(f.Lead.Host, name, "GREETING=two"),
 			},
 		},
@@ -612,7 +610,7 @@ func (addr testAccExpectUpdateOrNoop) CheckPlan(_ context.Context, req plancheck
 	resp.Error = fmt.Errorf("%s is not in the plan", addr)
 }
 
-const testAccFaultInterruptConfig = `
+var testAccFaultInterruptConfig = testAccBed + `
 variable "name" { type = string }
 variable "secret" {
   type      = string
@@ -634,7 +632,7 @@ resource "swarm_service" "slow" {
   }
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
       # Unhealthy for ten minutes, inside the health check's start period: the task stays
       # "starting" and the apply waits.
       env = { TESTAPP_START_DELAY = "10m" }

@@ -22,14 +22,14 @@ import (
 
 // testAccMoveConfig is testdata/kreuzwerker-v4/main.tf.txt written for this provider, as the
 // migration guide says, with a `moved` block for each resource.
-const testAccMoveConfig = `
+var testAccMoveConfig = testAccBedLocals + `
 terraform {
   required_providers {
     swarm = { source = "tfswarm/swarm" }
   }
 }
 
-provider "swarm" {}
+provider "swarm" {` + testAccBedDockerConfig + `}
 
 moved {
   from = docker_network.backend
@@ -89,7 +89,7 @@ resource "swarm_service" "api" {
 
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
       env   = { REDIS_URL = "redis://cache:6379", DB_HOST = "db" }
       # kreuzwerker/docker sends 0s when stop_grace_period is left out; the Engine's default is 10s.
       stop_grace_period = "0s"
@@ -153,7 +153,7 @@ resource "swarm_service" "agent" {
   name = "NAME_agent"
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
     }
   }
   mode {
@@ -170,9 +170,10 @@ resource "swarm_service" "agent" {
 // fixture with their IDs, and plans testAccMoveConfig: Terraform calls this provider's move for
 // each `moved` block (a stand-in provider, internal/testbed/cmd/kwstub, is installed at the
 // kreuzwerker/docker address, since Terraform wants one there), and no object is replaced.
-// Nothing changes but on the agent, whose configuration leaves out what kreuzwerker/docker sends
-// for every service without saying so (stop_grace_period 0s, an empty health check): the plan
-// removes exactly those (the migration guide says so).
+// Nothing changes but the services: both get the digest of their tag pinned (kreuzwerker/docker
+// ran it unpinned; resolve_image = "always" pins it), and the agent, whose configuration leaves out
+// what kreuzwerker/docker sends for every service without saying so (stop_grace_period 0s, an
+// empty health check), loses exactly those (the migration guide says both).
 func TestAccKreuzwerkerMove_plan(t *testing.T) {
 	skipUnlessAcc(t)
 	testAccPreCheck(t)
@@ -200,6 +201,8 @@ func TestAccKreuzwerkerMove_plan(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := strings.ReplaceAll(string(state), "kwfix_", name+"_")
+	// The fixture's image is the test image, which the bed serves from its registry.
+	s = strings.ReplaceAll(s, `"tfswarm/testapp:v1"`, strconv.Quote(testAccImageV1))
 	for old, id := range ids {
 		s = strings.ReplaceAll(s, old, id)
 	}
@@ -231,9 +234,14 @@ func TestAccKreuzwerkerMove_plan(t *testing.T) {
 		moved[rc.Address] = true
 		actions := strings.Join(rc.Change.Actions, ",")
 		wantActions, wantDiff := "no-op", []string(nil)
-		if rc.Address == "swarm_service.agent" {
+		switch rc.Address {
+		case "swarm_service.api":
+			// kreuzwerker/docker ran the tag unpinned; resolve_image = "always" pins it.
 			wantActions = "update"
-			wantDiff = []string{"task_template.container_spec.healthcheck", "task_template.container_spec.stop_grace_period"}
+			wantDiff = []string{"image_digest"}
+		case "swarm_service.agent":
+			wantActions = "update"
+			wantDiff = []string{"image_digest", "task_template.container_spec.healthcheck", "task_template.container_spec.stop_grace_period"}
 		}
 		if actions != wantActions {
 			t.Errorf("%s: plan actions %s, want %s:\n%s", rc.Address, actions, wantActions, out)
@@ -341,7 +349,7 @@ func testAccMakeKreuzwerkerObjects(t *testing.T, name string) map[string]string 
 		Annotations: apiswarm.Annotations{Name: name + "_api", Labels: map[string]string{"tier": "backend"}},
 		TaskTemplate: apiswarm.TaskSpec{
 			ContainerSpec: &apiswarm.ContainerSpec{
-				Image:           "tfswarm/testapp:v1",
+				Image:           testAccImageV1,
 				Env:             []string{"DB_HOST=db", "REDIS_URL=redis://cache:6379"},
 				StopGracePeriod: &zero,
 				Isolation:       container.IsolationDefault,
@@ -369,7 +377,7 @@ func testAccMakeKreuzwerkerObjects(t *testing.T, name string) map[string]string 
 	agentSpec := apiswarm.ServiceSpec{
 		Annotations: apiswarm.Annotations{Name: name + "_agent"},
 		TaskTemplate: apiswarm.TaskSpec{
-			ContainerSpec: &apiswarm.ContainerSpec{Image: "tfswarm/testapp:v1", StopGracePeriod: &zero,
+			ContainerSpec: &apiswarm.ContainerSpec{Image: testAccImageV1, StopGracePeriod: &zero,
 				Isolation: container.IsolationDefault, DNSConfig: &apiswarm.DNSConfig{}, Healthcheck: &container.HealthConfig{}},
 			Resources:     &apiswarm.ResourceRequirements{},
 			RestartPolicy: &apiswarm.RestartPolicy{Condition: apiswarm.RestartPolicyConditionAny},
@@ -380,7 +388,7 @@ func testAccMakeKreuzwerkerObjects(t *testing.T, name string) map[string]string 
 		EndpointSpec: &apiswarm.EndpointSpec{Mode: apiswarm.ResolutionModeDNSRR},
 	}
 	for old, spec := range map[string]apiswarm.ServiceSpec{"wm3t54pcr5vo2y0psiel30epe": apiSpec, "it3vylaniatpud45hk7b8egxj": agentSpec} {
-		res, err := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec})
+		res, err := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec, EncodedRegistryAuth: testAccRegistryAuth(t)})
 		check(spec.Name, err)
 		ids[old] = res.ID
 		cleanups = append(cleanups, func() {

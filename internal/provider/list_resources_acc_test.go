@@ -251,7 +251,7 @@ func testAccMakeListObjects(t *testing.T, name string) map[string][]string {
 			Mode:        apiswarm.ServiceMode{Replicated: &apiswarm.ReplicatedService{Replicas: &one}},
 			TaskTemplate: apiswarm.TaskSpec{
 				ContainerSpec: &apiswarm.ContainerSpec{
-					Image: "tfswarm/testapp:v1",
+					Image: testAccImageV1,
 					Env:   []string{"GREETING=hello"},
 					Secrets: []*apiswarm.SecretReference{{SecretID: sec.ID, SecretName: name + "_sec",
 						File: &apiswarm.SecretReferenceFileTarget{Name: "token", UID: "0", GID: "0", Mode: 0o400}}},
@@ -262,7 +262,7 @@ func testAccMakeListObjects(t *testing.T, name string) map[string][]string {
 			},
 			EndpointSpec: &apiswarm.EndpointSpec{Mode: apiswarm.ResolutionModeDNSRR},
 		}
-		res, err := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec})
+		res, err := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec, EncodedRegistryAuth: testAccRegistryAuth(t)})
 		check(s.name, err)
 		// Services go first: the secret, config and network are theirs.
 		cleanups = append(cleanups, func() {

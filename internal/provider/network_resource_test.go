@@ -662,7 +662,7 @@ func TestAccNetworkResource_deleteTimeout(t *testing.T) {
 	})
 }
 
-const testAccNetworkResourceConfig_withServiceResource = `
+var testAccNetworkResourceConfig_withServiceResource = testAccBed + `
 variable "name" { type = string }
 
 resource "swarm_network" "test" {
@@ -678,7 +678,7 @@ resource "swarm_service" "test" {
   }
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
     }
     networks {
       target = swarm_network.test.id
@@ -823,12 +823,12 @@ func testAccCreateService(t *testing.T, name, networkID string) {
 	spec := apiswarm.ServiceSpec{
 		Annotations: apiswarm.Annotations{Name: name},
 		TaskTemplate: apiswarm.TaskSpec{
-			ContainerSpec: &apiswarm.ContainerSpec{Image: "tfswarm/testapp:v1"},
+			ContainerSpec: &apiswarm.ContainerSpec{Image: testAccImageV1},
 			Networks:      []apiswarm.NetworkAttachmentConfig{{Target: networkID}},
 		},
 		EndpointSpec: &apiswarm.EndpointSpec{Mode: apiswarm.ResolutionModeDNSRR},
 	}
-	if _, err := testAccManager(t).ServiceCreate(testAccCtx(t), client.ServiceCreateOptions{Spec: spec}); err != nil {
+	if _, err := testAccManager(t).ServiceCreate(testAccCtx(t), client.ServiceCreateOptions{Spec: spec, EncodedRegistryAuth: testAccRegistryAuth(t)}); err != nil {
 		t.Fatalf("creating service %s out of band: %v", name, err)
 	}
 }

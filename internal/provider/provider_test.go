@@ -26,6 +26,10 @@ func testAccPreCheck(t *testing.T) {
 	if _, err := testAccClient(t).Manager(context.Background()); err != nil {
 		t.Fatalf("the local swarm is not reachable (run `make testbed`): %v", err)
 	}
+	// The test images come from the bed's registry (testbed_images_test.go).
+	if testAccRegistryErr != nil {
+		t.Fatal(testAccRegistryErr)
+	}
 }
 
 // testAccClient is the tests' own view of the Engine, to check what the provider did. Like

@@ -18,7 +18,7 @@ import (
 )
 
 // A compose-style external secret: made outside the configuration, referenced by name.
-const testAccSecretDataSourceConfig_basic = `
+var testAccSecretDataSourceConfig_basic = testAccBed + `
 variable "name" { type = string }
 variable "id" { type = string }
 
@@ -39,7 +39,7 @@ resource "swarm_service" "test" {
   }
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
       secrets {
         secret_id = data.swarm_secret.by_name.id
         file_name = "db_password"

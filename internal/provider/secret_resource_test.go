@@ -54,7 +54,7 @@ resource "swarm_secret" "test" {
 }
 `
 
-const testAccSecretResourceConfig_service = testAccSecretResourceConfig_basic + `
+var testAccSecretResourceConfig_service = testAccBed + testAccSecretResourceConfig_basic + `
 resource "swarm_service" "test" {
   name = var.name
   mode {
@@ -64,7 +64,7 @@ resource "swarm_service" "test" {
   }
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
       secrets {
         secret_id = swarm_secret.test.id
         file_name = "app_secret"

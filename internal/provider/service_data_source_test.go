@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
-const testAccServiceDataSourceConfig_basic = `
+var testAccServiceDataSourceConfig_basic = testAccBed + `
 variable "name" { type = string }
 
 resource "swarm_service" "test" {
@@ -27,7 +27,7 @@ resource "swarm_service" "test" {
 
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
       env   = { A = "1" }
     }
     resources {

@@ -5,7 +5,6 @@ package provider
 // the bed's test image to a repository of its own, which no node has ever pulled.
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -20,44 +19,30 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/moby/moby/api/pkg/authconfig"
-	"github.com/moby/moby/api/types/registry"
 	apiswarm "github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
+	"github.com/tfswarm/terraform-provider-swarm/internal/testbed/bedenv"
 )
 
-const testbedRegistryEnv = "/run/tfswarm-testbed/registry.env"
+type testRegistry = bedenv.Registry
 
-type testRegistry struct{ Addr, User, Password string }
+// testbedBuildV1 and testbedBuildV2 are the bed's builds of the test images on the host engine,
+// under their local names (internal/testbed): what these tests push to repositories of their own.
+const (
+	testbedBuildV1 = "tfswarm/testapp:v1"
+	testbedBuildV2 = "tfswarm/testapp:v2"
+)
 
-// testAccRegistry reads the bed's registry.env; it skips the test without TF_ACC.
+// testAccRegistry is the bed's registry (registry.env); it skips the test without TF_ACC.
 func testAccRegistry(t *testing.T) testRegistry {
 	t.Helper()
 	skipUnlessAcc(t)
-	f, err := os.Open(testbedRegistryEnv)
-	if err != nil {
-		t.Fatalf("reading the test bed's registry (run `make testbed`): %v", err)
+	if testAccRegistryErr != nil {
+		t.Fatal(testAccRegistryErr)
 	}
-	defer f.Close()
-	var r testRegistry
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		k, v, _ := strings.Cut(s.Text(), "=")
-		switch k {
-		case "REGISTRY_ADDR":
-			r.Addr = v
-		case "REGISTRY_USER":
-			r.User = v
-		case "REGISTRY_PASSWORD":
-			r.Password = v
-		}
-	}
-	if r.Addr == "" || r.User == "" || r.Password == "" {
-		t.Fatalf("%s lacks REGISTRY_ADDR, REGISTRY_USER or REGISTRY_PASSWORD", testbedRegistryEnv)
-	}
-	return r
+	return testAccRegistryOfBed
 }
 
 // testAccPushImage tags the host engine's image src as target and pushes it to the bed's registry.
@@ -74,7 +59,7 @@ func testAccPushImage(t *testing.T, reg testRegistry, src, target string) {
 	t.Cleanup(func() {
 		_, _ = api.ImageRemove(context.Background(), target, client.ImageRemoveOptions{})
 	})
-	auth, err := authconfig.Encode(registry.AuthConfig{Username: reg.User, Password: reg.Password, ServerAddress: reg.Addr})
+	auth, err := reg.AuthHeader()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +246,7 @@ func TestAccServiceResource_privateImage(t *testing.T) {
 		CheckDestroy:             testAccCheckServiceDestroy(t),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { testAccPushImage(t, reg, testAccImageV1, image) },
+				PreConfig: func() { testAccPushImage(t, reg, testbedBuildV1, image) },
 				Config:    testAccServiceResourceConfig_privateImage, ConfigVariables: vars,
 				Check: resource.ComposeTestCheckFunc(
 					testAccCheckTaskDigests(t, image, 2, &first, nil),
@@ -270,7 +255,7 @@ func TestAccServiceResource_privateImage(t *testing.T) {
 			},
 			{
 				// Another build under the same tag: the plan shows the new digest, the apply rolls.
-				PreConfig: func() { testAccPushImage(t, reg, testAccImageV2, image) },
+				PreConfig: func() { testAccPushImage(t, reg, testbedBuildV2, image) },
 				Config:    testAccServiceResourceConfig_privateImage, ConfigVariables: vars,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("swarm_service.test", plancheck.ResourceActionUpdate),
@@ -367,7 +352,7 @@ func TestAccServiceResource_privateImageOverride(t *testing.T) {
 		CheckDestroy:             testAccCheckServiceDestroy(t),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { testAccPushImage(t, reg, testAccImageV1, image) },
+				PreConfig: func() { testAccPushImage(t, reg, testbedBuildV1, image) },
 				Config:    testAccServiceResourceConfig_privateImageOverride, ConfigVariables: vars(1),
 				Check: resource.ComposeTestCheckFunc(
 					testAccCheckTaskDigests(t, image, 1, &first, nil),
@@ -413,7 +398,7 @@ func TestAccServiceResource_privateImageWrongPassword(t *testing.T) {
 		CheckDestroy:             testAccCheckServiceDestroy(t),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { testAccPushImage(t, reg, testAccImageV1, image) },
+				PreConfig: func() { testAccPushImage(t, reg, testbedBuildV1, image) },
 				Config:    testAccServiceResourceConfig_privateImage, ConfigVariables: vars,
 				ExpectError: regexp.MustCompile(`(?s)did not converge.*` + regexp.QuoteMeta(image) + `.*registry answered:.*unauthorized`),
 			},
@@ -467,7 +452,7 @@ func TestAccRegistryImageDataSource_basic(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { testAccPushImage(t, reg, testAccImageV1, image) },
+				PreConfig: func() { testAccPushImage(t, reg, testbedBuildV1, image) },
 				Config:    testAccRegistryImageDataSourceConfig, ConfigVariables: vars,
 				Check: func(s *terraform.State) error {
 					a := s.RootModule().Resources["data.swarm_registry_image.test"].Primary.Attributes

@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 )
 
-const testAccServiceStateUpgradeConfig = `
+var testAccServiceStateUpgradeConfig = testAccBed + `
 terraform {
   required_providers {
     swarm = { source = "tfswarm/swarm" }
@@ -27,7 +27,7 @@ resource "swarm_service" "app" {
   name = "NAME-svc"
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = local.testapp_v1
       hosts = { "db.internal" = ["10.0.0.2"] }
       secrets {
         secret_id = swarm_secret.token.id

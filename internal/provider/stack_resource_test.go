@@ -55,13 +55,13 @@ func stackTestdata(t *testing.T) string {
 // stackVars are the interpolation variables of every case; prefix names the external objects.
 func stackVars(prefix string) map[string]string {
 	return map[string]string{
-		"IMAGE":              "tfswarm/testapp:v1",
-		"FRONTEND_IMAGE":     "tfswarm/testapp:v1",
-		"API_IMAGE":          "tfswarm/testapp:v1",
-		"CACHE_IMAGE":        "tfswarm/testapp:v1",
-		"DB_IMAGE":           "tfswarm/testapp:v1",
-		"PROMETHEUS_IMAGE":   "tfswarm/testapp:v1",
-		"GRAFANA_IMAGE":      "tfswarm/testapp:v1",
+		"IMAGE":              testAccImageV1,
+		"FRONTEND_IMAGE":     testAccImageV1,
+		"API_IMAGE":          testAccImageV1,
+		"CACHE_IMAGE":        testAccImageV1,
+		"DB_IMAGE":           testAccImageV1,
+		"PROMETHEUS_IMAGE":   testAccImageV1,
+		"GRAFANA_IMAGE":      testAccImageV1,
 		"SSL_CERT_SECRET":    prefix + "-ssl-cert",
 		"DB_PASSWORD_SECRET": prefix + "-db-password",
 		"SHARED_SECRET":      prefix + "-shared",
@@ -69,11 +69,12 @@ func stackVars(prefix string) map[string]string {
 	}
 }
 
-// docker runs the Docker CLI against the host engine (a manager of the bed).
+// docker runs the Docker CLI against the host engine (a manager of the bed), with the bed's
+// registry credentials for --with-registry-auth.
 func docker(t *testing.T, env map[string]string, args ...string) {
 	t.Helper()
 	cmd := exec.Command("docker", args...)
-	cmd.Env = append(os.Environ(), "DOCKER_HOST=unix:///var/run/docker.sock")
+	cmd.Env = append(testAccDockerCLIEnv(), "DOCKER_HOST=unix:///var/run/docker.sock")
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -86,7 +87,7 @@ func docker(t *testing.T, env map[string]string, args ...string) {
 // cliDeploy deploys a case with `docker stack deploy` and returns the specs of its services.
 func cliDeploy(t *testing.T, ns string, c stackCase, vars map[string]string) {
 	t.Helper()
-	args := []string{"stack", "deploy", "--detach=true", "--resolve-image", "never"}
+	args := []string{"stack", "deploy", "--detach=true", "--resolve-image", "never", "--with-registry-auth"}
 	for _, f := range c.files {
 		args = append(args, "-c", filepath.Join(stackTestdata(t), f))
 	}
@@ -221,6 +222,7 @@ func TestAccStackResource_matchesCLI(t *testing.T) {
 		removeStackCLI(t, ns)
 	}
 	var cfg strings.Builder
+	cfg.WriteString(testAccBed)
 	for _, c := range stackCases {
 		cfg.WriteString(testAccStackConfig("st"+num+c.name, c.files, dir, vars, ""))
 	}
@@ -253,12 +255,12 @@ func TestAccStackResource_importDriftPrune(t *testing.T) {
 	skipUnlessAcc(t)
 	prefix := acctest.RandomWithPrefix("tfacc")
 	ns := "si" + strings.TrimPrefix(prefix, "tfacc-")
-	vars := map[string]string{"IMAGE": "tfswarm/testapp:v1"}
+	vars := map[string]string{"IMAGE": testAccImageV1}
 	dir := stackTestdata(t)
 	merge := stackCase{"merge", []string{"base.yml", "override.yml"}}
 	cliDeploy(t, ns, merge, vars)
 	t.Cleanup(func() { removeStackCLI(t, ns) }) // when the test fails before it adopts the stack
-	cfg := testAccStackConfig(ns, merge.files, dir, vars, "")
+	cfg := testAccBed + testAccStackConfig(ns, merge.files, dir, vars, "")
 	addr := "swarm_stack." + ns
 	web := ns + "_web"
 	resource.Test(t, resource.TestCase{
@@ -278,7 +280,7 @@ func TestAccStackResource_importDriftPrune(t *testing.T) {
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("services").AtMapKey("web").AtMapKey("replicas"), knownvalue.Int64Exact(2)),
-				statecheck.ExpectKnownValue(addr, tfjsonpath.New("services").AtMapKey("web").AtMapKey("image"), knownvalue.StringExact("tfswarm/testapp:v1")),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("services").AtMapKey("web").AtMapKey("image"), knownvalue.StringExact(testAccImageV1)),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("services").AtMapKey("web").AtMapKey("drift"), knownvalue.ListSizeExact(0)),
 			},
 		}, {
@@ -312,7 +314,7 @@ func TestAccStackResource_importDriftPrune(t *testing.T) {
 			}),
 		}, {
 			// pruned.yml has web only (as base.yml): web goes back to the base, worker is removed.
-			Config: testAccStackConfig(ns, []string{"pruned.yml"}, dir, vars, ""),
+			Config: testAccBed + testAccStackConfig(ns, []string{"pruned.yml"}, dir, vars, ""),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
 			},

@@ -503,9 +503,10 @@ func testAccRunContainer(t *testing.T, name, volumeName string) {
 	t.Helper()
 	ctx := testAccCtx(t)
 	api := testAccEngineAPI(t, "")
+	testAccPullImage(t, api, testAccImageV1)
 	res, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name:   name,
-		Config: &container.Config{Image: "tfswarm/testapp:v1", Cmd: []string{"/testapp", "sleep", "60s"}},
+		Config: &container.Config{Image: testAccImageV1, Cmd: []string{"/testapp", "sleep", "60s"}},
 		HostConfig: &container.HostConfig{Mounts: []mount.Mount{{
 			Type: mount.TypeVolume, Source: volumeName, Target: "/data",
 		}}},

@@ -13,15 +13,24 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
+
+	"github.com/tfswarm/terraform-provider-swarm/internal/testbed/bedenv"
 )
 
 // These tests create services through the Engine API on the local test bed (TF_ACC=1) to check
-// the waiters against a real Swarm. Names start with "tfacc-conv-".
+// the waiters against a real Swarm. Names start with "tfacc-conv-". The test image comes from the
+// bed's registry, with its credentials (internal/testbed/bedenv).
+
+// accRegistry is the bed's registry (registry.env), read once; accClient fails without it.
+var accRegistry, accRegistryErr = bedenv.ReadRegistry()
 
 func accClient(t *testing.T) (*Client, API) {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 to run against the local swarm")
+	}
+	if accRegistryErr != nil {
+		t.Fatal(accRegistryErr)
 	}
 	c, err := New(Config{})
 	if err != nil {
@@ -54,17 +63,27 @@ func accSpec(name string, env ...string) swarm.ServiceSpec {
 		Annotations: swarm.Annotations{Name: name},
 		Mode:        swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: u64(1)}},
 		TaskTemplate: swarm.TaskSpec{
-			ContainerSpec: &swarm.ContainerSpec{Image: "tfswarm/testapp:v1", Env: env},
+			ContainerSpec: &swarm.ContainerSpec{Image: accRegistry.Image("v1"), Env: env},
 			RestartPolicy: &swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionAny, Delay: dur(time.Second)},
 		},
 		EndpointSpec: &swarm.EndpointSpec{Mode: swarm.ResolutionModeDNSRR},
 	}
 }
 
-// accCreate creates the service and removes it (waiting for its tasks) when the test ends.
+// accAuth is the Engine's registry auth for the bed's registry.
+func accAuth(t *testing.T) string {
+	t.Helper()
+	auth, err := accRegistry.AuthHeader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth
+}
+
+// accCreate creates the service with the registry's credentials and removes it (waiting for its tasks) when the test ends.
 func accCreate(t *testing.T, c *Client, api API, spec swarm.ServiceSpec) string {
 	t.Helper()
-	res, err := api.ServiceCreate(context.Background(), client.ServiceCreateOptions{Spec: spec})
+	res, err := api.ServiceCreate(context.Background(), client.ServiceCreateOptions{Spec: spec, EncodedRegistryAuth: accAuth(t)})
 	if err != nil {
 		t.Fatalf("creating %s: %v", spec.Name, err)
 	}
@@ -344,7 +363,7 @@ func TestAccWaitServiceRemoved(t *testing.T) {
 	spec.Mode.Replicated.Replicas = u64(3)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	res, err := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec})
+	res, err := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec, EncodedRegistryAuth: accAuth(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,9 @@
 # TESTBED_NODES (managers, the host engine included; default 1), TESTBED_WORKERS (default 0),
 # TESTBED_FREE (engines in no swarm; default 0) and TESTBED_FAULT (1: the fault swarm; default 0)
 # size the bed (TESTBED_ONLY=fault: up does the fault swarm only). Needs root. This script runs
-# the bridge, namespaces, dockerd processes and test images; the swarms (nodes, addresses, init,
-# join, promote, repair, leave, the node lists) and the registry are cmd/bedswarm's, in Go.
+# the bridge, namespaces, dockerd processes and the build of the test images (pushed to the
+# registry, never loaded into the nodes); the swarms (nodes, addresses, init, join, promote,
+# repair, leave, the node lists) and the registry are cmd/bedswarm's, in Go.
 set -Eeuo pipefail
 
 # A daemon must not inherit the descriptors this script has: a caller's lock around `make testbed`
@@ -325,27 +326,6 @@ build_images() (
 	docker -H "$HOST_URL" image prune -f --filter "label=$SOURCE_LABEL" >/dev/null 2>&1 || true
 )
 
-image_ids() {
-	timeout 30 docker -H "$(node_url "$1")" image inspect -f '{{.Id}}' "$IMAGE:v1" "$IMAGE:v2" 2>/dev/null | tr '\n' ' ' || true
-}
-
-load_images() {
-	local want n pids=()
-	want=$(image_ids host)
-	for n in "${NODES[@]}"; do
-		[[ $(image_ids "$n") == "$want" ]] && continue
-		log "loading $IMAGE:v1 and :v2 into $n"
-		(
-			docker -H "$HOST_URL" save "$IMAGE:v1" "$IMAGE:v2" |
-				timeout 120 docker -H "$(node_url "$n")" load -q >/dev/null
-			docker -H "$(node_url "$n")" image prune -f --filter "label=$SOURCE_LABEL" >/dev/null 2>&1 || true
-		) &
-		pids+=($!)
-	done
-	local p
-	for p in "${pids[@]}"; do wait "$p" || die "loading the images into a node failed"; done
-}
-
 # --- Commands --------------------------------------------------------------------------------
 
 lock() {
@@ -377,7 +357,7 @@ cmd_up() {
 	converge_swarm
 	wait "$build_pid" || { cat "$build_log" >&2; die "building the test images failed"; }
 	cat "$build_log" >&2
-	load_images
+	# The images go to the registry only: the nodes pull them through the swarm, with credentials.
 	bedswarm -log-dir "$LOG_DIR" registry-up
 	bedswarm record
 	docker -H "$HOST_URL" node ls

@@ -1,6 +1,7 @@
-# The test bed (internal/testbed): no registry, no IPVS. Every node has tfswarm/testapp, so every
-# service runs it; ports are published on the nodes and services find each other by DNS round
-# robin. The test bed's worker w1 needs the label db=true for the database
+# The test bed (internal/testbed): no IPVS. Every service runs the bed's test image, which the
+# nodes pull from the bed's private registry with credentials: registry_address, registry_username
+# and TF_VAR_registry_password come from the bed's registry.env (see ../README.md); ports are
+# published on the nodes and services find each other by DNS round robin. The test bed's worker w1 needs the label db=true for the database
 # (docker node update --label-add db=true w1).
 images = {
   frontend   = "tfswarm/testapp:v1"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the images of examples/ecommerce on this machine, with no registry:
+# Builds the images of examples/ecommerce on this machine (nothing is pulled from outside) and
+# pushes them to the test bed's registry:
 #
 #   ecommerce/nginx:local       nginx-light (+ curl for the health check)  from Debian's packages
 #   ecommerce/redis:local       redis-server                               from Debian's packages
@@ -12,12 +13,13 @@
 # Debian, so it cannot be built here: the local run leaves it out (enable_grafana = false).
 #
 # Every image carries the label org.tfswarm.ecommerce.hash, a hash of what it is built from; a
-# second run skips every image whose label matches, and loads into a test bed node only the images
-# it lacks. The images are loaded into every swarm node listed in the test bed's node list.
+# second run skips every image whose label matches. The images are pushed to the test bed's private
+# registry (as REGISTRY_ADDR/ecommerce/...), from which the nodes pull them through the swarm with
+# the provider's registry credentials: nothing is loaded into a node by hand.
 #
 # Environment:
-#   ECOMMERCE_BUILD_DIR  where root filesystems and logs go (default /var/tmp/tfswarm-ecommerce)
-#   TESTBED_NODES_FILE   the test bed's node list (default /run/tfswarm-testbed/nodes)
+#   ECOMMERCE_BUILD_DIR   where root filesystems and logs go (default /var/tmp/tfswarm-ecommerce)
+#   TESTBED_REGISTRY_ENV  the test bed's registry.env (default /run/tfswarm-testbed/registry.env)
 #   ECOMMERCE_IMAGES     the images to build, a subset of "nginx redis postgres prometheus api"
 set -euo pipefail
 
@@ -26,7 +28,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # PostgreSQL driver).
 module="$(cd "$here/.." && pwd)"
 build_dir="${ECOMMERCE_BUILD_DIR:-/var/tmp/tfswarm-ecommerce}"
-nodes_file="${TESTBED_NODES_FILE:-/run/tfswarm-testbed/nodes}"
+registry_env="${TESTBED_REGISTRY_ENV:-/run/tfswarm-testbed/registry.env}"
 images="${ECOMMERCE_IMAGES:-nginx redis postgres prometheus api}"
 label="org.tfswarm.ecommerce.hash"
 api_tags="v1 v2"
@@ -235,7 +237,7 @@ build_api() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Loading into the test bed's other nodes.
+# Pushing to the test bed's registry.
 
 all_refs() {
 	local n t
@@ -248,31 +250,39 @@ all_refs() {
 	done
 }
 
-load_nodes() {
-	[ -f "$nodes_file" ] || {
-		log "no test bed node list ($nodes_file): images stay on the local engine only"
-		return
+# push_registry: every image goes to the test bed's registry (registry.env), with the credentials
+# of the bed's Docker config (as `docker login` writes them). The host engine then drops the
+# registry's names again (the tag and the digest the push recorded), so that its tasks pull through
+# the swarm like every other node's; the layers stay, so that pull is quick. A second push of an
+# unchanged image only checks that the registry has its layers.
+push_registry() {
+	[ -r "$registry_env" ] || {
+		log "no test bed registry ($registry_env): run make testbed"
+		return 1
 	}
-	local name role addr url first=1 ref missing pids=() pid rc=0
-	while read -r name role addr url; do
-		[ -n "${name:-}" ] || continue
-		case "$name" in \#*) continue ;; esac
-		if [ "$first" = 1 ]; then first=0; continue; fi # the host engine: built there
-		case "$role" in manager | worker) ;; *) continue ;; esac
-		missing=()
-		while read -r ref; do
-			if [ "$(image_hash "$ref" "$url")" != "$(image_hash "$ref")" ]; then missing+=("$ref"); fi
-		done < <(all_refs)
-		if [ "${#missing[@]}" -eq 0 ]; then
-			log "$name has every image"
-			continue
-		fi
-		log "$name: loading ${missing[*]}"
-		docker save "${missing[@]}" | docker -H "$url" load >/dev/null &
+	# shellcheck disable=SC2034 # set by registry.env; only the address is used here
+	local REGISTRY_ADDR REGISTRY_USER REGISTRY_PASSWORD ref pids=() pid rc=0
+	# shellcheck disable=SC1090 # the bed writes it: REGISTRY_ADDR, REGISTRY_USER, REGISTRY_PASSWORD
+	. "$registry_env"
+	DOCKER_CONFIG="$(dirname "$registry_env")/docker-config"
+	export DOCKER_CONFIG
+	while read -r ref; do
+		(
+			target="$REGISTRY_ADDR/$ref"
+			docker tag "$ref" "$target"
+			docker push -q "$target" >/dev/null
+			docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$target" |
+				grep "^$REGISTRY_ADDR/" | xargs -r docker rmi >/dev/null
+			docker rmi "$target" >/dev/null
+			log "pushed $target"
+		) &
 		pids+=($!)
-	done <"$nodes_file"
+	done < <(all_refs)
 	for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
-	[ "$rc" = 0 ] || { log "loading into a node failed"; return 1; }
+	[ "$rc" = 0 ] || {
+		log "pushing to the registry failed"
+		return 1
+	}
 }
 
 main() {
@@ -297,7 +307,7 @@ main() {
 	case " $images " in *" api "*) build_api || rc=1 ;; esac
 	for n in "${pids[@]}"; do wait "$n" || rc=1; done
 	[ "$rc" = 0 ] || { log "some images failed"; exit 1; }
-	load_nodes
+	push_registry
 	log "done: $(all_refs | tr '\n' ' ')"
 }
 

@@ -6,8 +6,11 @@ docker_host = "unix:///var/run/docker.sock"
 domain      = "localhost"
 
 # Built by build-images.sh: nginx, Redis, PostgreSQL and Prometheus from Debian's packages, the API
-# from ../api. There is no registry here and Grafana is not packaged by Debian, so Grafana is left
-# out (enable_grafana = false below); the example still declares it.
+# from ../api, and pushed to the test bed's private registry; the nodes pull them through the swarm
+# with the provider's registry credentials. tf.sh sets registry_address and registry_username (in
+# its machine.tfvars: the bed's registry.env) and registry_password (TF_VAR_registry_password, an
+# ephemeral variable): the images below are names within that registry. Grafana is not packaged by
+# Debian, so it is left out (enable_grafana = false below); the example still declares it.
 images = {
   frontend   = "ecommerce/nginx:local"
   api        = "ecommerce/api"

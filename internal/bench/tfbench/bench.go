@@ -17,9 +17,11 @@ import (
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/bench/callcount"
 	"github.com/tfswarm/terraform-provider-swarm/internal/bench/procstats"
+	"github.com/tfswarm/terraform-provider-swarm/internal/testbed/bedenv"
 )
 
-// servicesConfig is N swarm_service resources of the test image, one replica each.
+// servicesConfig is N swarm_service resources of the test image (from the bed's registry, with
+// its credentials), one replica each.
 const servicesConfig = `terraform {
   required_providers {
     swarm = {
@@ -40,8 +42,17 @@ variable "prefix" {
   type = string
 }
 
+variable "image" {
+  type = string
+}
+
 provider "swarm" {
   host = var.host
+
+  # The test image comes from the bed's registry: its credentials, as ` + "`docker login`" + ` writes them.
+  docker_config {
+    path = "` + bedenv.DockerConfigDir + `"
+  }
 }
 
 resource "swarm_service" "bench" {
@@ -56,7 +67,7 @@ resource "swarm_service" "bench" {
 
   task_template {
     container_spec {
-      image = "tfswarm/testapp:v1"
+      image = var.image
     }
   }
 
@@ -102,6 +113,7 @@ type bench struct {
 	tfPath, work, cliConfig string
 	parallelism             int
 	api                     *client.Client // the Engine, directly, for the swarm's own times
+	registry                bedenv.Registry
 }
 
 // row is one line of the table: seconds, and the calls of the refresh-only plan.
@@ -249,7 +261,7 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 		return r, callcount.Snapshot{}, err
 	}
 	defer svc.log.Close()
-	vars := []string{"host=" + host, fmt.Sprintf("n=%d", n), "prefix=" + prefix}
+	vars := []string{"host=" + host, fmt.Sprintf("n=%d", n), "prefix=" + prefix, "image=" + b.registry.Image("v1")}
 	applyOpts := []tfexec.ApplyOption{tfexec.Parallelism(b.parallelism)}
 	planOpts := []tfexec.PlanOption{tfexec.Parallelism(b.parallelism)}
 	destroyOpts := []tfexec.DestroyOption{tfexec.Parallelism(b.parallelism)}
@@ -260,7 +272,7 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 	}
 
 	logf("N=%d: the swarm's own time to run and remove %d services (API, concurrently)", n, n)
-	if r.OwnRun, r.OwnRemoval, err = swarmOwn(ctx, b.api, n, prefix+"-own"); err != nil {
+	if r.OwnRun, r.OwnRemoval, err = swarmOwn(ctx, b.api, b.registry, n, prefix+"-own"); err != nil {
 		return r, callcount.Snapshot{}, err
 	}
 

@@ -42,6 +42,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/tfswarm/terraform-provider-swarm/internal/bench/callcount"
+	"github.com/tfswarm/terraform-provider-swarm/internal/testbed/bedenv"
 )
 
 func main() {
@@ -150,7 +151,11 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer api.Close()
-	b := &bench{tfPath: tfPath, work: work, cliConfig: rc, parallelism: s.parallelism, api: api}
+	reg, err := bedenv.ReadRegistry()
+	if err != nil {
+		return err
+	}
+	b := &bench{tfPath: tfPath, work: work, cliConfig: rc, parallelism: s.parallelism, api: api, registry: reg}
 	var rows []row
 	var last callcount.Snapshot
 	for _, n := range s.sizes {

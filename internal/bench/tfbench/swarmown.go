@@ -8,6 +8,8 @@ import (
 
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
+
+	"github.com/tfswarm/terraform-provider-swarm/internal/testbed/bedenv"
 )
 
 // ownParallelism is how many API requests the swarm's own run has in flight at once. With 32, a
@@ -21,26 +23,34 @@ const ownAttempts = 3
 const ownPollInterval = 100 * time.Millisecond
 
 // ownSpec is the service of servicesConfig, as the Engine's API takes it.
-func ownSpec(name string) swarm.ServiceSpec {
+func ownSpec(name, image string) swarm.ServiceSpec {
 	replicas := uint64(1)
 	return swarm.ServiceSpec{
 		Annotations:  swarm.Annotations{Name: name},
 		Mode:         swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &replicas}},
-		TaskTemplate: swarm.TaskSpec{ContainerSpec: &swarm.ContainerSpec{Image: "tfswarm/testapp:v1"}},
+		TaskTemplate: swarm.TaskSpec{ContainerSpec: &swarm.ContainerSpec{Image: image}},
 		EndpointSpec: &swarm.EndpointSpec{Mode: swarm.ResolutionModeDNSRR},
 	}
 }
 
 // swarmOwn is the swarm's own pace for n services, without Terraform or the provider: it creates
-// them through the API directly and concurrently, without waiting, then lists them until every
+// them through the API directly and concurrently (with the registry's credentials, as the provider
+// sends them), without waiting, then lists them until every
 // one runs its task (one ServiceList with status per poll); then it removes them all concurrently
 // and lists tasks until none of theirs is left (as the provider's delete waits).
-func swarmOwn(ctx context.Context, api *client.Client, n int, prefix string) (run, removal time.Duration, err error) {
+func swarmOwn(ctx context.Context, api *client.Client, reg bedenv.Registry, n int, prefix string) (run, removal time.Duration, err error) {
+	auth, err := reg.AuthHeader()
+	if err != nil {
+		return 0, 0, err
+	}
+	create := client.ServiceCreateOptions{EncodedRegistryAuth: auth}
 	start := time.Now()
 	ids := make([]string, n)
 	if err := forEach(ctx, n, func(i int) error {
 		var err error
-		ids[i], err = createOwn(ctx, api, fmt.Sprintf("%s-%d", prefix, i))
+		opts := create
+		opts.Spec = ownSpec(fmt.Sprintf("%s-%d", prefix, i), reg.Image("v1"))
+		ids[i], err = createOwn(ctx, api, opts)
 		return err
 	}); err != nil {
 		return 0, 0, fmt.Errorf("creating the services: %w", err)
@@ -100,11 +110,12 @@ func swarmOwn(ctx context.Context, api *client.Client, n int, prefix string) (ru
 // createOwn creates one service of the swarm's own run. A create that fails (a manager too busy
 // to commit it in time) may still have happened: the service is looked up by name before the next
 // attempt.
-func createOwn(ctx context.Context, api *client.Client, name string) (string, error) {
+func createOwn(ctx context.Context, api *client.Client, opts client.ServiceCreateOptions) (string, error) {
+	name := opts.Spec.Name
 	var err error
 	for range ownAttempts {
 		var res client.ServiceCreateResult
-		if res, err = api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: ownSpec(name)}); err == nil {
+		if res, err = api.ServiceCreate(ctx, opts); err == nil {
 			return res.ID, nil
 		}
 		if got, ierr := api.ServiceInspect(ctx, name, client.ServiceInspectOptions{}); ierr == nil {

@@ -22,7 +22,9 @@
 //	status      print the node list, the engines that are not as they should be and the host's
 //	            swarm; exit 1 if the bed is not up
 //	registry-up   build (once per machine, cached), configure and start the bed's registry,
-//	              write <run dir>/registry.env and push the test images to it (registry.go)
+//	              write <run dir>/registry.env and <run dir>/docker-config/config.json (its
+//	              credentials, as `docker login` writes them) and push the test images to it; the
+//	              host engine keeps them under their local names only (registry.go)
 //	registry-down stop the registry and remove what registry-up made outside the state directory
 //
 // TESTBED_ONLY=fault limits nodes and up to the fault swarm (and the host's line of nodes).

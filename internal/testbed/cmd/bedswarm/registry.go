@@ -4,7 +4,10 @@ package main
 // machine from the Go module proxy and cached, run as a process on the host that listens on the
 // bridge address, so that every node reaches it. It serves TLS with a certificate of a CA the bed
 // makes (every dockerd on the host reads /etc/docker/certs.d/<addr:port>/ca.crt) and asks for
-// htpasswd (bcrypt) basic auth. The test images are pushed to it through the host engine.
+// htpasswd (bcrypt) basic auth. The test images are pushed to it through the host engine, and the
+// nodes pull them from it through the swarm, with credentials: no engine holds them under the
+// registry's name until a task pulls them (the host, which builds them, keeps only its local
+// build name).
 
 import (
 	"bytes"
@@ -15,7 +18,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -35,6 +40,8 @@ import (
 	"github.com/moby/moby/api/types/registry"
 	"github.com/moby/moby/client"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 const (
@@ -65,6 +72,13 @@ func (r registryBed) file(name string) string { return filepath.Join(r.dir(), na
 func (r registryBed) pidFile() string         { return filepath.Join(r.runDir, "registry.pid") }
 func (r registryBed) envFile() string         { return filepath.Join(r.runDir, "registry.env") }
 func (r registryBed) certsDir() string        { return filepath.Join(certsDir, registryAddr()) }
+
+// dockerConfigFile is a Docker CLI config with `auths` for the registry, as `docker login` writes
+// it: DOCKER_CONFIG for the tests that drive the CLI (--with-registry-auth), and a file for the
+// provider's docker_config block.
+func (r registryBed) dockerConfigFile() string {
+	return filepath.Join(r.runDir, "docker-config", "config.json")
+}
 
 // binary is the cached registry binary: ${XDG_CACHE_HOME:-$HOME/.cache}/tfswarm/registry-<version>/registry.
 func registryBinary() (string, error) {
@@ -107,7 +121,21 @@ func (r registryBed) up(ctx context.Context) error {
 	if err := writeFile(r.envFile(), env); err != nil {
 		return err
 	}
+	if err := os.MkdirAll(filepath.Dir(r.dockerConfigFile()), 0o755); err != nil {
+		return err
+	}
+	if err := writeFile(r.dockerConfigFile(), dockerConfigJSON(password)); err != nil {
+		return err
+	}
 	return r.push(ctx, password)
+}
+
+// dockerConfigJSON is a Docker CLI config file holding the registry's credentials under `auths`,
+// as `docker login` writes them (base64 of user:password).
+func dockerConfigJSON(password string) string {
+	auth := base64.StdEncoding.EncodeToString([]byte(registryUser + ":" + password))
+	b, _ := json.MarshalIndent(map[string]any{"auths": map[string]any{registryAddr(): map[string]string{"auth": auth}}}, "", "\t")
+	return string(b) + "\n"
 }
 
 // build runs `go install` of the registry into the cache when the binary is not there.
@@ -322,7 +350,10 @@ func (r registryBed) start(ctx context.Context, bin string, ca []byte) error {
 	}
 }
 
-// push tags the test images with the registry's name on the host engine and pushes them.
+// push tags the test images with the registry's name on the host engine, pushes them and takes
+// the registry's name off again (the tag and the digest the push recorded): tasks on the host pull
+// the registry's image with credentials like those on every other node, and a test that forgot the
+// credentials fails there too ("No such image"). The layers stay, so that pull is quick.
 func (r registryBed) push(ctx context.Context, password string) error {
 	host, err := newEngine(hostURL)
 	if err != nil {
@@ -351,8 +382,33 @@ func (r registryBed) push(ctx context.Context, password string) error {
 		if err != nil {
 			return fmt.Errorf("pushing %s: %w", target, err)
 		}
+		if err := untagRegistryNames(ctx, api, target); err != nil {
+			return err
+		}
 	}
 	r.logf("pushed %s:%s to %s", testImage, strings.Join(testImageTags, ","), registryAddr())
+	return nil
+}
+
+// untagRegistryNames removes the registry's names of the host engine's image ref: the tag ref and
+// every digest reference of the registry's repository; the image stays under its local name.
+func untagRegistryNames(ctx context.Context, api swarm.API, ref string) error {
+	inspect, err := api.ImageInspect(ctx, ref)
+	if err != nil {
+		return fmt.Errorf("inspecting %s: %w", ref, err)
+	}
+	repo := registryAddr() + "/" + testImage + "@"
+	names := []string{ref}
+	for _, rd := range inspect.RepoDigests {
+		if strings.HasPrefix(rd, repo) {
+			names = append(names, rd)
+		}
+	}
+	for _, n := range names {
+		if _, err := api.ImageRemove(ctx, n, client.ImageRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
+			return fmt.Errorf("untagging %s on the host engine: %w", n, err)
+		}
+	}
 	return nil
 }
 
@@ -370,7 +426,7 @@ func (r registryBed) down(ctx context.Context) error {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
-	for _, p := range []string{r.pidFile(), r.envFile(), r.certsDir()} {
+	for _, p := range []string{r.pidFile(), r.envFile(), filepath.Dir(r.dockerConfigFile()), r.certsDir()} {
 		if err := os.RemoveAll(p); err != nil {
 			errs = append(errs, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker/cli/cli/config"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -55,5 +56,21 @@ func TestRegistryMaterial(t *testing.T) {
 	again, err := r.material()
 	if err != nil || again != password {
 		t.Errorf("a second run made a new password (%v)", err)
+	}
+}
+
+// The Docker config the bed writes for the tests is one the Docker CLI reads: the registry's
+// credentials under `auths`, as `docker login` writes them.
+func TestDockerConfigJSON(t *testing.T) {
+	cf, err := config.LoadFromReader(strings.NewReader(dockerConfigJSON("s3cret")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := cf.GetAuthConfig(registryAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Username != registryUser || got.Password != "s3cret" {
+		t.Errorf("credentials for %s = %q/%q, want %s/s3cret", registryAddr(), got.Username, got.Password, registryUser)
 	}
 }
