@@ -487,6 +487,19 @@ func TestJoinResourceDelete_fails(t *testing.T) {
 	}
 }
 
+// A demotion that does not take effect within the delete timeout stops the delete (the node stays
+// in the swarm and in state) with an error that names the timeout.
+func TestJoinResourceDelete_demotionTimesOut(t *testing.T) {
+	jt := newJoinTest(t)
+	state := jt.joined(t, testJoinConfig(jt.testResource, attrs{"role": "manager", "timeouts.delete": "1s"}))
+	jt.log.failOn("SetNodeRole worker", fmt.Errorf("%w after 1s waiting for node node-worker3 to become a worker", swarm.ErrTimeout))
+	wantError(t, jt.delete(state).Diagnostics, "Error demoting the node before it leaves",
+		"the swarm_join delete did not finish within its timeout (`timeouts.delete`)")
+	if jt.engines[testJoinHost].info.LocalNodeState != apiswarm.LocalNodeStateActive {
+		t.Error("the engine left although the demotion did not finish")
+	}
+}
+
 // Import takes a node ID or hostname. An imported state has no engine block until the
 // configuration gives it: a destroy then removes the node without telling the engine.
 func TestJoinResourceImportState(t *testing.T) {

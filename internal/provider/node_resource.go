@@ -175,7 +175,7 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 		resp.Diagnostics.AddAttributeError(path.Root("node"), "Error finding the swarm node", err.Error())
 		return
 	}
-	r.apply(ctx, n, &plan, budget, &resp.Diagnostics)
+	r.apply(ctx, n, &plan, budget, "create", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -183,8 +183,8 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 // apply writes the planned settings onto node n (waiting for a role change to take effect) and
-// reads the node back into plan.
-func (r *nodeResource) apply(ctx context.Context, n apiswarm.Node, plan *nodeResourceModel, budget opBudget, diags *diag.Diagnostics) {
+// reads the node back into plan. op (create or update) names the timeout that bounds the wait.
+func (r *nodeResource) apply(ctx context.Context, n apiswarm.Node, plan *nodeResourceModel, budget opBudget, op string, diags *diag.Diagnostics) {
 	var specDiags diag.Diagnostics
 	err := r.client.UpdateNode(ctx, n.ID, func(s *apiswarm.NodeSpec) {
 		merged, d := expandNodeSpec(ctx, *plan, *s)
@@ -198,7 +198,7 @@ func (r *nodeResource) apply(ctx context.Context, n apiswarm.Node, plan *nodeRes
 	}
 	if setAndKnown(plan.Role) && string(n.Spec.Role) != plan.Role.ValueString() {
 		if err := r.client.WaitNodeRole(ctx, n.ID, apiswarm.NodeRole(plan.Role.ValueString()), budget.left()); err != nil {
-			diags.AddError("Error changing the swarm node's role", err.Error())
+			diags.AddError("Error changing the swarm node's role", timeoutErr(ctx, "swarm_node", op, err))
 			return
 		}
 	}
@@ -254,7 +254,7 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		resp.Diagnostics.AddError("Error reading the swarm node", err.Error())
 		return
 	}
-	r.apply(ctx, n, &plan, budget, &resp.Diagnostics)
+	r.apply(ctx, n, &plan, budget, "update", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

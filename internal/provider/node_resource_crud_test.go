@@ -176,6 +176,17 @@ func TestNodeResource_timeouts(t *testing.T) {
 	}
 }
 
+// A role change that does not take effect within the timeout is an error that names it.
+func TestNodeResourceUpdate_roleTimesOut(t *testing.T) {
+	f := newFakeNodeEngine()
+	tr := newNodeTest(t, f)
+	prior := createdNode(t, tr, f, testNodeConfig(tr))
+	f.failOn("WaitNodeRole", fmt.Errorf("%w after 1s waiting for node node2 to become a manager", swarm.ErrTimeout))
+	resp := tr.planAndUpdate(testNodeConfig(tr, attrs{"role": "manager", "timeouts.update": "1s"}), prior)
+	wantError(t, resp.Diagnostics, "Error changing the swarm node's role",
+		"the swarm_node update did not finish within its timeout (`timeouts.update`)", "to become a manager")
+}
+
 func TestNodeResourceCreate_fails(t *testing.T) {
 	tests := map[string]struct {
 		method, want string
