@@ -237,10 +237,11 @@ func expandJoinOptions(ctx context.Context, m joinResourceModel, token types.Str
 	return opts, diags
 }
 
-// applyRole promotes or demotes the node when the plan asks for another role; op (create or
-// update) names the timeout that bounds the wait.
+// applyRole promotes or demotes the node when the plan asks for another role, or waits for a
+// change of role that has not taken effect yet (roleChangePending); op (create or update) names the
+// timeout that bounds the wait.
 func (r *joinResource) applyRole(ctx context.Context, n apiswarm.Node, plan *joinResourceModel, budget opBudget, op string, diags *diag.Diagnostics) {
-	if !setAndKnown(plan.Role) || string(n.Spec.Role) == plan.Role.ValueString() {
+	if !setAndKnown(plan.Role) || !roleChangePending(n, plan.Role.ValueString()) {
 		return
 	}
 	if err := r.client.SetNodeRole(ctx, n.ID, apiswarm.NodeRole(plan.Role.ValueString()), budget.left()); err != nil {

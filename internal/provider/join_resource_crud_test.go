@@ -79,6 +79,10 @@ func (f *fakeJoinManager) SetNodeRole(_ context.Context, id string, role apiswar
 		return f.notFound(id)
 	}
 	n.Spec.Role = role
+	n.ManagerStatus = nil // like swarm.SetNodeRole, it returns once the change took effect
+	if role == apiswarm.NodeRoleManager {
+		n.ManagerStatus = &apiswarm.ManagerStatus{Reachability: apiswarm.ReachabilityReachable}
+	}
 	f.nodes[id] = n
 	return nil
 }
@@ -376,6 +380,19 @@ func TestJoinResourceUpdate(t *testing.T) {
 	if got := attrOf[types.String](t, resp.State, "role"); got.ValueString() != "manager" {
 		t.Errorf("role %s", got)
 	}
+}
+
+// A promotion whose wait ran out in an earlier apply (the spec says manager, the node is no raft
+// member yet) is waited for by the next apply, although the role in the spec is already right.
+func TestJoinResourceUpdate_pendingPromotion(t *testing.T) {
+	jt := newJoinTest(t)
+	prior := jt.joined(t, testJoinConfig(jt.testResource))
+	n := jt.manager.nodes["node-worker3"]
+	n.Spec.Role, n.ManagerStatus = apiswarm.NodeRoleManager, nil
+	jt.manager.nodes["node-worker3"] = n
+	resp := jt.planAndUpdate(testJoinConfig(jt.testResource, attrs{"role": "manager"}), prior)
+	wantNoError(t, resp.Diagnostics)
+	jt.log.wantCalls(t, "InspectNode", "SetNodeRole manager", "InspectNode")
 }
 
 func TestJoinResourceUpdate_fails(t *testing.T) {
