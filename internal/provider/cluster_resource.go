@@ -230,7 +230,7 @@ func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest
 	defer cancel()
 	nodeID, err := r.client.InitSwarm(ctx, opts)
 	if err != nil {
-		resp.Diagnostics.AddError("Error creating the swarm", clusterErr(ctx, "create", err)+
+		resp.Diagnostics.AddError("Error creating the swarm", timeoutErr(ctx, "swarm_cluster", "create", err)+
 			"\n\nAn engine that is already part of a swarm can be adopted with `terraform import`.")
 		return
 	}
@@ -243,7 +243,7 @@ func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest
 		specDiags = d
 		*s = merged
 	}, swarm.Rotation{}); err != nil {
-		resp.Diagnostics.AddError("Error configuring the new swarm", clusterErr(ctx, "create", err))
+		resp.Diagnostics.AddError("Error configuring the new swarm", timeoutErr(ctx, "swarm_cluster", "create", err))
 	}
 	resp.Diagnostics.Append(specDiags...)
 	r.readInto(ctx, &plan, &resp.Diagnostics)
@@ -329,7 +329,7 @@ func (r *clusterResource) Update(ctx context.Context, req resource.UpdateRequest
 	}, swarm.Rotation{WorkerToken: worker, ManagerToken: manager, UnlockKey: unlock})
 	resp.Diagnostics.Append(specDiags...)
 	if err != nil {
-		resp.Diagnostics.AddError("Error updating the swarm", clusterErr(ctx, "update", err))
+		resp.Diagnostics.AddError("Error updating the swarm", timeoutErr(ctx, "swarm_cluster", "update", err))
 		return
 	}
 	r.readInto(ctx, &plan, &resp.Diagnostics)
@@ -357,7 +357,7 @@ func (r *clusterResource) Delete(ctx context.Context, req resource.DeleteRequest
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error reading the swarm before leaving it", clusterErr(ctx, "delete", err))
+		resp.Diagnostics.AddError("Error reading the swarm before leaving it", timeoutErr(ctx, "swarm_cluster", "delete", err))
 		return
 	}
 	if sw.ID != state.ID.ValueString() {
@@ -366,7 +366,7 @@ func (r *clusterResource) Delete(ctx context.Context, req resource.DeleteRequest
 		return
 	}
 	if err := r.client.LeaveSwarm(ctx, true); err != nil {
-		resp.Diagnostics.AddError("Error leaving the swarm", clusterErr(ctx, "delete", err))
+		resp.Diagnostics.AddError("Error leaving the swarm", timeoutErr(ctx, "swarm_cluster", "delete", err))
 	}
 }
 

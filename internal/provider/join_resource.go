@@ -192,7 +192,7 @@ func (r *joinResource) Create(ctx context.Context, req resource.CreateRequest, r
 		}
 		info, err := eng.JoinSwarm(ctx, opts, budget.left())
 		if err != nil {
-			resp.Diagnostics.AddError("Error joining the swarm", err.Error())
+			resp.Diagnostics.AddError("Error joining the swarm", timeoutErr(ctx, "swarm_join", "create", err))
 			return
 		}
 		nodeID = info.NodeID
@@ -205,12 +205,12 @@ func (r *joinResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	n, err := r.client.WaitNodeReady(ctx, nodeID, budget.left())
 	if err != nil {
-		resp.Diagnostics.AddError("Error waiting for the joined node", err.Error())
+		resp.Diagnostics.AddError("Error waiting for the joined node", timeoutErr(ctx, "swarm_join", "create", err))
 		return
 	}
 	// Save what exists now, so that a failure below leaves a resource Terraform knows about.
 	plan.ID = types.StringValue(n.ID)
-	r.applyRole(ctx, n, &plan, budget, &resp.Diagnostics)
+	r.applyRole(ctx, n, &plan, budget, "create", &resp.Diagnostics)
 	r.readInto(ctx, &plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -237,13 +237,15 @@ func expandJoinOptions(ctx context.Context, m joinResourceModel, token types.Str
 	return opts, diags
 }
 
-// applyRole promotes or demotes the node when the plan asks for another role.
-func (r *joinResource) applyRole(ctx context.Context, n apiswarm.Node, plan *joinResourceModel, budget opBudget, diags *diag.Diagnostics) {
-	if !setAndKnown(plan.Role) || string(n.Spec.Role) == plan.Role.ValueString() {
+// applyRole promotes or demotes the node when the plan asks for another role, or waits for a
+// change of role that has not taken effect yet (roleChangePending); op (create or update) names the
+// timeout that bounds the wait.
+func (r *joinResource) applyRole(ctx context.Context, n apiswarm.Node, plan *joinResourceModel, budget opBudget, op string, diags *diag.Diagnostics) {
+	if !setAndKnown(plan.Role) || !roleChangePending(n, plan.Role.ValueString()) {
 		return
 	}
 	if err := r.client.SetNodeRole(ctx, n.ID, apiswarm.NodeRole(plan.Role.ValueString()), budget.left()); err != nil {
-		diags.AddAttributeError(path.Root("role"), "Error changing the node's role", err.Error())
+		diags.AddAttributeError(path.Root("role"), "Error changing the node's role", timeoutErr(ctx, "swarm_join", op, err))
 	}
 }
 
@@ -298,7 +300,7 @@ func (r *joinResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		resp.Diagnostics.AddError("Error reading the joined node", err.Error())
 		return
 	}
-	r.applyRole(ctx, n, &plan, budget, &resp.Diagnostics)
+	r.applyRole(ctx, n, &plan, budget, "update", &resp.Diagnostics)
 	r.readInto(ctx, &plan, &resp.Diagnostics)
 	if plan.ID.IsNull() {
 		resp.Diagnostics.AddError("Error updating the joined node", "The node is gone from the swarm.")
@@ -328,7 +330,7 @@ func (r *joinResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if !gone {
 		if n.Spec.Role == apiswarm.NodeRoleManager {
 			if err := r.client.SetNodeRole(ctx, id, apiswarm.NodeRoleWorker, budget.left()); err != nil {
-				resp.Diagnostics.AddError("Error demoting the node before it leaves", err.Error())
+				resp.Diagnostics.AddError("Error demoting the node before it leaves", timeoutErr(ctx, "swarm_join", "delete", err))
 				return
 			}
 		}
@@ -346,7 +348,7 @@ func (r *joinResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 		return
 	}
 	if err := r.client.RemoveNode(ctx, id, budget.left()); err != nil {
-		resp.Diagnostics.AddError("Error removing the node from the swarm", err.Error())
+		resp.Diagnostics.AddError("Error removing the node from the swarm", timeoutErr(ctx, "swarm_join", "delete", err))
 	}
 }
 

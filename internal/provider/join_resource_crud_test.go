@@ -79,6 +79,10 @@ func (f *fakeJoinManager) SetNodeRole(_ context.Context, id string, role apiswar
 		return f.notFound(id)
 	}
 	n.Spec.Role = role
+	n.ManagerStatus = nil // like swarm.SetNodeRole, it returns once the change took effect
+	if role == apiswarm.NodeRoleManager {
+		n.ManagerStatus = &apiswarm.ManagerStatus{Reachability: apiswarm.ReachabilityReachable}
+	}
 	f.nodes[id] = n
 	return nil
 }
@@ -378,6 +382,19 @@ func TestJoinResourceUpdate(t *testing.T) {
 	}
 }
 
+// A promotion whose wait ran out in an earlier apply (the spec says manager, the node is no raft
+// member yet) is waited for by the next apply, although the role in the spec is already right.
+func TestJoinResourceUpdate_pendingPromotion(t *testing.T) {
+	jt := newJoinTest(t)
+	prior := jt.joined(t, testJoinConfig(jt.testResource))
+	n := jt.manager.nodes["node-worker3"]
+	n.Spec.Role, n.ManagerStatus = apiswarm.NodeRoleManager, nil
+	jt.manager.nodes["node-worker3"] = n
+	resp := jt.planAndUpdate(testJoinConfig(jt.testResource, attrs{"role": "manager"}), prior)
+	wantNoError(t, resp.Diagnostics)
+	jt.log.wantCalls(t, "InspectNode", "SetNodeRole manager", "InspectNode")
+}
+
 func TestJoinResourceUpdate_fails(t *testing.T) {
 	jt := newJoinTest(t)
 	prior := jt.joined(t, testJoinConfig(jt.testResource))
@@ -484,6 +501,19 @@ func TestJoinResourceDelete_fails(t *testing.T) {
 				t.Error("the engine left after a failed step before the leave")
 			}
 		})
+	}
+}
+
+// A demotion that does not take effect within the delete timeout stops the delete (the node stays
+// in the swarm and in state) with an error that names the timeout.
+func TestJoinResourceDelete_demotionTimesOut(t *testing.T) {
+	jt := newJoinTest(t)
+	state := jt.joined(t, testJoinConfig(jt.testResource, attrs{"role": "manager", "timeouts.delete": "1s"}))
+	jt.log.failOn("SetNodeRole worker", fmt.Errorf("%w after 1s waiting for node node-worker3 to become a worker", swarm.ErrTimeout))
+	wantError(t, jt.delete(state).Diagnostics, "Error demoting the node before it leaves",
+		"the swarm_join delete did not finish within its timeout (`timeouts.delete`)")
+	if jt.engines[testJoinHost].info.LocalNodeState != apiswarm.LocalNodeStateActive {
+		t.Error("the engine left although the demotion did not finish")
 	}
 }
 

@@ -306,7 +306,7 @@ func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	if err := r.client.RemoveNetwork(ctx, state.ID.ValueString(), timeout); err != nil {
 		resp.Diagnostics.AddError("Error deleting Swarm network",
-			fmt.Sprintf("Network %q (%s): %v", state.Name.ValueString(), state.ID.ValueString(), err))
+			fmt.Sprintf("Network %q (%s): %s", state.Name.ValueString(), state.ID.ValueString(), timeoutErr(ctx, "swarm_network", "delete", err)))
 	}
 }
 

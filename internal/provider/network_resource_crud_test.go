@@ -84,7 +84,7 @@ func (f *fakeNetworkEngine) RemoveNetwork(_ context.Context, id string, timeout 
 		return err
 	}
 	if _, ok := f.networks[id]; ok && len(f.users) > 0 {
-		return &swarm.NetworkInUseError{Network: id, Services: f.users, Waited: timeout, Err: fmt.Errorf("network %s has active endpoints", id)}
+		return &swarm.NetworkInUseError{Network: id, Services: f.users, Waited: timeout, Err: fmt.Errorf("network %s has active endpoints", id), TimedOut: true}
 	}
 	delete(f.networks, id) // a network that is gone already counts as removed
 	return nil
@@ -271,7 +271,8 @@ func TestNetworkResourceDelete_inUse(t *testing.T) {
 	state := createdNetwork(t, tr, f, testNetworkConfig(tr))
 	f.users = []string{"api", "web"}
 	resp := tr.delete(state)
-	wantError(t, resp.Diagnostics, "Error deleting Swarm network", `"backend"`, "services api, web", "after waiting 2m0s")
+	wantError(t, resp.Diagnostics, "Error deleting Swarm network", `"backend"`, "services api, web", "after waiting 2m0s",
+		"the swarm_network delete did not finish within its timeout (`timeouts.delete`)")
 	if _, ok := f.networks["net1"]; !ok {
 		t.Error("the network is gone")
 	}

@@ -628,7 +628,8 @@ resource "swarm_network" "test" {
 `
 
 // TestAccNetworkResource_deleteTimeout: with a delete timeout of 3s, destroying a network that a
-// service Terraform does not know holds fails after 3s (not the default 2m), naming the wait.
+// service Terraform does not know holds fails after 3s (not the default 2m), naming the wait and
+// the timeout (`timeouts.delete`); the network stays, and without the service the destroy succeeds.
 func TestAccNetworkResource_deleteTimeout(t *testing.T) {
 	name := acctest.RandomWithPrefix("tfacc-ntimeout")
 	svc := name + "-svc"
@@ -652,7 +653,7 @@ func TestAccNetworkResource_deleteTimeout(t *testing.T) {
 			},
 			{
 				Config: testAccNetworkResourceConfig_deleteTimeout, ConfigVariables: vars, Destroy: true,
-				ExpectError: regexp.MustCompile(`(?s)still in use by.*` + regexp.QuoteMeta(svc) + `.*after\s+waiting\s+3s`),
+				ExpectError: wordsRe("Error deleting Swarm network", timedOut("swarm_network", "delete"), "still in use by", svc, "after waiting 3s"),
 			},
 			{
 				PreConfig: func() { testAccRemoveService(t, svc) },

@@ -175,16 +175,31 @@ func (r *nodeResource) Create(ctx context.Context, req resource.CreateRequest, r
 		resp.Diagnostics.AddAttributeError(path.Root("node"), "Error finding the swarm node", err.Error())
 		return
 	}
-	r.apply(ctx, n, &plan, budget, &resp.Diagnostics)
+	r.apply(ctx, n, &plan, budget, "create", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
+// roleChangePending says whether node n still has to become role: its spec names another role,
+// or the spec names it but the change has not taken effect yet (a promotion whose node is not a
+// raft member of known reachability yet, a demotion whose node still is a member), as after an
+// apply whose wait ran out of its timeout. A manager that is unreachable (down) is no pending
+// change: waiting would not bring it back.
+func roleChangePending(n apiswarm.Node, role string) bool {
+	if string(n.Spec.Role) != role {
+		return true
+	}
+	if role == string(apiswarm.NodeRoleManager) {
+		return n.ManagerStatus == nil || n.ManagerStatus.Reachability == apiswarm.ReachabilityUnknown
+	}
+	return n.ManagerStatus != nil
+}
+
 // apply writes the planned settings onto node n (waiting for a role change to take effect) and
-// reads the node back into plan.
-func (r *nodeResource) apply(ctx context.Context, n apiswarm.Node, plan *nodeResourceModel, budget opBudget, diags *diag.Diagnostics) {
+// reads the node back into plan. op (create or update) names the timeout that bounds the wait.
+func (r *nodeResource) apply(ctx context.Context, n apiswarm.Node, plan *nodeResourceModel, budget opBudget, op string, diags *diag.Diagnostics) {
 	var specDiags diag.Diagnostics
 	err := r.client.UpdateNode(ctx, n.ID, func(s *apiswarm.NodeSpec) {
 		merged, d := expandNodeSpec(ctx, *plan, *s)
@@ -196,9 +211,9 @@ func (r *nodeResource) apply(ctx context.Context, n apiswarm.Node, plan *nodeRes
 		diags.AddError("Error updating the swarm node", err.Error())
 		return
 	}
-	if setAndKnown(plan.Role) && string(n.Spec.Role) != plan.Role.ValueString() {
+	if setAndKnown(plan.Role) && roleChangePending(n, plan.Role.ValueString()) {
 		if err := r.client.WaitNodeRole(ctx, n.ID, apiswarm.NodeRole(plan.Role.ValueString()), budget.left()); err != nil {
-			diags.AddError("Error changing the swarm node's role", err.Error())
+			diags.AddError("Error changing the swarm node's role", timeoutErr(ctx, "swarm_node", op, err))
 			return
 		}
 	}
@@ -254,7 +269,7 @@ func (r *nodeResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		resp.Diagnostics.AddError("Error reading the swarm node", err.Error())
 		return
 	}
-	r.apply(ctx, n, &plan, budget, &resp.Diagnostics)
+	r.apply(ctx, n, &plan, budget, "update", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -176,6 +176,53 @@ func TestNodeResource_timeouts(t *testing.T) {
 	}
 }
 
+// A role change that does not take effect within the timeout is an error that names it.
+func TestNodeResourceUpdate_roleTimesOut(t *testing.T) {
+	f := newFakeNodeEngine()
+	tr := newNodeTest(t, f)
+	prior := createdNode(t, tr, f, testNodeConfig(tr))
+	f.failOn("WaitNodeRole", fmt.Errorf("%w after 1s waiting for node node2 to become a manager", swarm.ErrTimeout))
+	resp := tr.planAndUpdate(testNodeConfig(tr, attrs{"role": "manager", "timeouts.update": "1s"}), prior)
+	wantError(t, resp.Diagnostics, "Error changing the swarm node's role",
+		"the swarm_node update did not finish within its timeout (`timeouts.update`)", "to become a manager")
+}
+
+// A promotion whose wait ran out in an earlier apply (the spec says manager, the node is no raft
+// member yet) is waited for by the next apply; a manager that is a member but unreachable (down)
+// is not.
+func TestNodeResourceUpdate_pendingRole(t *testing.T) {
+	for name, tt := range map[string]struct {
+		node   string
+		status *apiswarm.ManagerStatus
+		wait   bool
+	}{
+		"promotion pending": {node: "node2", wait: true},
+		"promotion unknown": {node: "node2", status: &apiswarm.ManagerStatus{Reachability: apiswarm.ReachabilityUnknown}, wait: true},
+		"demotion pending":  {node: "node2", status: &apiswarm.ManagerStatus{Reachability: apiswarm.ReachabilityReachable}, wait: true},
+		"manager down":      {node: "node1", status: &apiswarm.ManagerStatus{Reachability: apiswarm.ReachabilityUnreachable}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeNodeEngine()
+			tr := newNodeTest(t, f)
+			host, role := map[string]string{"node1": "manager1", "node2": "worker1"}[tt.node], "manager"
+			if name == "demotion pending" {
+				role = "worker"
+			}
+			prior := createdNode(t, tr, f, testNodeConfig(tr, attrs{"node": host}))
+			n := f.nodes[tt.node]
+			n.Spec.Role, n.ManagerStatus = apiswarm.NodeRole(role), tt.status
+			f.nodes[tt.node] = n
+			resp := tr.planAndUpdate(testNodeConfig(tr, attrs{"node": host, "role": role, "labels": map[string]string{"db": "false"}}), prior)
+			wantNoError(t, resp.Diagnostics)
+			want := []string{"InspectNode", "UpdateNode", "InspectNode"}
+			if tt.wait {
+				want = []string{"InspectNode", "UpdateNode", "WaitNodeRole", "InspectNode"}
+			}
+			f.wantCalls(t, want...)
+		})
+	}
+}
+
 func TestNodeResourceCreate_fails(t *testing.T) {
 	tests := map[string]struct {
 		method, want string

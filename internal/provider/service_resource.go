@@ -180,7 +180,7 @@ func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id)...)
 	if waitErr != nil {
 		resp.Diagnostics.AddError("Swarm service did not converge",
-			fmt.Sprintf("Service %s (%s) was created but did not converge; it stays in state and is marked for replacement.\n\n%s%s", spec.Name, id, waitErr, registryHint(resolveErr)))
+			fmt.Sprintf("Service %s (%s) was created but did not converge; it stays in state and is marked for replacement.\n\n%s%s", spec.Name, id, timeoutErr(ctx, "swarm_service", "create", waitErr), registryHint(resolveErr)))
 	}
 }
 
@@ -299,7 +299,7 @@ func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(setIDIdentity(ctx, resp.Identity, id)...)
 	if waitErr != nil {
 		resp.Diagnostics.AddError("Swarm service update did not converge",
-			fmt.Sprintf("Service %s (%s): %s%s", plan.Name.ValueString(), id, waitErr, registryHint(resolveErr)))
+			fmt.Sprintf("Service %s (%s): %s%s", plan.Name.ValueString(), id, timeoutErr(ctx, "swarm_service", "update", waitErr), registryHint(resolveErr)))
 	}
 }
 
@@ -329,7 +329,7 @@ func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	if err := r.client.WaitServiceRemoved(ctx, id); err != nil {
 		resp.Diagnostics.AddError("Error waiting for the Swarm service's tasks to stop",
-			fmt.Sprintf("Service %s (%s) was removed, but its tasks did not all go away: %s", state.Name.ValueString(), id, err))
+			fmt.Sprintf("Service %s (%s) was removed, but its tasks did not all go away: %s", state.Name.ValueString(), id, timeoutErr(ctx, "swarm_service", "delete", err)))
 		return
 	}
 	if len(secretIDs)+len(configIDs) > 0 {

@@ -316,7 +316,7 @@ func (r *stackResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := r.client.RemoveStack(ctx, state.Name.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Error removing Swarm stack", fmt.Sprintf("Stack %s: %s", state.Name.ValueString(), err))
+		resp.Diagnostics.AddError("Error removing Swarm stack", fmt.Sprintf("Stack %s: %s", state.Name.ValueString(), timeoutErr(ctx, "swarm_stack", "delete", err)))
 	}
 }
 
@@ -479,7 +479,8 @@ func (r *stackResource) apply(ctx context.Context, verb string, plan, config, pr
 	out.Objects = objects
 	diags.Append(state.Set(ctx, &out)...)
 	if deployErr != nil {
-		diags.AddError("Error "+verb+" Swarm stack", fmt.Sprintf("Stack %s: %s", ns, deployErr))
+		op := map[string]string{"creating": "create", "updating": "update"}[verb]
+		diags.AddError("Error "+verb+" Swarm stack", fmt.Sprintf("Stack %s: %s", ns, timeoutErr(ctx, "swarm_stack", op, deployErr)))
 	}
 	return diags
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 )
 
 // opBudget is the time an operation of a resource may take, from its `timeouts` block: every wait
@@ -64,11 +66,13 @@ func clusterOperationContext(ctx context.Context, v timeouts.Value, op string) (
 	return ctx, cancel, diags
 }
 
-// clusterErr says that an operation ran out of its timeout when it did, instead of the bare
-// "context deadline exceeded".
-func clusterErr(ctx context.Context, op string, err error) string {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Sprintf("the swarm_cluster %s did not finish within its timeout (`timeouts.%s`): %v", op, op, err)
+// timeoutErr words the error of an operation of resource type typ (op: create, update or delete)
+// so that, when a wait bounded by the operation's timeout ran out, it names the setting to raise
+// (`timeouts.<op>`), instead of a bare "timed out" or "context deadline exceeded". Other errors
+// are returned as they are.
+func timeoutErr(ctx context.Context, typ, op string, err error) string {
+	if errors.Is(err, swarm.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Sprintf("the %s %s did not finish within its timeout (`timeouts.%s`): %v", typ, op, op, err)
 	}
 	return err.Error()
 }

@@ -257,7 +257,7 @@ func (r *volumeResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		return
 	}
 	if err := c.RemoveVolume(ctx, name, timeout); err != nil {
-		resp.Diagnostics.AddError("Error deleting volume", fmt.Sprintf("Volume %q on %s: %v", name, engineName(c), err))
+		resp.Diagnostics.AddError("Error deleting volume", fmt.Sprintf("Volume %q on %s: %s", name, engineName(c), timeoutErr(ctx, "swarm_volume", "delete", err)))
 	}
 }
 

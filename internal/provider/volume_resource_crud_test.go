@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,6 +27,7 @@ type fakeVolumeEngine struct {
 	created []client.VolumeCreateOptions
 	// users are containers that use the volumes: RemoveVolume fails with a VolumeInUseError.
 	users          []string
+	usersAreTasks  bool // the users are containers of swarm tasks, which RemoveVolume waits for
 	removeTimeouts []time.Duration
 	closed         int
 }
@@ -76,7 +78,11 @@ func (f *fakeVolumeEngine) RemoveVolume(_ context.Context, name string, timeout 
 		return err
 	}
 	if _, ok := f.volumes[name]; ok && len(f.users) > 0 {
-		return &swarm.VolumeInUseError{Volume: name, Containers: f.users, Err: fmt.Errorf("volume is in use")}
+		var waited time.Duration
+		if f.usersAreTasks {
+			waited = timeout // swarm.RemoveVolume waits for task containers only
+		}
+		return &swarm.VolumeInUseError{Volume: name, Containers: f.users, Err: fmt.Errorf("volume is in use"), Waited: waited}
 	}
 	delete(f.volumes, name) // a volume that is gone already counts as removed
 	return nil
@@ -308,6 +314,22 @@ func TestVolumeResourceDelete_inUse(t *testing.T) {
 	vt.provider.users = []string{"psql-debug"}
 	resp := vt.delete(state)
 	wantError(t, resp.Diagnostics, "Error deleting volume", `"pgdata"`, "in use by containers psql-debug", "nothing is force-removed")
+	if strings.Contains(fmt.Sprint(resp.Diagnostics), "timeouts.delete") {
+		t.Errorf("a container that is no task's is not waited for, yet the error blames the timeout: %v", resp.Diagnostics)
+	}
+	if _, ok := vt.provider.volumes["pgdata"]; !ok {
+		t.Error("the volume is gone")
+	}
+}
+
+// Task containers that outlast the delete timeout: the error names the timeout, the volume stays.
+func TestVolumeResourceDelete_timeoutRunsOut(t *testing.T) {
+	vt := newVolumeTest(t)
+	state := vt.created(t, testVolumeConfig(vt.testResource, attrs{"timeouts.delete": "3s"}))
+	vt.provider.users, vt.provider.usersAreTasks = []string{"db.1.x"}, true
+	resp := vt.delete(state)
+	wantError(t, resp.Diagnostics, "Error deleting volume", "in use by containers db.1.x after waiting 3s",
+		"the swarm_volume delete did not finish within its timeout (`timeouts.delete`)")
 	if _, ok := vt.provider.volumes["pgdata"]; !ok {
 		t.Error("the volume is gone")
 	}

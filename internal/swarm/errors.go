@@ -71,6 +71,8 @@ type NetworkInUseError struct {
 	Waited time.Duration
 	// Err is the Engine's last answer.
 	Err error
+	// TimedOut: the removal was retried until its timeout ran out (errors.Is(e, ErrTimeout)).
+	TimedOut bool
 }
 
 func (e *NetworkInUseError) Error() string {
@@ -84,19 +86,33 @@ func (e *NetworkInUseError) Error() string {
 
 func (e *NetworkInUseError) Unwrap() error { return e.Err }
 
+// Is makes a removal whose wait ran out an ErrTimeout, as the other waits' errors are.
+func (e *NetworkInUseError) Is(target error) bool { return e.TimedOut && target == ErrTimeout }
+
 // VolumeInUseError names the containers that keep a volume from being removed.
 type VolumeInUseError struct {
 	Volume     string
 	Containers []string
 	Err        error
+	// Waited is how long the removal was retried: zero when containers other than swarm tasks'
+	// hold the volume (then it is not retried), the timeout when the tasks' containers did not go
+	// in time (errors.Is(e, ErrTimeout)).
+	Waited time.Duration
 }
 
 func (e *VolumeInUseError) Error() string {
-	return fmt.Sprintf("volume %s is in use by containers %s; nothing is force-removed: remove or stop using them first: %v",
-		e.Volume, strings.Join(e.Containers, ", "), e.Err)
+	waited := ""
+	if e.Waited > 0 {
+		waited = fmt.Sprintf(" after waiting %s", e.Waited.Round(time.Second))
+	}
+	return fmt.Sprintf("volume %s is in use by containers %s%s; nothing is force-removed: remove or stop using them first: %v",
+		e.Volume, strings.Join(e.Containers, ", "), waited, e.Err)
 }
 
 func (e *VolumeInUseError) Unwrap() error { return e.Err }
+
+// Is makes a removal whose wait for task containers ran out an ErrTimeout.
+func (e *VolumeInUseError) Is(target error) bool { return e.Waited > 0 && target == ErrTimeout }
 
 // inspectErr words the failure of an inspect of the object kind (service, node, …) named ref:
 // ErrNotFound when the Engine says there is no such object, else the Engine's error.

@@ -156,7 +156,7 @@ func removeNetwork(ctx context.Context, api networkAPI, id string, timeout, inte
 			return fmt.Errorf("removing network %s: %w", id, err)
 		}
 		if waited := time.Since(start); waited >= timeout {
-			return &NetworkInUseError{Network: id, Services: services, Waited: waited, Err: err}
+			return &NetworkInUseError{Network: id, Services: services, Waited: waited, Err: err, TimedOut: true}
 		}
 		if err := pause(ctx, interval); err != nil {
 			return &NetworkInUseError{Network: id, Services: services, Waited: time.Since(start), Err: err}

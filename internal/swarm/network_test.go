@@ -168,6 +168,9 @@ func TestRemoveNetwork(t *testing.T) {
 		if f.removes < 2 {
 			t.Errorf("removes = %d, want retries", f.removes)
 		}
+		if !errors.Is(err, ErrTimeout) {
+			t.Errorf("errors.Is(%v, ErrTimeout) = false: the wait ran out", err)
+		}
 	})
 	t.Run("other errors fail at once", func(t *testing.T) {
 		t.Parallel()

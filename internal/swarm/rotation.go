@@ -196,6 +196,13 @@ func Superseded(family []Object, keep int, used ObjectUsage) []Object {
 // pruneFamily removes the superseded versions of a family that no service uses. The keep count is
 // the current version's keep label. A version the Engine refuses to remove because it became used
 // in the meantime is skipped.
+//
+// Nothing here waits, so swarm_secret and swarm_config have no `timeouts` block: the manager
+// refuses to remove a secret or config only while a service's spec references it (swarmkit's
+// RemoveSecret/RemoveConfig look up services, not tasks), and running tasks keep the copy they
+// mounted. The one wait before a prune is swarm_service's: it prunes what it released only once its
+// update converged (so that a rollback still finds the old version), within its own
+// `timeouts.update`.
 func pruneFamily(ctx context.Context, s objectStore, family string, used ObjectUsage) error {
 	versions, err := listFamily(ctx, s, family)
 	if err != nil {

@@ -102,8 +102,11 @@ func removeVolume(ctx context.Context, api volumeAPI, name string, timeout, inte
 			return fmt.Errorf("removing volume %s: %w (and listing the containers that use it failed: %v)", name, err, lerr)
 		}
 		names, onlyTasks := VolumeUsers(res.Items)
-		if !onlyTasks || time.Since(start) >= timeout {
+		if !onlyTasks {
 			return &VolumeInUseError{Volume: name, Containers: names, Err: err}
+		}
+		if waited := time.Since(start); waited >= timeout {
+			return &VolumeInUseError{Volume: name, Containers: names, Err: err, Waited: max(waited, time.Nanosecond)}
 		}
 		if err := pause(ctx, interval); err != nil {
 			return &VolumeInUseError{Volume: name, Containers: names, Err: err}

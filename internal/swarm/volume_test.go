@@ -15,10 +15,12 @@ import (
 )
 
 // fakeVolumeAPI holds one volume and the containers that use it; each ContainerList call lets
-// one task container go, as a node does after its service is removed.
+// one task container go, as a node does after its service is removed (unless stay: the service
+// still runs).
 type fakeVolumeAPI struct {
 	vol        *volume.Volume
 	containers []container.Summary
+	stay       bool
 	removes    int
 	created    *client.VolumeCreateOptions
 }
@@ -49,7 +51,7 @@ func (f *fakeVolumeAPI) VolumeRemove(context.Context, string, client.VolumeRemov
 
 func (f *fakeVolumeAPI) ContainerList(context.Context, client.ContainerListOptions) (client.ContainerListResult, error) {
 	items := f.containers
-	if len(f.containers) > 0 && f.containers[0].Labels[taskIDLabel] != "" {
+	if !f.stay && len(f.containers) > 0 && f.containers[0].Labels[taskIDLabel] != "" {
 		f.containers = f.containers[1:]
 	}
 	return client.ContainerListResult{Items: items}, nil
@@ -100,6 +102,24 @@ func TestRemoveVolume(t *testing.T) {
 		}
 		if f.vol == nil {
 			t.Error("the volume was removed")
+		}
+		if errors.Is(err, ErrTimeout) {
+			t.Errorf("errors.Is(%v, ErrTimeout): nothing was waited for", err)
+		}
+	})
+	t.Run("task containers that stay past the timeout", func(t *testing.T) {
+		t.Parallel()
+		f := &fakeVolumeAPI{vol: &volume.Volume{Name: "data"}, containers: []container.Summary{taskContainer("a")}, stay: true}
+		err := removeVolume(t.Context(), f, "data", 20*time.Millisecond, time.Millisecond)
+		var iu *VolumeInUseError
+		if !errors.As(err, &iu) || !errors.Is(err, ErrTimeout) {
+			t.Fatalf("err = %v, want a VolumeInUseError that is an ErrTimeout", err)
+		}
+		if f.removes < 2 || f.vol == nil {
+			t.Errorf("vol = %v after %d removes, want retries and the volume kept", f.vol, f.removes)
+		}
+		if !strings.Contains(err.Error(), "containers a after waiting") {
+			t.Errorf("message %q does not say it waited", err)
 		}
 	})
 	t.Run("task containers are waited for", func(t *testing.T) {
