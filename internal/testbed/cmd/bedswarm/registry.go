@@ -303,6 +303,11 @@ func (r registryBed) runningPid() int {
 
 // start starts the registry unless it runs, and waits until it answers over TLS.
 func (r registryBed) start(ctx context.Context, bin string, ca []byte) error {
+	// alive tells whether the registry still runs while it is waited for. For a process started
+	// here it asks the process itself: its /proc cmdline, which runningPid checks, may still be
+	// empty just after exec (the kernel sets it up after the exec is committed), and a wait that
+	// took that for "not running" failed the bed's first start.
+	alive := func() bool { return r.runningPid() != 0 }
 	if r.runningPid() == 0 {
 		if err := os.MkdirAll(r.logDir, 0o755); err != nil {
 			return err
@@ -327,6 +332,8 @@ func (r registryBed) start(ctx context.Context, bin string, ca []byte) error {
 		if err := writeFile(r.pidFile(), strconv.Itoa(cmd.Process.Pid)+"\n"); err != nil {
 			return err
 		}
+		pid := cmd.Process.Pid
+		alive = func() bool { return syscall.Kill(pid, 0) == nil }
 		_ = cmd.Process.Release()
 	}
 	pool := x509.NewCertPool()
@@ -343,7 +350,7 @@ func (r registryBed) start(ctx context.Context, bin string, ca []byte) error {
 			}
 			err = fmt.Errorf("GET /v2/: %s", resp.Status)
 		}
-		if time.Now().After(deadline) || r.runningPid() == 0 {
+		if time.Now().After(deadline) || !alive() {
 			return fmt.Errorf("the registry does not answer on %s (log: %s): %w", registryAddr(), filepath.Join(r.logDir, "registry.log"), err)
 		}
 		time.Sleep(300 * time.Millisecond)
