@@ -345,6 +345,27 @@ func (r *serviceResource) ImportState(ctx context.Context, req resource.ImportSt
 		return
 	}
 	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
+	r.importResolveImage(ctx, resp)
+}
+
+// importResolveImage sets resolve_image = "never" on an import of a service that runs its image
+// unpinned (made by `docker service create --no-resolve-image`, by kreuzwerker/docker, or by a
+// configuration with resolve_image = "never"): that is how it was made, so a configuration saying
+// so plans no change, where a left-out resolve_image (always) plans pinning the tag. The lookup is
+// Read's to report: a service that is not there is left to it.
+func (r *serviceResource) importResolveImage(ctx context.Context, resp *resource.ImportStateResponse) {
+	if resp.Diagnostics.HasError() || r.client == nil {
+		return
+	}
+	var id types.String
+	if resp.Diagnostics.Append(resp.State.GetAttribute(ctx, path.Root("id"), &id)...); resp.Diagnostics.HasError() {
+		return
+	}
+	svc, err := r.client.InspectService(ctx, id.ValueString())
+	if err != nil || svc.Spec.TaskTemplate.ContainerSpec == nil || !liveImageDigest(svc).IsNull() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("resolve_image"), resolveNever)...)
 }
 
 // ModifyPlan refuses attributes that the Engine's API version does not have yet, and plans the

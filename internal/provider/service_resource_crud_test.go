@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -555,4 +556,24 @@ func TestServiceResourceImportState(t *testing.T) {
 		t.Errorf("id %s", got)
 	}
 	wantError(t, tr.importState("").Diagnostics, "Invalid import ID")
+}
+
+// An import says resolve_image = "never" of a service that runs its image unpinned (how it was
+// made), and leaves it out (always) of one that runs a digest.
+func TestServiceResourceImportState_resolveImage(t *testing.T) {
+	f := newFakeServiceEngine()
+	f.services["tag"] = apiswarm.Service{ID: "tag", Spec: apiswarm.ServiceSpec{TaskTemplate: apiswarm.TaskSpec{
+		ContainerSpec: &apiswarm.ContainerSpec{Image: "registry.example:5000/shop/api:1.4"}}}}
+	f.services["pinned"] = apiswarm.Service{ID: "pinned", Spec: apiswarm.ServiceSpec{TaskTemplate: apiswarm.TaskSpec{
+		ContainerSpec: &apiswarm.ContainerSpec{Image: "shop/api:1.4@sha256:" + strings.Repeat("a", 64)}}}}
+	tr := newServiceTest(t, f)
+	for id, want := range map[string]types.String{
+		"tag": types.StringValue(resolveNever), "pinned": types.StringNull(), "gone": types.StringNull(),
+	} {
+		resp := tr.importState(id)
+		wantNoError(t, resp.Diagnostics)
+		if got := attrOf[types.String](t, resp.State, "resolve_image"); !got.Equal(want) {
+			t.Errorf("import of %s: resolve_image %s, want %s", id, got, want)
+		}
+	}
 }

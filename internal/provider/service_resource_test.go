@@ -1510,11 +1510,12 @@ func TestAccServiceResource_importCLI(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck: func() {
 			testAccPreCheck(t)
-			// --no-resolve-image, and resolve_image = "never" in the configuration: the defaults
-			// are what this test is about. A digest that the CLI resolves comes with the image's
-			// platforms in Placement.Platforms, which an import of a configuration without
-			// placement plans to remove (not yet taken as a default: found when the test images
-			// moved to the registry, where digests resolve).
+			// --no-resolve-image, and resolve_image = "never" in the configuration, which the
+			// import sets for a service running its tag unpinned: the defaults are what this test
+			// is about. A digest that the CLI resolves comes with the image's platforms in
+			// Placement.Platforms, which an import of a configuration without placement plans to
+			// remove (not yet taken as a default: found when the test images moved to the
+			// registry, where digests resolve).
 			cmd := exec.Command("docker", "service", "create", "--detach", "--quiet", "--with-registry-auth", "--no-resolve-image", "--name", name, "--env", "A=1", testAccImageV1)
 			cmd.Env = testAccDockerCLIEnv()
 			out, err := cmd.CombinedOutput()
