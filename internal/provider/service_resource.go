@@ -318,19 +318,30 @@ func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest
 	defer cancel()
 
 	id := state.ID.ValueString()
-	// What the live service references decides what may be pruned afterwards.
+	// What the live service references decides what may be pruned afterwards, and what its tasks
+	// hold decides whether to wait for them (a service that cannot be read is waited for).
 	var secretIDs, configIDs []string
+	waitTasks := true
 	if svc, err := r.client.InspectService(ctx, id); err == nil {
 		secretIDs, configIDs = swarm.ReferencedObjects(svc.Spec)
+		waitTasks = swarm.TasksHoldBookings(svc.Spec)
 	}
 	if err := r.client.RemoveService(ctx, id); err != nil {
 		resp.Diagnostics.AddError("Error deleting Swarm service", fmt.Sprintf("Service %s (%s): %s", state.Name.ValueString(), id, err))
 		return
 	}
-	if err := r.client.WaitServiceRemoved(ctx, id); err != nil {
-		resp.Diagnostics.AddError("Error waiting for the Swarm service's tasks to stop",
-			fmt.Sprintf("Service %s (%s) was removed, but its tasks did not all go away: %s", state.Name.ValueString(), id, timeoutErr(ctx, "swarm_service", "delete", err)))
-		return
+	// The tasks stop after the service is gone. Waiting for them here would hold one of
+	// Terraform's parallel operations per service for the whole stop, which made a destroy of many
+	// services about twice the swarm's own removal. Only tasks holding a host-mode port or a
+	// reservation are waited for, so that a replacement (created after this delete) can be placed
+	// on their nodes at once; a network or volume the service used waits for the tasks in its own
+	// delete, and its secrets and configs are free as soon as no service names them.
+	if waitTasks {
+		if err := r.client.WaitServiceRemoved(ctx, id); err != nil {
+			resp.Diagnostics.AddError("Error waiting for the Swarm service's tasks to stop",
+				fmt.Sprintf("Service %s (%s) was removed, but its tasks did not all go away: %s", state.Name.ValueString(), id, timeoutErr(ctx, "swarm_service", "delete", err)))
+			return
+		}
 	}
 	if len(secretIDs)+len(configIDs) > 0 {
 		if err := r.client.PruneReleased(ctx, secretIDs, configIDs); err != nil {

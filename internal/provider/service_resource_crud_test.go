@@ -489,20 +489,46 @@ func TestServiceResourceUpdate_readBackFails(t *testing.T) {
 	wantSame(t, resp.State, prior)
 }
 
-// Delete removes the service, waits for its tasks to go and prunes the versions it used.
+// Delete removes the service and prunes the versions it used; its tasks stop on their own.
 func TestServiceResourceDelete(t *testing.T) {
 	f := newFakeServiceEngine()
 	f.objectNames["sec1"] = "db"
 	tr := newServiceTest(t, f)
 	resp := tr.delete(createdService(t, tr, f, testServiceConfig(tr, testSecretRef(0, "sec1"))))
 	wantNoError(t, resp.Diagnostics)
-	f.wantCalls(t, "InspectService", "RemoveService", "WaitServiceRemoved", "PruneReleased")
+	f.wantCalls(t, "InspectService", "RemoveService", "PruneReleased")
 	if diff := cmp.Diff([][2][]string{{{"sec1"}, nil}}, f.pruned); diff != "" {
 		t.Errorf("pruned (-want +got):\n%s", diff)
 	}
 	if _, ok := f.services["svc1"]; ok {
 		t.Error("the service is still there")
 	}
+}
+
+// Tasks that hold a host-mode port or a reservation are waited for, so that a replacement can be
+// placed on their nodes; the versions they used are pruned after that.
+func TestServiceResourceDelete_waitsForBookings(t *testing.T) {
+	for name, booking := range map[string]attrs{
+		"host port": {"endpoint_spec.ports[0].target_port": int64(80), "endpoint_spec.ports[0].published_port": int64(8080),
+			"endpoint_spec.ports[0].publish_mode": "host"},
+		"memory reservation": {"task_template.resources.reservations.memory": "64MiB"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeServiceEngine()
+			f.objectNames["sec1"] = "db"
+			tr := newServiceTest(t, f)
+			resp := tr.delete(createdService(t, tr, f, testServiceConfig(tr, testSecretRef(0, "sec1"), booking)))
+			wantNoError(t, resp.Diagnostics)
+			f.wantCalls(t, "InspectService", "RemoveService", "WaitServiceRemoved", "PruneReleased")
+		})
+	}
+	// An ingress port is the manager's, freed with the service.
+	f := newFakeServiceEngine()
+	tr := newServiceTest(t, f)
+	resp := tr.delete(createdService(t, tr, f, testServiceConfig(tr, attrs{"endpoint_spec.ports[0].target_port": int64(80),
+		"endpoint_spec.ports[0].published_port": int64(8080)})))
+	wantNoError(t, resp.Diagnostics)
+	f.wantCalls(t, "InspectService", "RemoveService")
 }
 
 // A service that is already gone is deleted.
@@ -531,7 +557,7 @@ func TestServiceResourceDelete_waitFails(t *testing.T) {
 	f := newFakeServiceEngine()
 	f.objectNames["sec1"] = "db"
 	tr := newServiceTest(t, f)
-	state := createdService(t, tr, f, testServiceConfig(tr, testSecretRef(0, "sec1")))
+	state := createdService(t, tr, f, testServiceConfig(tr, testSecretRef(0, "sec1"), attrs{"task_template.resources.reservations.cpus": 0.5}))
 	f.failOn("WaitServiceRemoved", swarm.ErrTimeout)
 	resp := tr.delete(state)
 	wantError(t, resp.Diagnostics, "tasks to stop", "svc1", "timed out")

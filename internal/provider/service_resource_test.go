@@ -1085,6 +1085,32 @@ func testAccCheckServiceDestroy(t *testing.T) resource.TestCheckFunc {
 	}
 }
 
+// testAccCheckServiceTasksGone checks that no task of the state's swarm_service resources is left
+// on the swarm (the Engine refuses a task filter naming a service that is gone: all are listed).
+func testAccCheckServiceTasksGone(t *testing.T) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		api, err := testAccClient(t).Manager(context.Background())
+		if err != nil {
+			return err
+		}
+		res, err := api.TaskList(context.Background(), client.TaskListOptions{})
+		if err != nil {
+			return err
+		}
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "swarm_service" {
+				continue
+			}
+			for _, task := range res.Items {
+				if task.ServiceID == rs.Primary.ID {
+					return fmt.Errorf("task %s of the destroyed service %s is still there (%s)", task.ID, rs.Primary.ID, task.Status.State)
+				}
+			}
+		}
+		return nil
+	}
+}
+
 // testAccCheckServiceEngine inspects the service on the Engine and runs check on it.
 func testAccCheckServiceEngine(t *testing.T, name string, check func(apiswarm.Service) error) resource.TestCheckFunc {
 	return func(*terraform.State) error {
@@ -1423,7 +1449,9 @@ func TestAccServiceResource_full(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckServiceDestroy(t),
+		// The service publishes a port in host mode: its destroy returns only once its tasks
+		// have gone, so that a replacement can take the port.
+		CheckDestroy: resource.ComposeTestCheckFunc(testAccCheckServiceDestroy(t), testAccCheckServiceTasksGone(t)),
 		Steps: []resource.TestStep{
 			{
 				Config: testAccServiceResourceConfig_full, ConfigVariables: vars,

@@ -597,7 +597,10 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		Version: 2,
 		MarkdownDescription: "A Docker Swarm service: the complete service spec, updated in place wherever Swarm can. " +
 			"Create and update wait until the service has converged (for every mode; with a health check a task counts only when healthy) " +
-			"and explain each failing task when it does not.",
+			"and explain each failing task when it does not. " +
+			"Destroy returns once the Engine has removed the service, as `docker service rm` does; it waits for the tasks to stop only when they hold " +
+			"a port published in `host` mode or a resource reservation, so that a replacement can be placed at once. A network or volume the service used " +
+			"waits for those tasks in its own destroy.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{MarkdownDescription: "The service's ID.", Computed: true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},

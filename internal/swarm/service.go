@@ -208,6 +208,28 @@ func ReferencedObjects(spec swarm.ServiceSpec) (secretIDs, configIDs []string) {
 	return secretIDs, configIDs
 }
 
+// TasksHoldBookings reports whether the tasks of a service with this spec hold what Swarm's
+// scheduler keeps booked for a task until it has stopped, not merely until its service is gone: a
+// port published in host mode, or a reservation of CPU, memory or generic resources. A service
+// that replaces such a service can be placed only once those tasks have stopped. Networks,
+// volumes, secrets and configs are not bookings: networks and volumes are freed by the tasks'
+// removal, which their own deletes wait for, and secrets and configs once no service spec names
+// them.
+func TasksHoldBookings(spec swarm.ServiceSpec) bool {
+	if spec.EndpointSpec != nil {
+		for _, p := range spec.EndpointSpec.Ports {
+			if p.PublishMode == swarm.PortConfigPublishModeHost {
+				return true
+			}
+		}
+	}
+	if r := spec.TaskTemplate.Resources; r != nil && r.Reservations != nil {
+		res := r.Reservations
+		return res.NanoCPUs > 0 || res.MemoryBytes > 0 || len(res.GenericResources) > 0
+	}
+	return false
+}
+
 // Released lists the IDs in before that are not in after.
 func Released(before, after []string) []string {
 	keep := map[string]bool{}

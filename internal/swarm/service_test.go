@@ -167,6 +167,40 @@ func TestReferencedAndReleased(t *testing.T) {
 	}
 }
 
+func TestTasksHoldBookings(t *testing.T) {
+	t.Parallel()
+	withPorts := func(modes ...swarm.PortConfigPublishMode) swarm.ServiceSpec {
+		spec := swarm.ServiceSpec{EndpointSpec: &swarm.EndpointSpec{}}
+		for i, m := range modes {
+			spec.EndpointSpec.Ports = append(spec.EndpointSpec.Ports, swarm.PortConfig{TargetPort: uint32(80 + i), PublishedPort: uint32(8080 + i), PublishMode: m})
+		}
+		return spec
+	}
+	withReservations := func(r *swarm.Resources) swarm.ServiceSpec {
+		return swarm.ServiceSpec{TaskTemplate: swarm.TaskSpec{Resources: &swarm.ResourceRequirements{Reservations: r}}}
+	}
+	for name, tc := range map[string]struct {
+		spec swarm.ServiceSpec
+		want bool
+	}{
+		"nothing":                 {swarm.ServiceSpec{}, false},
+		"ingress port":            {withPorts(swarm.PortConfigPublishModeIngress), false},
+		"host port":               {withPorts(swarm.PortConfigPublishModeHost), true},
+		"host port after ingress": {withPorts(swarm.PortConfigPublishModeIngress, swarm.PortConfigPublishModeHost), true},
+		"limits only": {swarm.ServiceSpec{TaskTemplate: swarm.TaskSpec{Resources: &swarm.ResourceRequirements{
+			Limits: &swarm.Limit{NanoCPUs: 1e9, MemoryBytes: 1 << 20}}}}, false},
+		"empty reservations": {withReservations(&swarm.Resources{}), false},
+		"cpu reservation":    {withReservations(&swarm.Resources{NanoCPUs: 1e8}), true},
+		"memory reservation": {withReservations(&swarm.Resources{MemoryBytes: 1 << 20}), true},
+		"generic reservation": {withReservations(&swarm.Resources{GenericResources: []swarm.GenericResource{
+			{DiscreteResourceSpec: &swarm.DiscreteGenericResource{Kind: "gpu", Value: 1}}}}), true},
+	} {
+		if got := TasksHoldBookings(tc.spec); got != tc.want {
+			t.Errorf("%s: TasksHoldBookings = %v, want %v", name, got, tc.want)
+		}
+	}
+}
+
 // lostCreateAPI answers a create with createErr; when made is set, the service was created all
 // the same. The first down inspects fail as if the engine were still down.
 type lostCreateAPI struct {
