@@ -167,7 +167,7 @@ func flattenNetwork(ctx context.Context, n network.Inspect, prior networkResourc
 		Options:       options,
 		Labels:        flattenEngineMap(n.Labels, prior.Labels),
 		Scope:         types.StringValue(n.Scope),
-		Timeouts:      timeoutsOrNull(prior.Timeouts, "delete"),
+		Timeouts:      timeoutsOrNull(prior.Timeouts, "create", "delete"),
 	}, diags
 }
 

@@ -162,7 +162,8 @@ func (r *networkResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Delete: true,
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Delete: true,
+				CreateDescription: "How long the create may wait for the swarm to allocate the network (default `" + swarm.NetworkAllocateTimeout.String() + "`).",
 				DeleteDescription: "How long the removal may wait for tasks and containers that still use the network to go (default `" + swarm.NetworkRemoveTimeout.String() + "`)."}),
 			"ipam": schema.SingleNestedBlock{
 				MarkdownDescription: "IP address management: the driver and the address pools. What is not written here the " +
@@ -245,14 +246,24 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	name := plan.Name.ValueString()
-	id, err := r.client.CreateNetwork(ctx, name, opts)
-	if err != nil {
-		resp.Diagnostics.AddError("Error creating Swarm network", fmt.Sprintf("Network %q: %v", name, err))
+	timeout, d := plan.Timeouts.Create(ctx, swarm.NetworkAllocateTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Keep the ID even if reading back fails, so that the network is not orphaned.
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	name := plan.Name.ValueString()
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	id, err := r.client.CreateNetwork(cctx, name, opts)
+	// Keep the ID of a network that exists, even if it was not allocated in time or reading it back
+	// fails, so that it is not orphaned (Terraform keeps it as tainted).
+	if id != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error creating Swarm network", fmt.Sprintf("Network %q: %s", name, timeoutErr(cctx, "swarm_network", "create", err)))
+		return
+	}
 	r.readInto(ctx, id, plan, &resp.State, &resp.Diagnostics, "Error reading Swarm network after creating it")
 }
 

@@ -26,6 +26,9 @@ type fakeNetworkEngine struct {
 	// fails with a NetworkInUseError, as swarm.RemoveNetwork does.
 	users          []string
 	removeTimeouts []time.Duration
+	// unallocated makes CreateNetwork create the network and then wait for its allocation until
+	// the context ends, as swarm.CreateNetwork does when the swarm never allocates it.
+	unallocated bool
 }
 
 var _ networkEngine = (*fakeNetworkEngine)(nil)
@@ -34,7 +37,7 @@ func newFakeNetworkEngine() *fakeNetworkEngine {
 	return &fakeNetworkEngine{networks: map[string]network.Inspect{}}
 }
 
-func (f *fakeNetworkEngine) CreateNetwork(_ context.Context, name string, opts client.NetworkCreateOptions) (string, error) {
+func (f *fakeNetworkEngine) CreateNetwork(ctx context.Context, name string, opts client.NetworkCreateOptions) (string, error) {
 	f.created = append(f.created, opts)
 	if err := f.call("CreateNetwork"); err != nil {
 		return "", err
@@ -52,6 +55,10 @@ func (f *fakeNetworkEngine) CreateNetwork(_ context.Context, name string, opts c
 	n.EnableIPv6 = opts.EnableIPv6 != nil && *opts.EnableIPv6
 	n.Options, n.Labels, n.IPAM = opts.Options, opts.Labels, ipam
 	f.networks[id] = n
+	if f.unallocated {
+		<-ctx.Done()
+		return id, fmt.Errorf("network %s was created, but the swarm did not allocate it: %w", id, ctx.Err())
+	}
 	return id, nil
 }
 
@@ -158,6 +165,19 @@ func TestNetworkResourceCreate_readBackFails(t *testing.T) {
 	tr := newNetworkTest(t, f)
 	resp := tr.planAndCreate(testNetworkConfig(tr))
 	wantError(t, resp.Diagnostics, "Error reading Swarm network after creating it", "net1")
+	if got := attrOf[types.String](t, resp.State, "id"); got.ValueString() != "net1" {
+		t.Errorf("id in state %s", got)
+	}
+}
+
+// A network the swarm does not allocate within timeouts.create keeps its ID in state (tainted),
+// and the error names the timeout.
+func TestNetworkResourceCreate_notAllocated(t *testing.T) {
+	f := newFakeNetworkEngine()
+	f.unallocated = true
+	tr := newNetworkTest(t, f)
+	resp := tr.planAndCreate(testNetworkConfig(tr, attrs{"timeouts.create": "50ms"}))
+	wantError(t, resp.Diagnostics, "Error creating Swarm network", `"backend"`, "`timeouts.create`", "did not allocate")
 	if got := attrOf[types.String](t, resp.State, "id"); got.ValueString() != "net1" {
 		t.Errorf("id in state %s", got)
 	}

@@ -26,8 +26,10 @@ type networkAPI interface {
 // NetworkRemoveTimeout bounds how long RemoveNetwork waits for tasks to detach.
 const NetworkRemoveTimeout = 2 * time.Minute
 
-// CreateNetwork creates a network through the manager and returns its ID. A name that is taken
-// already is reported with the ID of the network that holds it.
+// CreateNetwork creates a network through the manager and returns its ID, then waits until the
+// swarm has allocated it, for as long as ctx allows (NetworkAllocateTimeout when ctx has no
+// deadline). A name that is taken already is reported with the ID of the network that holds it. A
+// network that was created but not allocated in time is returned with its ID and the error.
 func (c *Client) CreateNetwork(ctx context.Context, name string, opts client.NetworkCreateOptions) (string, error) {
 	api, err := c.Manager(ctx)
 	if err != nil {
@@ -37,17 +39,22 @@ func (c *Client) CreateNetwork(ctx context.Context, name string, opts client.Net
 	if err != nil {
 		return "", c.Err(err)
 	}
-	return id, c.Err(waitNetworkAllocated(ctx, api, id, networkAllocateTimeout, 200*time.Millisecond))
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, NetworkAllocateTimeout)
+		defer cancel()
+	}
+	return id, c.Err(waitNetworkAllocated(ctx, api, id, 200*time.Millisecond))
 }
 
-// networkAllocateTimeout bounds the wait for the swarm's allocator after a create.
-const networkAllocateTimeout = 30 * time.Second
+// NetworkAllocateTimeout is the default bound of the wait for the swarm's allocator after a create.
+const NetworkAllocateTimeout = 30 * time.Second
 
 // waitNetworkAllocated waits until the swarm's allocator has given the new network its driver
 // state and addresses: until then the Engine shows an empty driver and no IPAM configuration.
 // Networks of local scope are complete at once.
-func waitNetworkAllocated(ctx context.Context, api networkAPI, id string, timeout, interval time.Duration) error {
-	deadline := time.Now().Add(timeout)
+func waitNetworkAllocated(ctx context.Context, api networkAPI, id string, interval time.Duration) error {
+	start := time.Now()
 	for {
 		n, err := inspectNetwork(ctx, api, id)
 		if err != nil {
@@ -56,11 +63,8 @@ func waitNetworkAllocated(ctx context.Context, api networkAPI, id string, timeou
 		if n.Driver != "" {
 			return nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("network %s was created, but the swarm did not allocate it within %s", id, timeout)
-		}
 		if err := pause(ctx, interval); err != nil {
-			return err
+			return fmt.Errorf("network %s was created, but the swarm did not allocate it within %s: %w", id, time.Since(start).Round(time.Second), err)
 		}
 	}
 }
