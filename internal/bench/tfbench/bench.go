@@ -21,7 +21,7 @@ import (
 )
 
 // servicesConfig is N swarm_service resources of the test image (from the bed's registry, with
-// its credentials), one replica each.
+// its credentials), one replica each (none above BENCH_TASKS_UP_TO).
 const servicesConfig = `terraform {
   required_providers {
     swarm = {
@@ -46,6 +46,10 @@ variable "image" {
   type = string
 }
 
+variable "replicas" {
+  type = number
+}
+
 provider "swarm" {
   host = var.host
 
@@ -61,7 +65,7 @@ resource "swarm_service" "bench" {
 
   mode {
     replicated {
-      replicas = 1
+      replicas = var.replicas
     }
   }
 
@@ -112,16 +116,21 @@ func cliConfig(binDir string) string {
 type bench struct {
 	tfPath, work, cliConfig string
 	parallelism             int
+	tasksUpTo               int            // above this many services, they run no task
 	api                     *client.Client // the Engine, directly, for the swarm's own times
 	registry                bedenv.Registry
 }
 
 // row is one line of the table: seconds, and the calls of the refresh-only plan.
 type row struct {
-	N                       int
+	N int
+	// Replicas is the tasks of each service: 1, or 0 above BENCH_TASKS_UP_TO.
+	Replicas                uint64
 	Apply, Refresh, Destroy time.Duration
-	Calls, ServiceReads     int
-	DataApply, DataRefresh  time.Duration
+	// DestroyCmd is when terraform destroy returned; Destroy, when no task of the services was left.
+	DestroyCmd             time.Duration
+	Calls, ServiceReads    int
+	DataApply, DataRefresh time.Duration
 	// The swarm's own time to run the services and to remove them (swarmOwn).
 	OwnRun, OwnRemoval time.Duration
 	// The refresh-only plan of the same state with the floor provider.
@@ -255,13 +264,16 @@ func (w *workspace) refreshOnly(ctx context.Context, opts ...tfexec.PlanOption) 
 // size measures one N: swarm_service apply, refresh-only plan (with the Engine calls it made),
 // destroy; then the terraform_data floor.
 func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *callcount.Counter) (row, callcount.Snapshot, error) {
-	r := row{N: n}
+	r := row{N: n, Replicas: 1}
+	if n > b.tasksUpTo {
+		r.Replicas = 0
+	}
 	svc, err := b.workspace(ctx, fmt.Sprintf("services-%d", n), servicesConfig)
 	if err != nil {
 		return r, callcount.Snapshot{}, err
 	}
 	defer svc.log.Close()
-	vars := []string{"host=" + host, fmt.Sprintf("n=%d", n), "prefix=" + prefix, "image=" + b.registry.Image("v1")}
+	vars := []string{"host=" + host, fmt.Sprintf("n=%d", n), "prefix=" + prefix, "image=" + b.registry.Image("v1"), fmt.Sprintf("replicas=%d", r.Replicas)}
 	applyOpts := []tfexec.ApplyOption{tfexec.Parallelism(b.parallelism)}
 	planOpts := []tfexec.PlanOption{tfexec.Parallelism(b.parallelism)}
 	destroyOpts := []tfexec.DestroyOption{tfexec.Parallelism(b.parallelism)}
@@ -272,7 +284,7 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 	}
 
 	logf("N=%d: the swarm's own time to run and remove %d services (API, concurrently)", n, n)
-	if r.OwnRun, r.OwnRemoval, err = swarmOwn(ctx, b.api, b.registry, n, prefix+"-own"); err != nil {
+	if r.OwnRun, r.OwnRemoval, err = swarmOwn(ctx, b.api, b.registry, n, r.Replicas, prefix+"-own"); err != nil {
 		return r, callcount.Snapshot{}, err
 	}
 
@@ -284,8 +296,9 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 	if err != nil {
 		return r, callcount.Snapshot{}, err
 	}
-	if got := countResources(state, "swarm_service"); got != n {
-		return r, callcount.Snapshot{}, fmt.Errorf("with N=%d, the state holds %d swarm_service resources after apply", n, got)
+	ids := resourceIDs(state, "swarm_service")
+	if len(ids) != n {
+		return r, callcount.Snapshot{}, fmt.Errorf("with N=%d, the state holds %d swarm_service resources after apply", n, len(ids))
 	}
 
 	logf("N=%d: refresh-only plan of %d swarm_service resources", n, n)
@@ -314,10 +327,17 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 		return r, calls, err
 	}
 
+	// Destroy is timed until no task of the services is left, as the swarm's own removal is: the
+	// provider returns before the tasks of a service without bookings have stopped.
 	logf("N=%d: destroying", n)
-	if r.Destroy, err = svc.timed("destroy", func() error { return svc.tf.Destroy(ctx, destroyOpts...) }); err != nil {
+	start := time.Now()
+	if r.DestroyCmd, err = svc.timed("destroy", func() error { return svc.tf.Destroy(ctx, destroyOpts...) }); err != nil {
 		return r, calls, err
 	}
+	if err := waitTasksGone(ctx, b.api, ids); err != nil {
+		return r, calls, err
+	}
+	r.Destroy = time.Since(start)
 
 	logf("N=%d: terraform_data floor", n)
 	data, err := b.workspace(ctx, fmt.Sprintf("data-%d", n), dataConfig)
@@ -374,18 +394,20 @@ func (b *bench) floorRefresh(ctx context.Context, n int, svc *workspace, planOpt
 	return d, usageOf(stats), nil
 }
 
-// countResources counts the managed resources of a type in the root module of a state.
-func countResources(state *tfjson.State, typ string) int {
+// resourceIDs is the set of the ids of the managed resources of a type in the root module of a
+// state.
+func resourceIDs(state *tfjson.State, typ string) map[string]bool {
+	ids := map[string]bool{}
 	if state == nil || state.Values == nil || state.Values.RootModule == nil {
-		return 0
+		return ids
 	}
-	n := 0
 	for _, r := range state.Values.RootModule.Resources {
 		if r.Mode == tfjson.ManagedResourceMode && r.Type == typ {
-			n++
+			id, _ := r.AttributeValues["id"].(string)
+			ids[id] = true
 		}
 	}
-	return n
+	return ids
 }
 
 // planChanges lists what a plan would change or found drifted, as "<address> (<actions>)".
@@ -420,23 +442,23 @@ func ratio(a, b time.Duration) string {
 	return fmt.Sprintf("%.2f", a.Seconds()/b.Seconds())
 }
 
-const rowFormat = "%5s | %9s %9s %6s | %9s %9s %6s | %8s %8s %8s %8s %8s | %9s %9s %6s | %9s | %9s\n"
+const rowFormat = "%5s %5s | %9s %9s %6s | %9s %9s %6s | %8s %8s %8s %8s %8s | %9s %9s %9s %6s | %9s | %9s\n"
 
 // table is the printed result.
 func table(rows []row, parallelism int) string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "swarm_service benchmark (parallelism %d; times in seconds; CPU and peak memory of the provider processes of the refresh-only plan, from /proc)\n", parallelism)
-	fmt.Fprintf(&b, rowFormat, "N", "apply", "swarm run", "ratio", "refresh", "floor", "ratio",
-		"CPU", "CPU/svc", "floor", "extra/svc", "peak", "destroy", "swarm rm", "ratio", "calls/svc", "tf_data")
-	fmt.Fprintf(&b, rowFormat, "", "", "(own)", "", "plan", "refresh", "", "(s)", "(ms)", "CPU (s)", "(ms)", "(MB)", "", "(own)", "", "(refresh)", "apply/ref")
+	fmt.Fprintf(&b, rowFormat, "N", "tasks", "apply", "swarm run", "ratio", "refresh", "floor", "ratio",
+		"CPU", "CPU/svc", "floor", "extra/svc", "peak", "destroy", "tasks", "swarm rm", "ratio", "calls/svc", "tf_data")
+	fmt.Fprintf(&b, rowFormat, "", "/svc", "", "(own)", "", "plan", "refresh", "", "(s)", "(ms)", "CPU (s)", "(ms)", "(MB)", "returns", "gone", "(own)", "", "(refresh)", "apply/ref")
 	for _, r := range rows {
 		perSvc := func(s float64) string { return fmt.Sprintf("%.2f", 1000*s/float64(r.N)) }
-		fmt.Fprintf(&b, rowFormat, fmt.Sprint(r.N),
+		fmt.Fprintf(&b, rowFormat, fmt.Sprint(r.N), fmt.Sprint(r.Replicas),
 			seconds(r.Apply), seconds(r.OwnRun), ratio(r.Apply, r.OwnRun),
 			seconds(r.Refresh), seconds(r.FloorRefresh), ratio(r.Refresh, r.FloorRefresh),
 			fmt.Sprintf("%.2f", r.Prov.CPU), perSvc(r.Prov.BusiestCPU), fmt.Sprintf("%.2f", r.Floor.CPU),
 			perSvc(r.Prov.BusiestCPU-r.Floor.BusiestCPU), fmt.Sprintf("%.0f", float64(r.Prov.PeakKB)/1024),
-			seconds(r.Destroy), seconds(r.OwnRemoval), ratio(r.Destroy, r.OwnRemoval),
+			seconds(r.DestroyCmd), seconds(r.Destroy), seconds(r.OwnRemoval), ratio(r.Destroy, r.OwnRemoval),
 			fmt.Sprintf("%.2f", float64(r.Calls)/float64(r.N)),
 			seconds(r.DataApply)+"/"+seconds(r.DataRefresh))
 	}
@@ -446,8 +468,9 @@ through the API concurrently, then polled until every task runs; refresh plan / 
 refresh-only plan of the same state with this provider and with the floor provider (same schema,
 Read returns the state untouched); CPU: all provider processes of the refresh plan; CPU/svc: the
 process that served the reads, per service; extra/svc: the same minus the floor's; peak: highest
-VmHWM of those processes; destroy vs swarm rm: terraform destroy vs removing through the API
-until no task is left; calls/svc: Engine calls per refreshed service; tf_data: N terraform_data.
+VmHWM of those processes; destroy returns / tasks gone vs swarm rm: when terraform destroy returned
+and when no task of the services was left, vs removing through the API until no task is left (the
+ratio is of the times until no task is left); calls/svc: Engine calls per refreshed service; tf_data: N terraform_data.
 `)
 	return b.String()
 }

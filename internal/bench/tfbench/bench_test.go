@@ -20,11 +20,13 @@ func TestReadSettings(t *testing.T) {
 		want    settings
 		wantErr string
 	}{
-		"defaults": {want: settings{sizes: []int{10, 50, 100, 500}, upstream: "/var/run/docker.sock", parallelism: 10}},
+		"defaults": {want: settings{sizes: []int{10, 50, 100, 500}, upstream: "/var/run/docker.sock", parallelism: 10, tasksUpTo: 100}},
 		"all set": {
-			env:  map[string]string{"BENCH_SIZES": " 5  20 ", "BENCH_UPSTREAM": "/run/x.sock", "BENCH_PARALLELISM": "4", "BENCH_KEEP": "1"},
+			env: map[string]string{"BENCH_SIZES": " 5  20 ", "BENCH_UPSTREAM": "/run/x.sock", "BENCH_PARALLELISM": "4", "BENCH_KEEP": "1",
+				"BENCH_TASKS_UP_TO": "0"},
 			want: settings{sizes: []int{5, 20}, upstream: "/run/x.sock", parallelism: 4, keep: true},
 		},
+		"bad tasks limit": {env: map[string]string{"BENCH_TASKS_UP_TO": "-1"}, wantErr: "BENCH_TASKS_UP_TO=-1"},
 		"bad size":        {env: map[string]string{"BENCH_SIZES": "10 x"}, wantErr: `"x" is not a positive number`},
 		"zero size":       {env: map[string]string{"BENCH_SIZES": "0"}, wantErr: `"0" is not a positive number`},
 		"bad parallelism": {env: map[string]string{"BENCH_PARALLELISM": "0"}, wantErr: "BENCH_PARALLELISM=0"},
@@ -91,27 +93,27 @@ func TestPlanChanges(t *testing.T) {
 	}
 }
 
-func TestCountResources(t *testing.T) {
+func TestResourceIDs(t *testing.T) {
 	var s tfjson.State
 	raw := `{"format_version":"1.0","values":{"root_module":{"resources":[
-		{"address":"swarm_service.bench[0]","mode":"managed","type":"swarm_service","name":"bench"},
-		{"address":"swarm_service.bench[1]","mode":"managed","type":"swarm_service","name":"bench"},
-		{"address":"data.swarm_nodes.x","mode":"data","type":"swarm_service","name":"x"},
-		{"address":"terraform_data.x","mode":"managed","type":"terraform_data","name":"x"}]}}}`
+		{"address":"swarm_service.bench[0]","mode":"managed","type":"swarm_service","name":"bench","values":{"id":"a"}},
+		{"address":"swarm_service.bench[1]","mode":"managed","type":"swarm_service","name":"bench","values":{"id":"b"}},
+		{"address":"data.swarm_nodes.x","mode":"data","type":"swarm_service","name":"x","values":{"id":"c"}},
+		{"address":"terraform_data.x","mode":"managed","type":"terraform_data","name":"x","values":{"id":"d"}}]}}}`
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		t.Fatal(err)
 	}
-	if got := countResources(&s, "swarm_service"); got != 2 {
-		t.Errorf("countResources = %d, want 2", got)
+	if d := cmp.Diff(map[string]bool{"a": true, "b": true}, resourceIDs(&s, "swarm_service")); d != "" {
+		t.Errorf("resourceIDs (-want +got):\n%s", d)
 	}
-	if got := countResources(&tfjson.State{}, "swarm_service"); got != 0 {
-		t.Errorf("countResources of an empty state = %d, want 0", got)
+	if got := resourceIDs(&tfjson.State{}, "swarm_service"); len(got) != 0 {
+		t.Errorf("resourceIDs of an empty state = %v, want none", got)
 	}
 }
 
 func TestTable(t *testing.T) {
 	rows := []row{{
-		N: 10, Apply: 12340 * time.Millisecond, Refresh: 1500 * time.Millisecond, Destroy: 8 * time.Second,
+		N: 10, Replicas: 1, Apply: 12340 * time.Millisecond, Refresh: 1500 * time.Millisecond, Destroy: 8 * time.Second, DestroyCmd: 6 * time.Second,
 		Calls: 13, ServiceReads: 10, DataApply: 900 * time.Millisecond, DataRefresh: 800 * time.Millisecond,
 		OwnRun: 10 * time.Second, OwnRemoval: 4 * time.Second, FloorRefresh: 1200 * time.Millisecond,
 		Prov:  usage{CPU: 0.5, BusiestCPU: 0.3, PeakKB: 51200, Processes: 2},
@@ -119,7 +121,7 @@ func TestTable(t *testing.T) {
 	}}
 	got := table(rows, 10)
 	lines := strings.Split(got, "\n")
-	want := "   10 |      12.3      10.0   1.23 |       1.5       1.2   1.25 |     0.50    30.00     0.40     5.00       50 |       8.0       4.0   2.00 |      1.30 |   0.9/0.8"
+	want := "   10     1 |      12.3      10.0   1.23 |       1.5       1.2   1.25 |     0.50    30.00     0.40     5.00       50 |       6.0       8.0       4.0   2.00 |      1.30 |   0.9/0.8"
 	if len(lines) < 4 || lines[3] != want {
 		t.Errorf("table row:\n%q\nwant\n%q\nin:\n%s", lines[3], want, got)
 	}

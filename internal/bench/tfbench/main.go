@@ -1,7 +1,7 @@
 // Command tfbench is the benchmark of `make bench` (not part of `make test`).
 //
 // For each N in BENCH_SIZES (default "10 50 100 500") it measures, in one run:
-//   - the swarm's own time: N services of the test image (1 replica) created through the Engine's
+//   - the swarm's own time: N services of the test image (1 replica, 0 above BENCH_TASKS_UP_TO) created through the Engine's
 //     API directly and concurrently, without waiting, then polled until every task runs; and the
 //     time to remove them all until no task of theirs is left;
 //   - terraform apply of N swarm_service resources of the same spec (waiting for convergence, the
@@ -20,7 +20,10 @@
 // (`make testbed`) and Terraform on PATH.
 //
 // Environment: BENCH_SIZES, BENCH_UPSTREAM (the engine's socket, default /var/run/docker.sock),
-// BENCH_PARALLELISM (terraform -parallelism, default 10), BENCH_KEEP=1 keeps the work directory.
+// BENCH_PARALLELISM (terraform -parallelism, default 10), BENCH_TASKS_UP_TO (default 100: larger
+// sizes run services of 0 replicas, since the two-core bed cannot start 500 containers at once:
+// the swarm's own run of 500 drove its load average above 800 until the managers' raft requests
+// timed out), BENCH_KEEP=1 keeps the work directory.
 package main
 
 import (
@@ -58,17 +61,23 @@ type settings struct {
 	sizes       []int
 	upstream    string
 	parallelism int
+	tasksUpTo   int
 	keep        bool
 }
 
 func readSettings(getenv func(string) string) (settings, error) {
-	s := settings{upstream: "/var/run/docker.sock", parallelism: 10, keep: getenv("BENCH_KEEP") == "1"}
+	s := settings{upstream: "/var/run/docker.sock", parallelism: 10, tasksUpTo: 100, keep: getenv("BENCH_KEEP") == "1"}
 	var err error
 	if s.sizes, err = parseSizes(getenv("BENCH_SIZES")); err != nil {
 		return s, err
 	}
 	if v := getenv("BENCH_UPSTREAM"); v != "" {
 		s.upstream = v
+	}
+	if v := getenv("BENCH_TASKS_UP_TO"); v != "" {
+		if s.tasksUpTo, err = strconv.Atoi(v); err != nil || s.tasksUpTo < 0 {
+			return s, fmt.Errorf("BENCH_TASKS_UP_TO=%s: want a number, 0 or more", v)
+		}
 	}
 	if v := getenv("BENCH_PARALLELISM"); v != "" {
 		if s.parallelism, err = strconv.Atoi(v); err != nil || s.parallelism < 1 {
@@ -155,16 +164,22 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b := &bench{tfPath: tfPath, work: work, cliConfig: rc, parallelism: s.parallelism, api: api, registry: reg}
+	b := &bench{tfPath: tfPath, work: work, cliConfig: rc, parallelism: s.parallelism, tasksUpTo: s.tasksUpTo, api: api, registry: reg}
 	var rows []row
 	var last callcount.Snapshot
 	for _, n := range s.sizes {
 		r, calls, err := b.size(ctx, n, "unix://"+sock, fmt.Sprintf("%s-%d", prefix, n), counter)
 		if err != nil {
-			return err
+			if len(rows) > 0 {
+				// What was measured before the failure is kept.
+				fmt.Println()
+				fmt.Print(table(rows, s.parallelism))
+			}
+			return fmt.Errorf("N=%d: %w", n, err)
 		}
 		rows = append(rows, r)
 		last = calls
+		logf("N=%d done:\n%s", n, table([]row{r}, s.parallelism))
 	}
 	fmt.Println()
 	fmt.Print(table(rows, s.parallelism))

@@ -23,8 +23,7 @@ const ownAttempts = 3
 const ownPollInterval = 100 * time.Millisecond
 
 // ownSpec is the service of servicesConfig, as the Engine's API takes it.
-func ownSpec(name, image string) swarm.ServiceSpec {
-	replicas := uint64(1)
+func ownSpec(name, image string, replicas uint64) swarm.ServiceSpec {
 	return swarm.ServiceSpec{
 		Annotations:  swarm.Annotations{Name: name},
 		Mode:         swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &replicas}},
@@ -33,12 +32,12 @@ func ownSpec(name, image string) swarm.ServiceSpec {
 	}
 }
 
-// swarmOwn is the swarm's own pace for n services, without Terraform or the provider: it creates
+// swarmOwn is the swarm's own pace for n services of replicas tasks each, without Terraform or the provider: it creates
 // them through the API directly and concurrently (with the registry's credentials, as the provider
 // sends them), without waiting, then lists them until every
 // one runs its task (one ServiceList with status per poll); then it removes them all concurrently
-// and lists tasks until none of theirs is left (as the provider's delete waits).
-func swarmOwn(ctx context.Context, api *client.Client, reg bedenv.Registry, n int, prefix string) (run, removal time.Duration, err error) {
+// and lists tasks until none of theirs is left (the destroy is timed to the same point).
+func swarmOwn(ctx context.Context, api *client.Client, reg bedenv.Registry, n int, replicas uint64, prefix string) (run, removal time.Duration, err error) {
 	auth, err := reg.AuthHeader()
 	if err != nil {
 		return 0, 0, err
@@ -49,7 +48,7 @@ func swarmOwn(ctx context.Context, api *client.Client, reg bedenv.Registry, n in
 	if err := forEach(ctx, n, func(i int) error {
 		var err error
 		opts := create
-		opts.Spec = ownSpec(fmt.Sprintf("%s-%d", prefix, i), reg.Image("v1"))
+		opts.Spec = ownSpec(fmt.Sprintf("%s-%d", prefix, i), reg.Image("v1"), replicas)
 		ids[i], err = createOwn(ctx, api, opts)
 		return err
 	}); err != nil {
@@ -66,7 +65,7 @@ func swarmOwn(ctx context.Context, api *client.Client, reg bedenv.Registry, n in
 		}
 		running := 0
 		for _, s := range res.Items {
-			if mine[s.ID] && s.ServiceStatus != nil && s.ServiceStatus.RunningTasks >= 1 {
+			if mine[s.ID] && s.ServiceStatus != nil && s.ServiceStatus.RunningTasks >= replicas {
 				running++
 			}
 		}
@@ -86,25 +85,32 @@ func swarmOwn(ctx context.Context, api *client.Client, reg bedenv.Registry, n in
 	}); err != nil {
 		return run, 0, fmt.Errorf("removing the services: %w", err)
 	}
+	if err := waitTasksGone(ctx, api, mine); err != nil {
+		return run, 0, err
+	}
+	return run, time.Since(start), nil
+}
+
+// waitTasksGone lists tasks until none of the services in ids (by ID) has one left.
+func waitTasksGone(ctx context.Context, api *client.Client, ids map[string]bool) error {
 	for {
 		res, err := api.TaskList(ctx, client.TaskListOptions{})
 		if err != nil {
-			return run, 0, err
+			return err
 		}
 		left := 0
 		for _, t := range res.Items {
-			if mine[t.ServiceID] {
+			if ids[t.ServiceID] {
 				left++
 			}
 		}
 		if left == 0 {
-			break
+			return nil
 		}
 		if err := sleep(ctx, ownPollInterval); err != nil {
-			return run, 0, fmt.Errorf("waiting for the tasks of %d removed services to go (%d left): %w", n, left, err)
+			return fmt.Errorf("waiting for the tasks of %d removed services to go (%d left): %w", len(ids), left, err)
 		}
 	}
-	return run, time.Since(start), nil
 }
 
 // createOwn creates one service of the swarm's own run. A create that fails (a manager too busy
