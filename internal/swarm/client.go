@@ -34,6 +34,8 @@ type Client struct {
 
 	// removalTasks shares the task lists of concurrent WaitServiceRemoved calls.
 	removalTasks sharedTaskList
+	// digests remembers what ResolveDigest resolved.
+	digests digestCache
 }
 
 // Option changes how a Client is built; tests use them.

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/distribution/reference"
 	"github.com/docker/cli/cli/config"
@@ -27,6 +28,7 @@ import (
 	"github.com/moby/moby/api/types/registry"
 	"github.com/moby/moby/client"
 	godigest "github.com/opencontainers/go-digest"
+	"golang.org/x/sync/singleflight"
 )
 
 // dockerHubHost is the registry host every spelling of Docker Hub normalises to.
@@ -265,12 +267,60 @@ func (c *Client) RegistryAuth() *RegistryAuth { return c.cfg.RegistryAuth }
 // ResolveDigest asks the image's registry, through the Engine, for the digest its tag points at.
 // encodedAuth is EncodedAuth's value ("" for anonymous). The error carries the Engine's (that is
 // the registry's) words.
+//
+// The answer is remembered for the life of the Client, that is of the provider process, which
+// Terraform starts for each plan or apply: each image reference is asked of its registry once per
+// run (with the same credentials), however many services name it, and every service of the run
+// gets the same digest. A plan of 500 services of one image made 500 registry round trips before,
+// each taking the registry's password check, and a registry's rate limit counts them.
 func (c *Client) ResolveDigest(ctx context.Context, image, encodedAuth string) (string, error) {
 	api, err := c.Engine(ctx)
 	if err != nil {
 		return "", err
 	}
-	return resolveDigest(ctx, api, image, encodedAuth)
+	return c.digests.resolve(ctx, api, image, encodedAuth)
+}
+
+// digestCache is what ResolveDigest remembers: digests by image reference and credentials.
+// Concurrent lookups of the same key share one request; a failure is not remembered.
+type digestCache struct {
+	group singleflight.Group
+	mu    sync.Mutex
+	known map[string]string
+}
+
+func (d *digestCache) resolve(ctx context.Context, api distributionAPI, image, encodedAuth string) (string, error) {
+	key := image + "\x00" + encodedAuth
+	if digest, ok := d.lookup(key); ok {
+		return digest, nil
+	}
+	v, err, _ := d.group.Do(key, func() (any, error) {
+		// A lookup that ended between the check above and this call has filled the cache.
+		if digest, ok := d.lookup(key); ok {
+			return digest, nil
+		}
+		digest, err := resolveDigest(ctx, api, image, encodedAuth)
+		if err == nil {
+			d.mu.Lock()
+			if d.known == nil {
+				d.known = map[string]string{}
+			}
+			d.known[key] = digest
+			d.mu.Unlock()
+		}
+		return digest, err
+	})
+	if err != nil {
+		return "", err
+	}
+	return v.(string), nil
+}
+
+func (d *digestCache) lookup(key string) (string, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	digest, ok := d.known[key]
+	return digest, ok
 }
 
 // distributionAPI is the part of the Engine API that ResolveDigest uses; tests fake it.

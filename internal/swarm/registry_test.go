@@ -7,7 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/moby/moby/api/pkg/authconfig"
@@ -352,9 +355,16 @@ type fakeDistribution struct {
 	err      error
 	gotImage string
 	gotAuth  string
+	// calls counts the lookups; release, when set, holds each one until it is closed.
+	calls   atomic.Int32
+	release chan struct{}
 }
 
 func (f *fakeDistribution) DistributionInspect(_ context.Context, image string, o client.DistributionInspectOptions) (client.DistributionInspectResult, error) {
+	f.calls.Add(1)
+	if f.release != nil {
+		<-f.release
+	}
 	f.gotImage, f.gotAuth = image, o.EncodedRegistryAuth
 	var res client.DistributionInspectResult
 	res.Descriptor = ocispec.Descriptor{Digest: godigestOf(f.digest)}
@@ -379,3 +389,51 @@ func TestResolveDigest(t *testing.T) {
 }
 
 func godigestOf(s string) godigest.Digest { return godigest.Digest(s) }
+
+// The digest cache asks once per image and credentials, shares a lookup that is under way, and
+// forgets failures.
+func TestDigestCache(t *testing.T) {
+	const d = "sha256:4b825dc642cb6eb9a060e54bf8d69288fbee4904c8f2ad9a8a6e7c0b4b1e2e2a"
+	f := &fakeDistribution{digest: d, release: make(chan struct{})}
+	var c digestCache
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if got, err := c.resolve(t.Context(), f, "ghcr.io/org/app:1", "AUTH"); err != nil || got != d {
+				t.Errorf("concurrent resolve = %q, %v", got, err)
+			}
+		}()
+	}
+	// Let the lookup finish only once every caller is waiting on it or on the cache.
+	for f.calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	close(f.release)
+	wg.Wait()
+	if n := f.calls.Load(); n != 1 {
+		t.Errorf("10 concurrent resolves made %d lookups, want 1", n)
+	}
+	if got, err := c.resolve(t.Context(), f, "ghcr.io/org/app:1", "AUTH"); err != nil || got != d || f.calls.Load() != 1 {
+		t.Errorf("a resolve after the first = %q, %v, with %d lookups in all", got, err, f.calls.Load())
+	}
+	// Other credentials or another reference are asked of the registry.
+	if _, err := c.resolve(t.Context(), f, "ghcr.io/org/app:1", "OTHER"); err != nil || f.calls.Load() != 2 {
+		t.Errorf("other credentials: %v, %d lookups in all", err, f.calls.Load())
+	}
+	if _, err := c.resolve(t.Context(), f, "ghcr.io/org/app:2", "AUTH"); err != nil || f.calls.Load() != 3 {
+		t.Errorf("another tag: %v, %d lookups in all", err, f.calls.Load())
+	}
+	// A failure is not remembered.
+	failing := &fakeDistribution{err: errors.New("unauthorized")}
+	for i := range 2 {
+		if _, err := c.resolve(t.Context(), failing, "ghcr.io/org/private:1", ""); err == nil {
+			t.Fatalf("resolve %d of a failing lookup: no error", i)
+		}
+	}
+	if n := failing.calls.Load(); n != 2 {
+		t.Errorf("two resolves of a failing lookup made %d lookups, want 2", n)
+	}
+}
