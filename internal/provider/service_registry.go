@@ -52,7 +52,7 @@ func serviceRegistryAttributes() map[string]schema.Attribute {
 				"the tag. An image written with a digest is never resolved. When the registry cannot be reached, the plan warns and " +
 				"changes nothing, and the apply warns and runs the tag unpinned, as the Docker CLI does. The digest is asked of the " +
 				"registry through the Engine (`GET /distribution/{name}/json`, `docker manifest inspect`'s call) with the " +
-				"image's registry credentials. An import of a service that runs its image unpinned (made with " +
+				"image's registry credentials, once per image and credentials in each plan or apply, however many services name the image. An import of a service that runs its image unpinned (made with " +
 				"`docker service create --no-resolve-image`, or by kreuzwerker/docker) sets `never`, which is how it was made: " +
 				"leave that in the configuration to adopt it as it runs, or leave `resolve_image` out to have the next apply pin the tag.",
 			Optional: true, Validators: []validator.String{stringvalidator.OneOf(resolveImageModes...)},
