@@ -593,7 +593,7 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 		},
 	}
 
-	return schema.Schema{
+	s := schema.Schema{
 		Version: 2,
 		MarkdownDescription: "A Docker Swarm service: the complete service spec, updated in place wherever Swarm can. " +
 			"Create and update wait until the service has converged (for every mode; with a health check a task counts only when healthy) " +
@@ -628,4 +628,6 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			"registry_auth": serviceRegistryBlocks()["registry_auth"],
 		},
 	}
+	s.Blocks = withBlockTypes(s.Blocks)
+	return s
 }
