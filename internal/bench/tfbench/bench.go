@@ -133,8 +133,8 @@ type row struct {
 	DataApply, DataRefresh time.Duration
 	// The swarm's own time to run the services and to remove them (swarmOwn).
 	OwnRun, OwnRemoval time.Duration
-	// The refresh-only plan of the same state with the floor provider.
-	FloorRefresh time.Duration
+	// The refresh-only plan and the destroy of the same state with the floor provider.
+	FloorRefresh, FloorDestroy time.Duration
 	// What the provider processes of each refresh-only plan used.
 	Prov, Floor usage
 }
@@ -322,8 +322,8 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 		return r, calls, fmt.Errorf("with N=%d, the refresh-only plan right after apply is not empty: %s", n, strings.Join(changed, ", "))
 	}
 
-	logf("N=%d: refresh-only plan of the same state with the floor provider", n)
-	if r.FloorRefresh, r.Floor, err = b.floorRefresh(ctx, n, svc, planOpts); err != nil {
+	logf("N=%d: refresh-only plan and destroy of the same state with the floor provider", n)
+	if r.FloorRefresh, r.FloorDestroy, r.Floor, err = b.floorRun(ctx, n, svc, planOpts, destroyOpts); err != nil {
 		return r, calls, err
 	}
 
@@ -358,40 +358,43 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 	return r, calls, nil
 }
 
-// floorRefresh times a refresh-only plan of the state that svc holds with the floor provider
-// (the state's provider address changed to it), and checks that it found no drift either.
-func (b *bench) floorRefresh(ctx context.Context, n int, svc *workspace, planOpts []tfexec.PlanOption) (time.Duration, usage, error) {
+// floorRun times a refresh-only plan of the state that svc holds with the floor provider (the
+// state's provider address changed to it), checks that it found no drift either, and then times a
+// destroy of that state with it (which removes nothing from the swarm).
+func (b *bench) floorRun(ctx context.Context, n int, svc *workspace, planOpts []tfexec.PlanOption, destroyOpts []tfexec.DestroyOption) (refresh, destroy time.Duration, u usage, err error) {
 	floor, err := b.workspace(ctx, fmt.Sprintf("floor-%d", n), floorConfig)
 	if err != nil {
-		return 0, usage{}, err
+		return 0, 0, usage{}, err
 	}
 	defer floor.log.Close()
 	raw, err := os.ReadFile(filepath.Join(svc.dir, "terraform.tfstate"))
 	if err != nil {
-		return 0, usage{}, err
+		return 0, 0, usage{}, err
 	}
 	quoted := func(s string) string { return strings.ReplaceAll(s, `"`, `\"`) }
 	if !bytes.Contains(raw, []byte(quoted(providerAddr))) {
-		return 0, usage{}, fmt.Errorf("the state of %s does not name %s", svc.dir, providerAddr)
+		return 0, 0, usage{}, fmt.Errorf("the state of %s does not name %s", svc.dir, providerAddr)
 	}
 	raw = bytes.ReplaceAll(raw, []byte(quoted(providerAddr)), []byte(quoted(floorAddr)))
 	if err := os.WriteFile(filepath.Join(floor.dir, "terraform.tfstate"), raw, 0o644); err != nil {
-		return 0, usage{}, err
+		return 0, 0, usage{}, err
 	}
-	var d time.Duration
 	var plan *tfjson.Plan
 	stats, err := floor.measured("refresh", func() error {
 		var err error
-		d, plan, err = floor.refreshOnly(ctx, planOpts...)
+		refresh, plan, err = floor.refreshOnly(ctx, planOpts...)
 		return err
 	})
 	if err != nil {
-		return 0, usage{}, err
+		return 0, 0, usage{}, err
 	}
 	if changed := planChanges(plan); len(changed) > 0 {
-		return 0, usage{}, fmt.Errorf("with N=%d, the floor's refresh-only plan is not empty: %s", n, strings.Join(changed, ", "))
+		return 0, 0, usage{}, fmt.Errorf("with N=%d, the floor's refresh-only plan is not empty: %s", n, strings.Join(changed, ", "))
 	}
-	return d, usageOf(stats), nil
+	if destroy, err = floor.timed("destroy", func() error { return floor.tf.Destroy(ctx, destroyOpts...) }); err != nil {
+		return 0, 0, usage{}, err
+	}
+	return refresh, destroy, usageOf(stats), nil
 }
 
 // resourceIDs is the set of the ids of the managed resources of a type in the root module of a
@@ -442,15 +445,15 @@ func ratio(a, b time.Duration) string {
 	return fmt.Sprintf("%.2f", a.Seconds()/b.Seconds())
 }
 
-const rowFormat = "%5s %5s | %9s %9s %6s | %9s %9s %6s | %8s %8s %8s %8s %8s | %9s %9s %9s %6s | %9s | %9s\n"
+const rowFormat = "%5s %5s | %9s %9s %6s | %9s %9s %6s | %8s %8s %8s %8s %8s | %9s %9s %9s %6s %9s | %9s | %9s\n"
 
 // table is the printed result.
 func table(rows []row, parallelism int) string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "swarm_service benchmark (parallelism %d; times in seconds; CPU and peak memory of the provider processes of the refresh-only plan, from /proc)\n", parallelism)
 	fmt.Fprintf(&b, rowFormat, "N", "tasks", "apply", "swarm run", "ratio", "refresh", "floor", "ratio",
-		"CPU", "CPU/svc", "floor", "extra/svc", "peak", "destroy", "tasks", "swarm rm", "ratio", "calls/svc", "tf_data")
-	fmt.Fprintf(&b, rowFormat, "", "/svc", "", "(own)", "", "plan", "refresh", "", "(s)", "(ms)", "CPU (s)", "(ms)", "(MB)", "returns", "gone", "(own)", "", "(refresh)", "apply/ref")
+		"CPU", "CPU/svc", "floor", "extra/svc", "peak", "destroy", "tasks", "swarm rm", "ratio", "floor", "calls/svc", "tf_data")
+	fmt.Fprintf(&b, rowFormat, "", "/svc", "", "(own)", "", "plan", "refresh", "", "(s)", "(ms)", "CPU (s)", "(ms)", "(MB)", "returns", "gone", "(own)", "", "destroy", "(refresh)", "apply/ref")
 	for _, r := range rows {
 		perSvc := func(s float64) string { return fmt.Sprintf("%.2f", 1000*s/float64(r.N)) }
 		fmt.Fprintf(&b, rowFormat, fmt.Sprint(r.N), fmt.Sprint(r.Replicas),
@@ -458,7 +461,7 @@ func table(rows []row, parallelism int) string {
 			seconds(r.Refresh), seconds(r.FloorRefresh), ratio(r.Refresh, r.FloorRefresh),
 			fmt.Sprintf("%.2f", r.Prov.CPU), perSvc(r.Prov.BusiestCPU), fmt.Sprintf("%.2f", r.Floor.CPU),
 			perSvc(r.Prov.BusiestCPU-r.Floor.BusiestCPU), fmt.Sprintf("%.0f", float64(r.Prov.PeakKB)/1024),
-			seconds(r.DestroyCmd), seconds(r.Destroy), seconds(r.OwnRemoval), ratio(r.Destroy, r.OwnRemoval),
+			seconds(r.DestroyCmd), seconds(r.Destroy), seconds(r.OwnRemoval), ratio(r.Destroy, r.OwnRemoval), seconds(r.FloorDestroy),
 			fmt.Sprintf("%.2f", float64(r.Calls)/float64(r.N)),
 			seconds(r.DataApply)+"/"+seconds(r.DataRefresh))
 	}
@@ -470,7 +473,8 @@ Read returns the state untouched); CPU: all provider processes of the refresh pl
 process that served the reads, per service; extra/svc: the same minus the floor's; peak: highest
 VmHWM of those processes; destroy returns / tasks gone vs swarm rm: when terraform destroy returned
 and when no task of the services was left, vs removing through the API until no task is left (the
-ratio is of the times until no task is left); calls/svc: Engine calls per refreshed service; tf_data: N terraform_data.
+ratio is of the times until no task is left); floor destroy: terraform destroy of the same state
+with the floor provider, whose delete removes nothing (what Terraform and the framework cost); calls/svc: Engine calls per refreshed service; tf_data: N terraform_data.
 `)
 	return b.String()
 }

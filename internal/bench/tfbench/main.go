@@ -8,8 +8,9 @@
 //     default), a refresh-only plan of them (with the Engine calls it made, counted by a proxy,
 //     package callcount, and the CPU time and peak memory of the provider processes, which write
 //     them from /proc when they stop, package procstats), and terraform destroy;
-//   - the floor: a refresh-only plan of the same state with the floor provider
-//     (internal/bench/floorprovider: the same schema, a Read that returns the state untouched);
+//   - the floor: a refresh-only plan and a destroy of the same state with the floor provider
+//     (internal/bench/floorprovider: the same schema, a Read that returns the state untouched, a
+//     Delete that removes nothing);
 //   - N terraform_data resources, Terraform's own floor for small objects.
 //
 // It drives Terraform with terraform-exec, checks with terraform-json that the refresh-only plans
