@@ -206,20 +206,20 @@ func withBlockTypes(blocks map[string]schema.Block) map[string]schema.Block {
 		switch b := b.(type) {
 		case schema.SingleNestedBlock:
 			b.Blocks = withBlockTypes(b.Blocks)
-			if b.CustomType == nil {
-				b.CustomType = b.Type().(basetypes.ObjectTypable)
+			if t, ok := b.Type().(basetypes.ObjectTypable); ok && b.CustomType == nil {
+				b.CustomType = t
 			}
 			out[name] = b
 		case schema.ListNestedBlock:
 			b.NestedObject = withNestedObjectType(b.NestedObject)
-			if b.CustomType == nil {
-				b.CustomType = b.Type().(basetypes.ListTypable)
+			if t, ok := b.Type().(basetypes.ListTypable); ok && b.CustomType == nil {
+				b.CustomType = t
 			}
 			out[name] = b
 		case schema.SetNestedBlock:
 			b.NestedObject = withNestedObjectType(b.NestedObject)
-			if b.CustomType == nil {
-				b.CustomType = b.Type().(basetypes.SetTypable)
+			if t, ok := b.Type().(basetypes.SetTypable); ok && b.CustomType == nil {
+				b.CustomType = t
 			}
 			out[name] = b
 		default:

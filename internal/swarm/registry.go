@@ -313,7 +313,8 @@ func (d *digestCache) resolve(ctx context.Context, api distributionAPI, image, e
 	if err != nil {
 		return "", err
 	}
-	return v.(string), nil
+	digest, _ := v.(string)
+	return digest, nil
 }
 
 func (d *digestCache) lookup(key string) (string, bool) {

@@ -176,7 +176,7 @@ func run(ctx context.Context) error {
 				fmt.Println()
 				fmt.Print(table(rows, s.parallelism))
 			}
-			return fmt.Errorf("N=%d: %w", n, err)
+			return fmt.Errorf("with N=%d: %w", n, err)
 		}
 		rows = append(rows, r)
 		last = calls
