@@ -204,10 +204,10 @@ func TestAccStackResource_createTimeout(t *testing.T) {
 	})
 }
 
-// Two free engines: a swarm on the first, the second joined as a worker, its role managed by
-// swarm_node with an update timeout.
-const testAccNodeResourceConfig_roleTimeout = `
-variable "host" { type = string }
+// testAccFreePairVariables and testAccFreePairSwarm are what the role and join timeout configs
+// share: the variables of testAccFreePairVars plus the role and its update timeout, and a swarm on
+// the first free engine with a worker join token.
+const testAccFreePairVariables = `variable "host" { type = string }
 variable "addr" { type = string }
 variable "worker" { type = object({ host = string, addr = string }) }
 variable "role" { type = string }
@@ -215,7 +215,9 @@ variable "update_timeout" {
   type    = string
   default = null
 }
+`
 
+const testAccFreePairSwarm = `
 provider "swarm" {
   host = var.host
 }
@@ -228,7 +230,11 @@ ephemeral "swarm_join_token" "worker" {
   role       = "worker"
   cluster_id = swarm_cluster.this.id
 }
+`
 
+// Two free engines: a swarm on the first, the second joined as a worker, its role managed by
+// swarm_node with an update timeout.
+const testAccNodeResourceConfig_roleTimeout = "\n" + testAccFreePairVariables + testAccFreePairSwarm + `
 resource "swarm_join" "worker" {
   engine {
     host = var.worker.host
@@ -315,33 +321,11 @@ func testAccCheckReachableManager(c *swarm.Client, hostname string) resource.Tes
 }
 
 // Two free engines: a swarm on the first, the second joined with a role and timeouts.
-const testAccJoinResourceConfig_timeouts = `
-variable "host" { type = string }
-variable "addr" { type = string }
-variable "worker" { type = object({ host = string, addr = string }) }
-variable "role" { type = string }
-variable "update_timeout" {
+const testAccJoinResourceConfig_timeouts = "\n" + testAccFreePairVariables + `variable "delete_timeout" {
   type    = string
   default = null
 }
-variable "delete_timeout" {
-  type    = string
-  default = null
-}
-
-provider "swarm" {
-  host = var.host
-}
-
-resource "swarm_cluster" "this" {
-  advertise_addr = var.addr
-}
-
-ephemeral "swarm_join_token" "worker" {
-  role       = "worker"
-  cluster_id = swarm_cluster.this.id
-}
-
+` + testAccFreePairSwarm + `
 resource "swarm_join" "this" {
   engine {
     host = var.worker.host
