@@ -131,7 +131,7 @@ type row struct {
 	DestroyCmd             time.Duration
 	Calls, ServiceReads    int
 	DataApply, DataRefresh time.Duration
-	// The swarm's own time to run the services and to remove them (swarmOwn).
+	// The swarm's own time to run the services and to remove them (ownRun, ownRemoval).
 	OwnRun, OwnRemoval time.Duration
 	// The refresh-only plan and the destroy of the same state with the floor provider.
 	FloorRefresh, FloorDestroy time.Duration
@@ -263,12 +263,17 @@ func (w *workspace) refreshOnly(ctx context.Context, opts ...tfexec.PlanOption) 
 
 // size measures one N: swarm_service apply, refresh-only plan (with the Engine calls it made),
 // destroy; then the terraform_data floor.
-func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *callcount.Counter) (row, callcount.Snapshot, error) {
+// size measures one row: N services (name tells its workspaces apart from other rounds').
+func (b *bench) size(ctx context.Context, n int, name, host, prefix string, counter *callcount.Counter) (row, callcount.Snapshot, error) {
 	r := row{N: n, Replicas: 1}
 	if n > b.tasksUpTo {
 		r.Replicas = 0
 	}
-	svc, err := b.workspace(ctx, fmt.Sprintf("services-%d", n), servicesConfig)
+	image, err := pinnedImage(ctx, b.api, b.registry)
+	if err != nil {
+		return r, callcount.Snapshot{}, err
+	}
+	svc, err := b.workspace(ctx, "services-"+name, servicesConfig)
 	if err != nil {
 		return r, callcount.Snapshot{}, err
 	}
@@ -284,11 +289,25 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 	}
 
 	logf("N=%d: the swarm's own time to run and remove %d services (API, concurrently)", n, n)
-	if r.OwnRun, r.OwnRemoval, err = swarmOwn(ctx, b.api, b.registry, n, r.Replicas, prefix+"-own"); err != nil {
+	if err := settle(ctx, "the swarm's own run"); err != nil {
+		return r, callcount.Snapshot{}, err
+	}
+	own, ownRunTime, err := ownRun(ctx, b.api, b.registry, image, n, r.Replicas, prefix+"-own")
+	if err != nil {
+		return r, callcount.Snapshot{}, err
+	}
+	r.OwnRun = ownRunTime
+	if err := settle(ctx, "the swarm's own removal"); err != nil {
+		return r, callcount.Snapshot{}, err
+	}
+	if r.OwnRemoval, err = ownRemoval(ctx, b.api, own); err != nil {
 		return r, callcount.Snapshot{}, err
 	}
 
 	logf("N=%d: applying %d swarm_service resources", n, n)
+	if err := settle(ctx, "the apply"); err != nil {
+		return r, callcount.Snapshot{}, err
+	}
 	if r.Apply, err = svc.timed("apply", func() error { return svc.tf.Apply(ctx, applyOpts...) }); err != nil {
 		return r, callcount.Snapshot{}, err
 	}
@@ -323,13 +342,16 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 	}
 
 	logf("N=%d: refresh-only plan and destroy of the same state with the floor provider", n)
-	if r.FloorRefresh, r.FloorDestroy, r.Floor, err = b.floorRun(ctx, n, svc, planOpts, destroyOpts); err != nil {
+	if r.FloorRefresh, r.FloorDestroy, r.Floor, err = b.floorRun(ctx, n, name, svc, planOpts, destroyOpts); err != nil {
 		return r, calls, err
 	}
 
 	// Destroy is timed until no task of the services is left, as the swarm's own removal is: the
 	// provider returns before the tasks of a service without bookings have stopped.
 	logf("N=%d: destroying", n)
+	if err := settle(ctx, "the destroy"); err != nil {
+		return r, calls, err
+	}
 	start := time.Now()
 	if r.DestroyCmd, err = svc.timed("destroy", func() error { return svc.tf.Destroy(ctx, destroyOpts...) }); err != nil {
 		return r, calls, err
@@ -340,7 +362,7 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 	r.Destroy = time.Since(start)
 
 	logf("N=%d: terraform_data floor", n)
-	data, err := b.workspace(ctx, fmt.Sprintf("data-%d", n), dataConfig)
+	data, err := b.workspace(ctx, "data-"+name, dataConfig)
 	if err != nil {
 		return r, calls, err
 	}
@@ -361,8 +383,8 @@ func (b *bench) size(ctx context.Context, n int, host, prefix string, counter *c
 // floorRun times a refresh-only plan of the state that svc holds with the floor provider (the
 // state's provider address changed to it), checks that it found no drift either, and then times a
 // destroy of that state with it (which removes nothing from the swarm).
-func (b *bench) floorRun(ctx context.Context, n int, svc *workspace, planOpts []tfexec.PlanOption, destroyOpts []tfexec.DestroyOption) (refresh, destroy time.Duration, u usage, err error) {
-	floor, err := b.workspace(ctx, fmt.Sprintf("floor-%d", n), floorConfig)
+func (b *bench) floorRun(ctx context.Context, n int, name string, svc *workspace, planOpts []tfexec.PlanOption, destroyOpts []tfexec.DestroyOption) (refresh, destroy time.Duration, u usage, err error) {
+	floor, err := b.workspace(ctx, "floor-"+name, floorConfig)
 	if err != nil {
 		return 0, 0, usage{}, err
 	}
@@ -496,4 +518,60 @@ func breakdown(s callcount.Snapshot) string {
 		parts[i] = fmt.Sprintf("%s: %d", k, s.Calls[k])
 	}
 	return fmt.Sprintf("%d in all; %s", s.Total, strings.Join(parts, ", "))
+}
+
+// medians sums up rounds of the same sizes: for each N, the median of each ratio over its rows,
+// with every row's value after it.
+func medians(rows []row) string {
+	var sizes []int
+	byN := map[int][]row{}
+	for _, r := range rows {
+		if _, ok := byN[r.N]; !ok {
+			sizes = append(sizes, r.N)
+		}
+		byN[r.N] = append(byN[r.N], r)
+	}
+	ratios := []struct {
+		name string
+		a, b func(row) time.Duration
+	}{
+		{"apply/swarm run", func(r row) time.Duration { return r.Apply }, func(r row) time.Duration { return r.OwnRun }},
+		{"refresh/floor", func(r row) time.Duration { return r.Refresh }, func(r row) time.Duration { return r.FloorRefresh }},
+		{"destroy returns/swarm rm", func(r row) time.Duration { return r.DestroyCmd }, func(r row) time.Duration { return r.OwnRemoval }},
+		{"tasks gone/swarm rm", func(r row) time.Duration { return r.Destroy }, func(r row) time.Duration { return r.OwnRemoval }},
+	}
+	var b strings.Builder
+	b.WriteString("medians over the rounds (each round's ratio in brackets, in order):\n")
+	for _, n := range sizes {
+		parts := make([]string, 0, len(ratios))
+		for _, q := range ratios {
+			var vals []float64
+			for _, r := range byN[n] {
+				if q.b(r) > 0 {
+					vals = append(vals, q.a(r).Seconds()/q.b(r).Seconds())
+				}
+			}
+			if len(vals) == 0 {
+				continue
+			}
+			each := make([]string, len(vals))
+			for i, v := range vals {
+				each[i] = fmt.Sprintf("%.2f", v)
+			}
+			parts = append(parts, fmt.Sprintf("%s %.2f [%s]", q.name, median(vals), strings.Join(each, " ")))
+		}
+		fmt.Fprintf(&b, "  N=%d: %s\n", n, strings.Join(parts, "; "))
+	}
+	return b.String()
+}
+
+// median of vals (the mean of the middle two for an even count); vals is not changed.
+func median(vals []float64) float64 {
+	s := append([]float64(nil), vals...)
+	sort.Float64s(s)
+	m := len(s) / 2
+	if len(s)%2 == 0 {
+		return (s[m-1] + s[m]) / 2
+	}
+	return s[m]
 }

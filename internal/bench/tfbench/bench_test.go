@@ -20,16 +20,17 @@ func TestReadSettings(t *testing.T) {
 		want    settings
 		wantErr string
 	}{
-		"defaults": {want: settings{sizes: []int{10, 50, 100, 500}, upstream: "/var/run/docker.sock", parallelism: 10, tasksUpTo: 100}},
+		"defaults": {want: settings{sizes: []int{10, 50, 100, 500}, upstream: "/var/run/docker.sock", parallelism: 10, tasksUpTo: 100, rounds: 1}},
 		"all set": {
 			env: map[string]string{"BENCH_SIZES": " 5  20 ", "BENCH_UPSTREAM": "/run/x.sock", "BENCH_PARALLELISM": "4", "BENCH_KEEP": "1",
-				"BENCH_TASKS_UP_TO": "0"},
-			want: settings{sizes: []int{5, 20}, upstream: "/run/x.sock", parallelism: 4, keep: true},
+				"BENCH_TASKS_UP_TO": "0", "BENCH_ROUNDS": "3"},
+			want: settings{sizes: []int{5, 20}, upstream: "/run/x.sock", parallelism: 4, rounds: 3, keep: true},
 		},
 		"bad tasks limit": {env: map[string]string{"BENCH_TASKS_UP_TO": "-1"}, wantErr: "BENCH_TASKS_UP_TO=-1"},
 		"bad size":        {env: map[string]string{"BENCH_SIZES": "10 x"}, wantErr: `"x" is not a positive number`},
 		"zero size":       {env: map[string]string{"BENCH_SIZES": "0"}, wantErr: `"0" is not a positive number`},
 		"bad parallelism": {env: map[string]string{"BENCH_PARALLELISM": "0"}, wantErr: "BENCH_PARALLELISM=0"},
+		"bad rounds":      {env: map[string]string{"BENCH_ROUNDS": "0"}, wantErr: "BENCH_ROUNDS=0"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -124,6 +125,49 @@ func TestTable(t *testing.T) {
 	want := "   10     1 |      12.3      10.0   1.23 |       1.5       1.2   1.25 |     0.50    30.00     0.40     5.00       50 |       6.0       8.0       4.0   2.00       3.0 |      1.30 |   0.9/0.8"
 	if len(lines) < 4 || lines[3] != want {
 		t.Errorf("table row:\n%q\nwant\n%q\nin:\n%s", lines[3], want, got)
+	}
+}
+
+func TestMedians(t *testing.T) {
+	sec := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+	r := func(n int, apply, own float64) row {
+		return row{N: n, Apply: sec(apply), OwnRun: sec(own), Refresh: sec(1), FloorRefresh: sec(2),
+			DestroyCmd: sec(1), Destroy: sec(3), OwnRemoval: sec(2)}
+	}
+	got := medians([]row{r(50, 11, 10), r(50, 9, 10), r(50, 12, 10), r(100, 20, 10), r(100, 30, 10)})
+	want := `medians over the rounds (each round's ratio in brackets, in order):
+  N=50: apply/swarm run 1.10 [1.10 0.90 1.20]; refresh/floor 0.50 [0.50 0.50 0.50]; destroy returns/swarm rm 0.50 [0.50 0.50 0.50]; tasks gone/swarm rm 1.50 [1.50 1.50 1.50]
+  N=100: apply/swarm run 2.50 [2.00 3.00]; refresh/floor 0.50 [0.50 0.50]; destroy returns/swarm rm 0.50 [0.50 0.50]; tasks gone/swarm rm 1.50 [1.50 1.50]
+`
+	if got != want {
+		t.Errorf("medians:\n%s\nwant\n%s", got, want)
+	}
+	// A ratio whose swarm's own time is missing (a row measured without it) is left out.
+	if got := medians([]row{{N: 10, Apply: sec(1)}}); got != "medians over the rounds (each round's ratio in brackets, in order):\n  N=10: \n" {
+		t.Errorf("medians without own times = %q", got)
+	}
+}
+
+func TestIdleShare(t *testing.T) {
+	a, err := parseCPULine("cpu  100 5 50 1000 20 1 2 0 40 0\ncpu0 1 2 3 4 5\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 300 ticks later: user 60, system 30, idle 180, iowait 30 (guest 40 more, inside user).
+	b, err := parseCPULine("cpu  160 5 80 1180 50 1 2 0 80 0\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := idleShare(a, b); got != 0.7 {
+		t.Errorf("idleShare = %v, want 0.7", got)
+	}
+	if got := idleShare(a, a); got != 1 {
+		t.Errorf("idleShare of no time = %v, want 1", got)
+	}
+	for _, bad := range []string{"", "intr 1 2 3\n", "cpu 1 2 x 4 5\n", "cpu 1 2\n"} {
+		if _, err := parseCPULine(bad); err == nil {
+			t.Errorf("parseCPULine(%q) = no error", bad)
+		}
 	}
 }
 

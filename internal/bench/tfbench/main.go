@@ -1,9 +1,10 @@
 // Command tfbench is the benchmark of `make bench` (not part of `make test`).
 //
 // For each N in BENCH_SIZES (default "10 50 100 500") it measures, in one run:
-//   - the swarm's own time: N services of the test image (1 replica, 0 above BENCH_TASKS_UP_TO) created through the Engine's
-//     API directly and concurrently, without waiting, then polled until every task runs; and the
-//     time to remove them all until no task of theirs is left;
+//   - the swarm's own time: N services of the test image, pinned to its digest as the provider
+//     pins it (1 replica, 0 above BENCH_TASKS_UP_TO), created through the Engine's API directly
+//     and concurrently, without waiting, then polled until every task runs; and the time to
+//     remove them all until no task of theirs is left;
 //   - terraform apply of N swarm_service resources of the same spec (waiting for convergence, the
 //     default), a refresh-only plan of them (with the Engine calls it made, counted by a proxy,
 //     package callcount, and the CPU time and peak memory of the provider processes, which write
@@ -12,6 +13,9 @@
 //     (internal/bench/floorprovider: the same schema, a Read that returns the state untouched, a
 //     Delete that removes nothing);
 //   - N terraform_data resources, Terraform's own floor for small objects.
+//
+// Each timed run (the swarm's own run and removal, the apply, the destroy) starts once the
+// machine is idle again (settle.go).
 //
 // It drives Terraform with terraform-exec, checks with terraform-json that the refresh-only plans
 // right after apply find no drift and that the state holds the N services, and prints one table
@@ -24,7 +28,9 @@
 // BENCH_PARALLELISM (terraform -parallelism, default 10), BENCH_TASKS_UP_TO (default 100: larger
 // sizes run services of 0 replicas, since the two-core bed cannot start 500 containers at once:
 // the swarm's own run of 500 drove its load average above 800 until the managers' raft requests
-// timed out), BENCH_KEEP=1 keeps the work directory.
+// timed out), BENCH_ROUNDS (default 1: how often each size is measured, each time a row of its
+// own; with more than one, the medians of the ratios follow the table, since the swarm's own pace
+// varies by a fifth from one run to the next on the bed), BENCH_KEEP=1 keeps the work directory.
 package main
 
 import (
@@ -63,11 +69,12 @@ type settings struct {
 	upstream    string
 	parallelism int
 	tasksUpTo   int
+	rounds      int
 	keep        bool
 }
 
 func readSettings(getenv func(string) string) (settings, error) {
-	s := settings{upstream: "/var/run/docker.sock", parallelism: 10, tasksUpTo: 100, keep: getenv("BENCH_KEEP") == "1"}
+	s := settings{upstream: "/var/run/docker.sock", parallelism: 10, tasksUpTo: 100, rounds: 1, keep: getenv("BENCH_KEEP") == "1"}
 	var err error
 	if s.sizes, err = parseSizes(getenv("BENCH_SIZES")); err != nil {
 		return s, err
@@ -78,6 +85,11 @@ func readSettings(getenv func(string) string) (settings, error) {
 	if v := getenv("BENCH_TASKS_UP_TO"); v != "" {
 		if s.tasksUpTo, err = strconv.Atoi(v); err != nil || s.tasksUpTo < 0 {
 			return s, fmt.Errorf("BENCH_TASKS_UP_TO=%s: want a number, 0 or more", v)
+		}
+	}
+	if v := getenv("BENCH_ROUNDS"); v != "" {
+		if s.rounds, err = strconv.Atoi(v); err != nil || s.rounds < 1 {
+			return s, fmt.Errorf("BENCH_ROUNDS=%s: want a positive number", v)
 		}
 	}
 	if v := getenv("BENCH_PARALLELISM"); v != "" {
@@ -169,21 +181,31 @@ func run(ctx context.Context) error {
 	var rows []row
 	var last callcount.Snapshot
 	for _, n := range s.sizes {
-		r, calls, err := b.size(ctx, n, "unix://"+sock, fmt.Sprintf("%s-%d", prefix, n), counter)
-		if err != nil {
-			if len(rows) > 0 {
-				// What was measured before the failure is kept.
-				fmt.Println()
-				fmt.Print(table(rows, s.parallelism))
+		for round := 1; round <= s.rounds; round++ {
+			name := fmt.Sprint(n)
+			if s.rounds > 1 {
+				name = fmt.Sprintf("%d-r%d", n, round)
 			}
-			return fmt.Errorf("with N=%d: %w", n, err)
+			r, calls, err := b.size(ctx, n, name, "unix://"+sock, fmt.Sprintf("%s-%s", prefix, name), counter)
+			if err != nil {
+				if len(rows) > 0 {
+					// What was measured before the failure is kept.
+					fmt.Println()
+					fmt.Print(table(rows, s.parallelism))
+				}
+				return fmt.Errorf("with N=%d (round %d): %w", n, round, err)
+			}
+			rows = append(rows, r)
+			last = calls
+			logf("N=%d round %d done:\n%s", n, round, table([]row{r}, s.parallelism))
 		}
-		rows = append(rows, r)
-		last = calls
-		logf("N=%d done:\n%s", n, table([]row{r}, s.parallelism))
 	}
 	fmt.Println()
 	fmt.Print(table(rows, s.parallelism))
+	if s.rounds > 1 {
+		fmt.Println()
+		fmt.Print(medians(rows))
+	}
 	fmt.Println()
 	fmt.Println("Engine calls of the last refresh-only plan, by method and path:", breakdown(last))
 	return nil

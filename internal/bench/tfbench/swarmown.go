@@ -9,6 +9,7 @@ import (
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/moby/moby/client"
 
+	tfswarm "github.com/tfswarm/terraform-provider-swarm/internal/swarm"
 	"github.com/tfswarm/terraform-provider-swarm/internal/testbed/bedenv"
 )
 
@@ -32,36 +33,57 @@ func ownSpec(name, image string, replicas uint64) swarm.ServiceSpec {
 	}
 }
 
-// swarmOwn is the swarm's own pace for n services of replicas tasks each, without Terraform or the provider: it creates
-// them through the API directly and concurrently (with the registry's credentials, as the provider
-// sends them), without waiting, then lists them until every
-// one runs its task (one ServiceList with status per poll); then it removes them all concurrently
-// and lists tasks until none of theirs is left (the destroy is timed to the same point).
-func swarmOwn(ctx context.Context, api *client.Client, reg bedenv.Registry, n int, replicas uint64, prefix string) (run, removal time.Duration, err error) {
+// pinnedImage is the test image as the provider runs it: pinned to the digest its tag points at,
+// which the provider asks the registry for (resolve_image = "always", its default, as `docker
+// service create` does). A node starts a task whose image names a digest it holds without asking
+// the registry, and pulls a tag first (a round trip with the registry's password check, for every
+// task): the swarm's own run names the same image as the provider's services, or it would be the
+// swarm's pace for other services.
+func pinnedImage(ctx context.Context, api *client.Client, reg bedenv.Registry) (string, error) {
 	auth, err := reg.AuthHeader()
 	if err != nil {
-		return 0, 0, err
+		return "", err
+	}
+	image := reg.Image("v1")
+	res, err := api.DistributionInspect(ctx, image, client.DistributionInspectOptions{EncodedRegistryAuth: auth})
+	if err != nil {
+		return "", fmt.Errorf("resolving the digest of %s: %w", image, err)
+	}
+	return tfswarm.PinDigest(image, res.Descriptor.Digest.String())
+}
+
+// ownRun is the swarm's own pace for n services of replicas tasks each, without Terraform or the
+// provider: it creates them through the API directly and concurrently (with the registry's
+// credentials, as the provider sends them), without waiting, then lists them until every one runs
+// its task (one ServiceList with status per poll). It returns their IDs.
+func ownRun(ctx context.Context, api *client.Client, reg bedenv.Registry, image string, n int, replicas uint64, prefix string) (map[string]bool, time.Duration, error) {
+	auth, err := reg.AuthHeader()
+	if err != nil {
+		return nil, 0, err
 	}
 	create := client.ServiceCreateOptions{EncodedRegistryAuth: auth}
 	start := time.Now()
 	ids := make([]string, n)
-	if err := forEach(ctx, n, func(i int) error {
+	err = forEach(ctx, n, func(i int) error {
 		var err error
 		opts := create
-		opts.Spec = ownSpec(fmt.Sprintf("%s-%d", prefix, i), reg.Image("v1"), replicas)
+		opts.Spec = ownSpec(fmt.Sprintf("%s-%d", prefix, i), image, replicas)
 		ids[i], err = createOwn(ctx, api, opts)
 		return err
-	}); err != nil {
-		return 0, 0, fmt.Errorf("creating the services: %w", err)
-	}
+	})
 	mine := map[string]bool{}
 	for _, id := range ids {
-		mine[id] = true
+		if id != "" {
+			mine[id] = true
+		}
+	}
+	if err != nil {
+		return mine, 0, fmt.Errorf("creating the services: %w", err)
 	}
 	for {
 		res, err := api.ServiceList(ctx, client.ServiceListOptions{Status: true, Filters: make(client.Filters).Add("name", prefix)})
 		if err != nil {
-			return 0, 0, err
+			return mine, 0, err
 		}
 		running := 0
 		for _, s := range res.Items {
@@ -70,25 +92,32 @@ func swarmOwn(ctx context.Context, api *client.Client, reg bedenv.Registry, n in
 			}
 		}
 		if running == n {
-			break
+			return mine, time.Since(start), nil
 		}
 		if err := sleep(ctx, ownPollInterval); err != nil {
-			return 0, 0, fmt.Errorf("waiting for %d services to run (%d do): %w", n, running, err)
+			return mine, 0, fmt.Errorf("waiting for %d services to run (%d do): %w", n, running, err)
 		}
 	}
-	run = time.Since(start)
+}
 
-	start = time.Now()
-	if err := forEach(ctx, n, func(i int) error {
-		_, err := api.ServiceRemove(ctx, ids[i], client.ServiceRemoveOptions{})
+// ownRemoval removes the services of ownRun all concurrently and lists tasks until none of theirs
+// is left (the destroy is timed to the same point).
+func ownRemoval(ctx context.Context, api *client.Client, ids map[string]bool) (time.Duration, error) {
+	list := make([]string, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	start := time.Now()
+	if err := forEach(ctx, len(list), func(i int) error {
+		_, err := api.ServiceRemove(ctx, list[i], client.ServiceRemoveOptions{})
 		return err
 	}); err != nil {
-		return run, 0, fmt.Errorf("removing the services: %w", err)
+		return 0, fmt.Errorf("removing the services: %w", err)
 	}
-	if err := waitTasksGone(ctx, api, mine); err != nil {
-		return run, 0, err
+	if err := waitTasksGone(ctx, api, ids); err != nil {
+		return 0, err
 	}
-	return run, time.Since(start), nil
+	return time.Since(start), nil
 }
 
 // waitTasksGone lists tasks until none of the services in ids (by ID) has one left.
