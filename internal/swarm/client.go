@@ -34,6 +34,9 @@ type Client struct {
 
 	// removalTasks shares the task lists of concurrent WaitServiceRemoved calls.
 	removalTasks sharedTaskList
+	// statusProbe shares the task counts that concurrent WaitConverged calls look at between
+	// their full looks.
+	statusProbe statusProbe
 	// digests remembers what ResolveDigest resolved.
 	digests digestCache
 }

@@ -41,7 +41,9 @@ type ConvergeOptions struct {
 	// rollback status is the fate of this update; reads not newer than it are not judged.
 	PreviousVersion uint64
 	// Interval between polls (default 1s, tests use less). The first pauses are shorter: 100ms,
-	// then doubling up to Interval.
+	// then doubling up to Interval. WaitConverged ends a pause early when the service's task
+	// counts change, which it looks at every 200ms in one list shared by the process's waits
+	// (statusProbe).
 	Interval time.Duration
 	// Progress, when set, hears how far the service got each time that changes: a line for
 	// people (msg) and the same as fields (service, service_id, mode, desired, done, and
@@ -55,6 +57,10 @@ type ConvergeOptions struct {
 	// UnschedulableGrace is how long every unconverged task may stay pending with a scheduler
 	// error ("no suitable node …") before the wait gives up early (default 10s).
 	UnschedulableGrace time.Duration
+
+	// probe, when set, is a cheap look at the service's task counts (statusProbe.status), which
+	// cuts a pause between full looks short when they change.
+	probe func(ctx context.Context, serviceID string) (swarm.ServiceStatus, bool, error)
 }
 
 func (o ConvergeOptions) withDefaults() ConvergeOptions {
@@ -97,6 +103,9 @@ func (c *Client) WaitConverged(ctx context.Context, serviceID string, opts Conve
 	if err != nil {
 		return err
 	}
+	opts.probe = func(ctx context.Context, id string) (swarm.ServiceStatus, bool, error) {
+		return c.statusProbe.status(ctx, api, id)
+	}
 	err = waitConverged(ctx, api, serviceID, opts.withDefaults())
 	var ce *ConvergenceError
 	if err != nil && !errors.As(err, &ce) {
@@ -127,6 +136,8 @@ type convWaiter struct {
 	last     convProgress
 	seen     bool
 	lastLine string
+	// probed is the task counts the probe last gave (nil before the first).
+	probed *swarm.ServiceStatus
 }
 
 func waitConverged(ctx context.Context, api convergeAPI, serviceID string, opts ConvergeOptions) error {
@@ -171,10 +182,55 @@ func waitConverged(ctx context.Context, api convergeAPI, serviceID string, opts 
 				unschedulableSince = time.Time{}
 			}
 		}
-		if err := pause(ctx, interval); err != nil {
+		if err := w.pause(ctx, interval); err != nil {
 			return w.failure(ctx, err)
 		}
 		interval = nextConvergeInterval(interval, opts.Interval)
+	}
+}
+
+// pause waits d before the next full look, or less: with a probe, it looks at the service's task
+// counts every probeInterval and ends as soon as they differ from the counts it saw before (a task
+// started, completed or stopped), or, at the first look of a wait, when more tasks run or
+// completed than the last full look found done. A probe that fails or does not know the service
+// leaves the pause as it is.
+func (w *convWaiter) pause(ctx context.Context, d time.Duration) error {
+	if w.opts.probe == nil || d <= probeInterval {
+		return pause(ctx, d)
+	}
+	end := time.Now().Add(d)
+	for {
+		left := time.Until(end)
+		if left <= 0 {
+			return nil
+		}
+		step := min(probeInterval, left)
+		if err := pause(ctx, step); err != nil {
+			return err
+		}
+		if step == left {
+			return nil // the full look comes now
+		}
+		// A slow list must not hold the full look up.
+		pctx, cancel := context.WithDeadline(ctx, end)
+		st, ok, err := w.opts.probe(pctx, w.id)
+		cancel()
+		if err != nil || !ok {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			continue
+		}
+		before := w.probed
+		w.probed = &st
+		switch {
+		case before == nil:
+			if st.RunningTasks+st.CompletedTasks > uint64(max(w.last.Done, 0)) {
+				return nil
+			}
+		case st != *before:
+			return nil
+		}
 	}
 }
 

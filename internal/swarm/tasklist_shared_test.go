@@ -24,53 +24,59 @@ func (g *gatedTasks) TaskList(context.Context, client.TaskListOptions) (client.T
 	return client.TaskListResult{Items: make([]swarm.Task, n)}, nil
 }
 
-// TestSharedTaskList: waits that ask while a list is in flight share the next one (one list in
-// flight at a time), and none gets a list sent before it asked.
+// checkJoinsNext checks a shared call: callers that ask while one is in flight share the next
+// one (one in flight at a time), and none gets an answer sent before it asked. ask(i) is caller
+// i's request (caller 0 asks first, alone); it returns the number of the send that answered it.
+// sent counts the sends, which wait for release.
+func checkJoinsNext(t *testing.T, callers int, sent *atomic.Int32, release chan struct{}, ask func(i int) int) {
+	t.Helper()
+	first := make(chan int, 1)
+	go func() { first <- ask(0) }()
+	for sent.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	// The others ask while the first call is in flight: they must not get its answer.
+	var wg sync.WaitGroup
+	got := make([]int, callers-1)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = ask(i + 1)
+		}()
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := sent.Load(); n != 1 {
+		t.Fatalf("%d calls in flight, want 1", n)
+	}
+	close(release)
+	wg.Wait()
+	if n := <-first; n != 1 {
+		t.Errorf("the first caller got answer %d", n)
+	}
+	for i, n := range got {
+		if n != 2 {
+			t.Errorf("caller %d got answer %d, want the one sent after it asked (2)", i+1, n)
+		}
+	}
+	if n := sent.Load(); n != 2 {
+		t.Errorf("%d calls sent for %d callers, want 2", n, callers)
+	}
+}
+
+// TestSharedTaskList: see checkJoinsNext; filtered lists are not shared.
 func TestSharedTaskList(t *testing.T) {
 	t.Parallel()
 	g := &gatedTasks{release: make(chan struct{})}
 	s := &sharedTaskList{}
 	ctx := context.Background()
-
-	first := make(chan int, 1)
-	go func() {
-		res, _ := s.list(ctx, g)
-		first <- len(res.Items)
-	}()
-	for g.sent.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	// Ten more ask while the first list is in flight: they must not get it.
-	var wg sync.WaitGroup
-	got := make([]int, 10)
-	for i := range got {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res, err := s.list(ctx, g)
-			if err != nil {
-				t.Error(err)
-			}
-			got[i] = len(res.Items)
-		}()
-	}
-	time.Sleep(50 * time.Millisecond)
-	if n := g.sent.Load(); n != 1 {
-		t.Fatalf("%d lists in flight, want 1", n)
-	}
-	close(g.release)
-	wg.Wait()
-	if n := <-first; n != 1 {
-		t.Errorf("the first caller got list %d", n)
-	}
-	for i, n := range got {
-		if n != 2 {
-			t.Errorf("caller %d got list %d, want the one sent after it asked (2)", i, n)
+	checkJoinsNext(t, 11, &g.sent, g.release, func(int) int {
+		res, err := s.list(ctx, g)
+		if err != nil {
+			t.Error(err)
 		}
-	}
-	if n := g.sent.Load(); n != 2 {
-		t.Errorf("%d lists sent for 11 callers, want 2", n)
-	}
+		return len(res.Items)
+	})
 
 	// A filtered list is not shared.
 	f := &fakeAPI{allTasks: []swarm.Task{{ID: "t1"}}}
