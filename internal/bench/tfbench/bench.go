@@ -133,6 +133,8 @@ type row struct {
 	DataApply, DataRefresh time.Duration
 	// The swarm's own time to run the services and to remove them (ownRun, ownRemoval).
 	OwnRun, OwnRemoval time.Duration
+	// The swarm's own time to run them -parallelism at a time (ownRunAt).
+	OwnRunAt time.Duration
 	// The refresh-only plan and the destroy of the same state with the floor provider.
 	FloorRefresh, FloorDestroy time.Duration
 	// What the provider processes of each refresh-only plan used.
@@ -304,6 +306,17 @@ func (b *bench) size(ctx context.Context, n int, name, host, prefix string, coun
 		return r, callcount.Snapshot{}, err
 	}
 
+	logf("N=%d: the swarm's own time to run %d services %d at a time", n, n, b.parallelism)
+	if err := settle(ctx, "the swarm's own run at -parallelism"); err != nil {
+		return r, callcount.Snapshot{}, err
+	}
+	if own, r.OwnRunAt, err = ownRunAt(ctx, b.api, b.registry, image, n, b.parallelism, r.Replicas, prefix+"-par"); err != nil {
+		return r, callcount.Snapshot{}, err
+	}
+	if _, err := ownRemoval(ctx, b.api, own); err != nil {
+		return r, callcount.Snapshot{}, err
+	}
+
 	logf("N=%d: applying %d swarm_service resources", n, n)
 	if err := settle(ctx, "the apply"); err != nil {
 		return r, callcount.Snapshot{}, err
@@ -467,19 +480,19 @@ func ratio(a, b time.Duration) string {
 	return fmt.Sprintf("%.2f", a.Seconds()/b.Seconds())
 }
 
-const rowFormat = "%5s %5s | %9s %9s %6s | %9s %9s %6s | %8s %8s %8s %8s %8s | %9s %9s %9s %6s %9s | %9s | %9s\n"
+const rowFormat = "%5s %5s | %9s %9s %6s %9s %6s | %9s %9s %6s | %8s %8s %8s %8s %8s | %9s %9s %9s %6s %9s | %9s | %9s\n"
 
 // table is the printed result.
 func table(rows []row, parallelism int) string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "swarm_service benchmark (parallelism %d; times in seconds; CPU and peak memory of the provider processes of the refresh-only plan, from /proc)\n", parallelism)
-	fmt.Fprintf(&b, rowFormat, "N", "tasks", "apply", "swarm run", "ratio", "refresh", "floor", "ratio",
+	fmt.Fprintf(&b, rowFormat, "N", "tasks", "apply", "swarm run", "ratio", "swarm run", "ratio", "refresh", "floor", "ratio",
 		"CPU", "CPU/svc", "floor", "extra/svc", "peak", "destroy", "tasks", "swarm rm", "ratio", "floor", "calls/svc", "tf_data")
-	fmt.Fprintf(&b, rowFormat, "", "/svc", "", "(own)", "", "plan", "refresh", "", "(s)", "(ms)", "CPU (s)", "(ms)", "(MB)", "returns", "gone", "(own)", "", "destroy", "(refresh)", "apply/ref")
+	fmt.Fprintf(&b, rowFormat, "", "/svc", "", "(own)", "", "(own, -p)", "", "plan", "refresh", "", "(s)", "(ms)", "CPU (s)", "(ms)", "(MB)", "returns", "gone", "(own)", "", "destroy", "(refresh)", "apply/ref")
 	for _, r := range rows {
 		perSvc := func(s float64) string { return fmt.Sprintf("%.2f", 1000*s/float64(r.N)) }
 		fmt.Fprintf(&b, rowFormat, fmt.Sprint(r.N), fmt.Sprint(r.Replicas),
-			seconds(r.Apply), seconds(r.OwnRun), ratio(r.Apply, r.OwnRun),
+			seconds(r.Apply), seconds(r.OwnRun), ratio(r.Apply, r.OwnRun), seconds(r.OwnRunAt), ratio(r.Apply, r.OwnRunAt),
 			seconds(r.Refresh), seconds(r.FloorRefresh), ratio(r.Refresh, r.FloorRefresh),
 			fmt.Sprintf("%.2f", r.Prov.CPU), perSvc(r.Prov.BusiestCPU), fmt.Sprintf("%.2f", r.Floor.CPU),
 			perSvc(r.Prov.BusiestCPU-r.Floor.BusiestCPU), fmt.Sprintf("%.0f", float64(r.Prov.PeakKB)/1024),
@@ -489,7 +502,9 @@ func table(rows []row, parallelism int) string {
 	}
 	b.WriteString(`
 apply: terraform apply of N new services, waiting for convergence; swarm run: the same N created
-through the API concurrently, then polled until every task runs; refresh plan / floor refresh: a
+through the API concurrently, then polled until every task runs; swarm run (own, -p): the same N
+created -parallelism at a time, each waited for before the next, as Terraform lets a provider
+(no provider that waits for convergence can beat it); refresh plan / floor refresh: a
 refresh-only plan of the same state with this provider and with the floor provider (same schema,
 Read returns the state untouched); CPU: all provider processes of the refresh plan; CPU/svc: the
 process that served the reads, per service; extra/svc: the same minus the floor's; peak: highest
@@ -536,6 +551,7 @@ func medians(rows []row) string {
 		a, b func(row) time.Duration
 	}{
 		{"apply/swarm run", func(r row) time.Duration { return r.Apply }, func(r row) time.Duration { return r.OwnRun }},
+		{"apply/swarm run at -p", func(r row) time.Duration { return r.Apply }, func(r row) time.Duration { return r.OwnRunAt }},
 		{"refresh/floor", func(r row) time.Duration { return r.Refresh }, func(r row) time.Duration { return r.FloorRefresh }},
 		{"destroy returns/swarm rm", func(r row) time.Duration { return r.DestroyCmd }, func(r row) time.Duration { return r.OwnRemoval }},
 		{"tasks gone/swarm rm", func(r row) time.Duration { return r.Destroy }, func(r row) time.Duration { return r.OwnRemoval }},

@@ -116,13 +116,13 @@ func TestTable(t *testing.T) {
 	rows := []row{{
 		N: 10, Replicas: 1, Apply: 12340 * time.Millisecond, Refresh: 1500 * time.Millisecond, Destroy: 8 * time.Second, DestroyCmd: 6 * time.Second,
 		Calls: 13, ServiceReads: 10, DataApply: 900 * time.Millisecond, DataRefresh: 800 * time.Millisecond,
-		OwnRun: 10 * time.Second, OwnRemoval: 4 * time.Second, FloorRefresh: 1200 * time.Millisecond, FloorDestroy: 3 * time.Second,
+		OwnRun: 10 * time.Second, OwnRunAt: 11 * time.Second, OwnRemoval: 4 * time.Second, FloorRefresh: 1200 * time.Millisecond, FloorDestroy: 3 * time.Second,
 		Prov:  usage{CPU: 0.5, BusiestCPU: 0.3, PeakKB: 51200, Processes: 2},
 		Floor: usage{CPU: 0.4, BusiestCPU: 0.25, PeakKB: 40960, Processes: 2},
 	}}
 	got := table(rows, 10)
 	lines := strings.Split(got, "\n")
-	want := "   10     1 |      12.3      10.0   1.23 |       1.5       1.2   1.25 |     0.50    30.00     0.40     5.00       50 |       6.0       8.0       4.0   2.00       3.0 |      1.30 |   0.9/0.8"
+	want := "   10     1 |      12.3      10.0   1.23      11.0   1.12 |       1.5       1.2   1.25 |     0.50    30.00     0.40     5.00       50 |       6.0       8.0       4.0   2.00       3.0 |      1.30 |   0.9/0.8"
 	if len(lines) < 4 || lines[3] != want {
 		t.Errorf("table row:\n%q\nwant\n%q\nin:\n%s", lines[3], want, got)
 	}

@@ -4,7 +4,9 @@
 //   - the swarm's own time: N services of the test image, pinned to its digest as the provider
 //     pins it (1 replica, 0 above BENCH_TASKS_UP_TO), created through the Engine's API directly
 //     and concurrently, without waiting, then polled until every task runs; and the time to
-//     remove them all until no task of theirs is left;
+//     remove them all until no task of theirs is left; and its time to run them -parallelism at
+//     a time, each waited for before the next (what any provider that waits for convergence is
+//     bound to);
 //   - terraform apply of N swarm_service resources of the same spec (waiting for convergence, the
 //     default), a refresh-only plan of them (with the Engine calls it made, counted by a proxy,
 //     package callcount, and the CPU time and peak memory of the provider processes, which write

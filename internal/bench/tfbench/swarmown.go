@@ -64,7 +64,7 @@ func ownRun(ctx context.Context, api *client.Client, reg bedenv.Registry, image 
 	create := client.ServiceCreateOptions{EncodedRegistryAuth: auth}
 	start := time.Now()
 	ids := make([]string, n)
-	err = forEach(ctx, n, func(i int) error {
+	err = forEach(ctx, n, ownParallelism, func(i int) error {
 		var err error
 		opts := create
 		opts.Spec = ownSpec(fmt.Sprintf("%s-%d", prefix, i), image, replicas)
@@ -100,6 +100,74 @@ func ownRun(ctx context.Context, api *client.Client, reg bedenv.Registry, image 
 	}
 }
 
+// ownRunAt is the swarm's own pace for the same services when at most p are underway at once, as
+// Terraform's -parallelism lets a provider that waits for convergence have them: p workers each
+// create a service and wait until it runs before they create the next, and one ServiceList with
+// task counts every ownPollInterval tells them all. No provider that waits for convergence under
+// that -parallelism can be faster; the swarm may start tasks faster when it gets them all at once
+// (ownRun). It returns the services' IDs.
+func ownRunAt(ctx context.Context, api *client.Client, reg bedenv.Registry, image string, n, p int, replicas uint64, prefix string) (map[string]bool, time.Duration, error) {
+	auth, err := reg.AuthHeader()
+	if err != nil {
+		return nil, 0, err
+	}
+	var mu sync.Mutex
+	mine := map[string]bool{}
+	waiting := map[string]chan struct{}{}
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
+	var pollErr error
+	failed := make(chan struct{}) // closed when a list failed (pollErr says why)
+	go func() {
+		for sleep(pollCtx, ownPollInterval) == nil {
+			res, err := api.ServiceList(pollCtx, client.ServiceListOptions{Status: true, Filters: make(client.Filters).Add("name", prefix)})
+			mu.Lock()
+			if err != nil {
+				if pollCtx.Err() == nil {
+					pollErr = fmt.Errorf("listing the services: %w", err)
+					close(failed)
+				}
+				mu.Unlock()
+				return
+			}
+			for _, s := range res.Items {
+				if done, ok := waiting[s.ID]; ok && s.ServiceStatus != nil && s.ServiceStatus.RunningTasks >= replicas {
+					close(done)
+					delete(waiting, s.ID)
+				}
+			}
+			mu.Unlock()
+		}
+	}()
+	start := time.Now()
+	err = forEach(ctx, n, p, func(i int) error {
+		done := make(chan struct{})
+		id, err := createOwn(ctx, api, client.ServiceCreateOptions{EncodedRegistryAuth: auth, Spec: ownSpec(fmt.Sprintf("%s-%d", prefix, i), image, replicas)})
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		mine[id] = true
+		waiting[id] = done
+		mu.Unlock()
+		select {
+		case <-done:
+			return nil
+		case <-failed:
+			mu.Lock()
+			defer mu.Unlock()
+			return pollErr
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	took := time.Since(start)
+	if err != nil {
+		return mine, 0, fmt.Errorf("running the services %d at a time: %w", p, err)
+	}
+	return mine, took, nil
+}
+
 // ownRemoval removes the services of ownRun all concurrently and lists tasks until none of theirs
 // is left (the destroy is timed to the same point).
 func ownRemoval(ctx context.Context, api *client.Client, ids map[string]bool) (time.Duration, error) {
@@ -108,7 +176,7 @@ func ownRemoval(ctx context.Context, api *client.Client, ids map[string]bool) (t
 		list = append(list, id)
 	}
 	start := time.Now()
-	if err := forEach(ctx, len(list), func(i int) error {
+	if err := forEach(ctx, len(list), ownParallelism, func(i int) error {
 		_, err := api.ServiceRemove(ctx, list[i], client.ServiceRemoveOptions{})
 		return err
 	}); err != nil {
@@ -163,9 +231,9 @@ func createOwn(ctx context.Context, api *client.Client, opts client.ServiceCreat
 	return "", fmt.Errorf("service %s: %w", name, err)
 }
 
-// forEach runs f(0..n-1), ownParallelism at a time, and returns the first error.
-func forEach(ctx context.Context, n int, f func(i int) error) error {
-	sem := make(chan struct{}, ownParallelism)
+// forEach runs f(0..n-1), p at a time, and returns the first error.
+func forEach(ctx context.Context, n, p int, f func(i int) error) error {
+	sem := make(chan struct{}, p)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var first error
