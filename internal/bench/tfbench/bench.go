@@ -118,6 +118,7 @@ type bench struct {
 	parallelism             int
 	tasksUpTo               int            // above this many services, they run no task
 	api                     *client.Client // the Engine, directly, for the swarm's own times
+	engineHost              string         // its address
 	registry                bedenv.Registry
 }
 
@@ -271,7 +272,7 @@ func (b *bench) size(ctx context.Context, n int, name, host, prefix string, coun
 	if n > b.tasksUpTo {
 		r.Replicas = 0
 	}
-	image, err := pinnedImage(ctx, b.api, b.registry)
+	image, err := pinnedImage(ctx, b.engineHost, b.registry)
 	if err != nil {
 		return r, callcount.Snapshot{}, err
 	}

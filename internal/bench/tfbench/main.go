@@ -170,7 +170,8 @@ func run(ctx context.Context) error {
 	go func() { _ = proxy.Serve(l) }()
 	defer proxy.Close()
 
-	api, err := client.New(client.WithHost("unix://" + s.upstream))
+	engineHost := "unix://" + s.upstream
+	api, err := client.New(client.WithHost(engineHost))
 	if err != nil {
 		return err
 	}
@@ -179,7 +180,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b := &bench{tfPath: tfPath, work: work, cliConfig: rc, parallelism: s.parallelism, tasksUpTo: s.tasksUpTo, api: api, registry: reg}
+	b := &bench{tfPath: tfPath, work: work, cliConfig: rc, parallelism: s.parallelism, tasksUpTo: s.tasksUpTo, api: api, engineHost: engineHost, registry: reg}
 	var rows []row
 	var last callcount.Snapshot
 	for _, n := range s.sizes {

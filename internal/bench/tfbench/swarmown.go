@@ -39,17 +39,22 @@ func ownSpec(name, image string, replicas uint64) swarm.ServiceSpec {
 // the registry, and pulls a tag first (a round trip with the registry's password check, for every
 // task): the swarm's own run names the same image as the provider's services, or it would be the
 // swarm's pace for other services.
-func pinnedImage(ctx context.Context, api *client.Client, reg bedenv.Registry) (string, error) {
+func pinnedImage(ctx context.Context, host string, reg bedenv.Registry) (string, error) {
 	auth, err := reg.AuthHeader()
 	if err != nil {
 		return "", err
 	}
-	image := reg.Image("v1")
-	res, err := api.DistributionInspect(ctx, image, client.DistributionInspectOptions{EncodedRegistryAuth: auth})
+	engine, err := tfswarm.New(tfswarm.Config{Endpoints: []tfswarm.Endpoint{{Host: host}}})
 	if err != nil {
-		return "", fmt.Errorf("resolving the digest of %s: %w", image, err)
+		return "", err
 	}
-	return tfswarm.PinDigest(image, res.Descriptor.Digest.String())
+	defer func() { _ = engine.Close() }()
+	image := reg.Image("v1")
+	digest, err := engine.ResolveDigest(ctx, image, auth)
+	if err != nil {
+		return "", err
+	}
+	return tfswarm.PinDigest(image, digest)
 }
 
 // ownRun is the swarm's own pace for n services of replicas tasks each, without Terraform or the
