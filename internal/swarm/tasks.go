@@ -78,6 +78,16 @@ func atMostRunning(s swarm.TaskState) bool {
 // convWantedRunning: Swarm still wants the task to run (its desired state is at most running).
 func convWantedRunning(t swarm.Task) bool { return atMostRunning(t.DesiredState) }
 
+// convContainerUp reports whether a running task's container still runs. The Engine reports a
+// task whose container stopped while it waited for a health check to pass (the check failed,
+// the Engine stopped the container, its process exited 0) as running, with container PID 0, for
+// the moment before it marks it complete: a look in that moment must not count the slot as
+// running. A task without a container status (not a container) counts as running.
+func convContainerUp(t swarm.Task) bool {
+	cs := t.Status.ContainerStatus
+	return cs == nil || cs.PID != 0
+}
+
 // convProgress is what one look at a service's tasks says.
 type convProgress struct {
 	Mode    string
@@ -299,7 +309,7 @@ type convUnitStatus struct {
 func convUnitState(u convUnit, doneState swarm.TaskState, threshold int) convUnitStatus {
 	var st convUnitStatus
 	for _, t := range u.tasks {
-		if t.Status.State == doneState && (doneState == swarm.TaskStateComplete || convWantedRunning(t)) {
+		if t.Status.State == doneState && (doneState == swarm.TaskStateComplete || convWantedRunning(t) && convContainerUp(t)) {
 			st.done = true
 			return st
 		}
@@ -328,7 +338,8 @@ attempts:
 				lastFailed = &u.tasks[i]
 			}
 			continue
-		case convInProgress(t.Status.State) && i == 0:
+		case (convInProgress(t.Status.State) || t.Status.State == swarm.TaskStateRunning && !convContainerUp(t)) && i == 0:
+			// Still on its way, or about to be marked complete (convContainerUp).
 			continue
 		default:
 			break attempts

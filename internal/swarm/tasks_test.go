@@ -23,6 +23,12 @@ func tk(id string, slot int, node string, state, desired swarm.TaskState, age in
 	}
 }
 
+// withPID gives t the container status the Engine reports: its container's PID, 0 once it exited.
+func withPID(t swarm.Task, pid int) swarm.Task {
+	t.Status.ContainerStatus = &swarm.ContainerStatus{ContainerID: "c-" + t.ID, PID: pid}
+	return t
+}
+
 func replicated(n uint64) swarm.Service {
 	return swarm.Service{Spec: swarm.ServiceSpec{
 		Annotations: swarm.Annotations{Name: "web"},
@@ -237,6 +243,19 @@ func TestConvEvaluate(t *testing.T) {
 				{TaskID: "e1", Slot: 1, NodeID: "n1", State: "complete", DesiredState: "shutdown", Message: "complete", FailedAttempts: 1,
 					Hint: "the container stopped with exit code 0 before it ever stayed healthy: its health check most likely failed (unhealthy)"},
 			}},
+		},
+		"running with its container gone does not count (a failed health check)": {
+			svc:   healthy,
+			tasks: []swarm.Task{exited, withPID(tk("r2", 1, "n1", running, running, 1, ""), 0)},
+			want: convProgress{Mode: "replicated", Desired: 1, Problems: []TaskProblem{
+				{TaskID: "e1", Slot: 1, NodeID: "n1", State: "complete", DesiredState: "shutdown", Message: "complete", FailedAttempts: 1,
+					Hint: "the container stopped with exit code 0 before it ever stayed healthy: its health check most likely failed (unhealthy)"},
+			}},
+		},
+		"running with its container's PID counts": {
+			svc:   healthy,
+			tasks: []swarm.Task{exited, withPID(tk("r2", 1, "n1", running, running, 1, ""), 4468)},
+			want:  convProgress{Mode: "replicated", Desired: 1, Done: 1, Converged: true},
 		},
 		"exit 0 without a health check": {
 			svc:   replicated(1),
