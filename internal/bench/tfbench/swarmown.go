@@ -86,13 +86,13 @@ func ownRun(ctx context.Context, api *client.Client, reg bedenv.Registry, image 
 		return mine, 0, fmt.Errorf("creating the services: %w", err)
 	}
 	for {
-		res, err := api.ServiceList(ctx, client.ServiceListOptions{Status: true, Filters: make(client.Filters).Add("name", prefix)})
+		run, err := runningOwn(ctx, api, prefix, replicas)
 		if err != nil {
 			return mine, 0, err
 		}
 		running := 0
-		for _, s := range res.Items {
-			if mine[s.ID] && s.ServiceStatus != nil && s.ServiceStatus.RunningTasks >= replicas {
+		for id := range run {
+			if mine[id] {
 				running++
 			}
 		}
@@ -125,20 +125,20 @@ func ownRunAt(ctx context.Context, api *client.Client, reg bedenv.Registry, imag
 	failed := make(chan struct{}) // closed when a list failed (pollErr says why)
 	go func() {
 		for sleep(pollCtx, ownPollInterval) == nil {
-			res, err := api.ServiceList(pollCtx, client.ServiceListOptions{Status: true, Filters: make(client.Filters).Add("name", prefix)})
+			run, err := runningOwn(pollCtx, api, prefix, replicas)
 			mu.Lock()
 			if err != nil {
 				if pollCtx.Err() == nil {
-					pollErr = fmt.Errorf("listing the services: %w", err)
+					pollErr = err
 					close(failed)
 				}
 				mu.Unlock()
 				return
 			}
-			for _, s := range res.Items {
-				if done, ok := waiting[s.ID]; ok && s.ServiceStatus != nil && s.ServiceStatus.RunningTasks >= replicas {
+			for id := range run {
+				if done, ok := waiting[id]; ok {
 					close(done)
-					delete(waiting, s.ID)
+					delete(waiting, id)
 				}
 			}
 			mu.Unlock()
@@ -171,6 +171,22 @@ func ownRunAt(ctx context.Context, api *client.Client, reg bedenv.Registry, imag
 		return mine, 0, fmt.Errorf("running the services %d at a time: %w", p, err)
 	}
 	return mine, took, nil
+}
+
+// runningOwn lists the services whose names start with prefix (one ServiceList with task counts)
+// and returns the IDs of those that run replicas tasks.
+func runningOwn(ctx context.Context, api *client.Client, prefix string, replicas uint64) (map[string]bool, error) {
+	res, err := api.ServiceList(ctx, client.ServiceListOptions{Status: true, Filters: make(client.Filters).Add("name", prefix)})
+	if err != nil {
+		return nil, fmt.Errorf("listing the services: %w", err)
+	}
+	running := map[string]bool{}
+	for _, s := range res.Items {
+		if s.ServiceStatus != nil && s.ServiceStatus.RunningTasks >= replicas {
+			running[s.ID] = true
+		}
+	}
+	return running, nil
 }
 
 // ownRemoval removes the services of ownRun all concurrently and lists tasks until none of theirs
