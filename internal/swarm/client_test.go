@@ -77,7 +77,8 @@ func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveUnix serves h on a unix socket in a temporary directory and returns its host URL.
+// serveUnix serves h on a unix socket in a temporary directory and returns its host URL; a
+// handler with a ConnState method is told of each connection's changes.
 func serveUnix(t *testing.T, h http.Handler) (string, func()) {
 	t.Helper()
 	// Not t.TempDir(): its long paths overflow the 108-byte limit of a unix socket path.
@@ -91,6 +92,9 @@ func serveUnix(t *testing.T, h http.Handler) (string, func()) {
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	if w, ok := h.(interface{ ConnState(net.Conn, http.ConnState) }); ok {
+		srv.ConnState = w.ConnState
+	}
 	go func() { _ = srv.Serve(l) }()
 	var once sync.Once
 	stop := func() {
@@ -127,6 +131,83 @@ func TestManagerPicksFirstManagerThatAnswers(t *testing.T) {
 	}
 	if got := api.ClientVersion(); got != "1.41" {
 		t.Errorf("negotiated version = %q, want 1.41", got)
+	}
+}
+
+// connCounter is a fake Engine that counts the connections made to it and holds each call until
+// `together` calls are in (so that they run at once), or a second has passed.
+type connCounter struct {
+	fakeEngine
+	together int
+	conns    atomic.Int64
+	mu       sync.Mutex
+	waiting  int
+	release  chan struct{}
+}
+
+func (c *connCounter) ConnState(_ net.Conn, s http.ConnState) {
+	if s == http.StateNew {
+		c.conns.Add(1)
+	}
+}
+
+func (c *connCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/version") {
+		c.mu.Lock()
+		if c.waiting == 0 {
+			c.release = make(chan struct{})
+		}
+		release := c.release
+		if c.waiting++; c.waiting == c.together {
+			c.waiting = 0
+			close(release)
+		}
+		c.mu.Unlock()
+		select {
+		case <-release:
+		case <-time.After(time.Second):
+		}
+	}
+	c.fakeEngine.ServeHTTP(w, r)
+}
+
+// Terraform runs 10 operations at once: the calls of a second round reuse the first round's
+// connections instead of dialing new ones (net/http keeps only 2 idle per host unless told).
+func TestConcurrentCallsReuseConnections(t *testing.T) {
+	ctx := context.Background()
+	const parallel = 10
+	engine := &connCounter{fakeEngine: fakeEngine{swarmHeader: "active/manager"}, together: parallel}
+	host, _ := serveUnix(t, engine)
+	c, err := New(Config{Endpoints: []Endpoint{{Host: host}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	api, err := c.Manager(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := engine.conns.Load()
+	for round := range 3 {
+		var wg sync.WaitGroup
+		errs := make(chan error, parallel)
+		for range parallel {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := api.ServerVersion(ctx, serverVersionOptions()); err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatalf("round %d: %v", round, err)
+		}
+	}
+	if got := engine.conns.Load() - before; got > parallel {
+		t.Errorf("3 rounds of %d calls at once made %d new connections, want at most %d", parallel, got, parallel)
 	}
 }
 
