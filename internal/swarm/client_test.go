@@ -77,6 +77,11 @@ func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// connStater is a handler that wants to hear of its connections' changes.
+type connStater interface {
+	ConnState(net.Conn, http.ConnState)
+}
+
 // serveUnix serves h on a unix socket in a temporary directory and returns its host URL; a
 // handler with a ConnState method is told of each connection's changes.
 func serveUnix(t *testing.T, h http.Handler) (string, func()) {
@@ -92,7 +97,7 @@ func serveUnix(t *testing.T, h http.Handler) (string, func()) {
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	if w, ok := h.(interface{ ConnState(net.Conn, http.ConnState) }); ok {
+	if w, ok := h.(connStater); ok {
 		srv.ConnState = w.ConnState
 	}
 	go func() { _ = srv.Serve(l) }()
