@@ -57,6 +57,12 @@ type ConvergeOptions struct {
 	// UnschedulableGrace is how long every unconverged task may stay pending with a scheduler
 	// error ("no suitable node …") before the wait gives up early (default 10s).
 	UnschedulableGrace time.Duration
+	// Monitor, when positive, is how long the service must stay converged once a look finds it so,
+	// as `docker service create` watches a new service for 5s: a task that stops in that time sends
+	// the wait back to waiting (where a slot that keeps failing ends it, as above), and the next
+	// look that finds the service converged starts the watch again. Zero ends the wait at the
+	// first look that finds it converged.
+	Monitor time.Duration
 
 	// probe, when set, is a cheap look at the service's task counts (statusProbe.status), which
 	// cuts a pause between full looks short when they change.
@@ -93,6 +99,9 @@ type convergeAPI interface {
 //   - global: every ready, active node that satisfies the placement runs such a task;
 //   - replicated_job: total_completions tasks of the current run completed;
 //   - global_job: every such node completed a task of the current run.
+//
+// With ConvergeOptions.Monitor, a replicated or global service must then stay so that long (a
+// job's completed tasks stay completed: it is not watched).
 //
 // It gives up before ctx ends when the service cannot get there by itself: every unconverged
 // slot or node failed ConvergeOptions.FailedAttempts times in a row, or waited unschedulable for
@@ -142,11 +151,25 @@ type convWaiter struct {
 
 func waitConverged(ctx context.Context, api convergeAPI, serviceID string, opts ConvergeOptions) error {
 	w := &convWaiter{api: api, id: serviceID, opts: opts}
-	var unschedulableSince time.Time
+	var unschedulableSince, convergedSince time.Time
 	errs := 0
 	interval := min(firstConvergeInterval, opts.Interval)
 	for {
 		done, err := w.poll(ctx)
+		next := interval
+		if done && opts.Monitor > 0 && !convIsJobMode(w.last.Mode) {
+			if convergedSince.IsZero() {
+				convergedSince = time.Now()
+				w.opts.Progress(fmt.Sprintf("%s: converged; watching it for %s", w.svc.Spec.Name, opts.Monitor), map[string]any{
+					"service": w.svc.Spec.Name, "service_id": w.id, "monitor": opts.Monitor.String(),
+				})
+			}
+			left := opts.Monitor - time.Since(convergedSince)
+			done = left <= 0
+			next = min(interval, left)
+		} else if err == nil {
+			convergedSince = time.Time{}
+		}
 		switch {
 		case err == nil:
 			errs = 0
@@ -182,7 +205,7 @@ func waitConverged(ctx context.Context, api convergeAPI, serviceID string, opts 
 				unschedulableSince = time.Time{}
 			}
 		}
-		if err := w.pause(ctx, interval); err != nil {
+		if err := w.pause(ctx, next); err != nil {
 			return w.failure(ctx, err)
 		}
 		interval = nextConvergeInterval(interval, opts.Interval)

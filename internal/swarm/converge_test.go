@@ -541,3 +541,87 @@ func TestConvergePauses(t *testing.T) {
 		t.Errorf("pauses %v, want %v", got, want)
 	}
 }
+
+func TestWaitConverged_monitorWatchesTheConvergedService(t *testing.T) {
+	f := &fakeAPI{
+		services: []swarm.Service{replicated(1)},
+		tasks:    [][]swarm.Task{{tk("a", 1, "n1", running, running, 1, "")}},
+		nodes:    testNodes,
+	}
+	var lines []string
+	opts := fastOpts()
+	opts.Monitor = 50 * time.Millisecond
+	opts.Progress = func(s string, _ map[string]any) { lines = append(lines, s) }
+	start := time.Now()
+	if err := waitConverged(context.Background(), f, "svc1", opts); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < opts.Monitor {
+		t.Errorf("the wait ended after %s, before the %s watch", took, opts.Monitor)
+	}
+	if f.inspects < 2 {
+		t.Errorf("want looks during the watch and one after it, got %d looks in all", f.inspects)
+	}
+	want := []string{"web: 1 of 1 tasks running", "web: converged; watching it for 50ms"}
+	if diff := cmp.Diff(want, lines); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
+	}
+}
+
+// A task that exits during the watch sends the wait back; a slot that keeps failing ends it with
+// the tasks' errors, where the wait without a watch had ended at the first look.
+func TestWaitConverged_monitorCatchesACrashAfterStart(t *testing.T) {
+	exit := "task: non-zero exit (1)"
+	a1 := tk("a1", 1, "n1", running, running, 30, "")
+	a1f := tk("a1", 1, "n1", swarm.TaskStateFailed, shutdown, 30, exit)
+	a2 := tk("a2", 1, "n1", running, running, 20, "")
+	a2f := tk("a2", 1, "n1", swarm.TaskStateFailed, shutdown, 20, exit)
+	a3 := tk("a3", 1, "n2", running, running, 10, "")
+	a3f := tk("a3", 1, "n2", swarm.TaskStateFailed, shutdown, 10, exit)
+	script := [][]swarm.Task{{a1}, {a1f}, {a1f, a2}, {a1f, a2f}, {a1f, a2f, a3}, {a1f, a2f, a3f}}
+
+	unwatched := &fakeAPI{services: []swarm.Service{replicated(1)}, tasks: script, nodes: testNodes}
+	if err := waitConverged(context.Background(), unwatched, "svc1", fastOpts()); err != nil || unwatched.inspects != 1 {
+		t.Fatalf("without a watch: %v after %d looks, want success at the first", err, unwatched.inspects)
+	}
+
+	f := &fakeAPI{services: []swarm.Service{replicated(1)}, tasks: script, nodes: testNodes}
+	opts := fastOpts()
+	opts.Monitor = time.Hour
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := waitConverged(ctx, f, "svc1", opts)
+	var ce *ConvergenceError
+	if !errors.As(err, &ce) {
+		t.Fatalf("want a *ConvergenceError, got %v", err)
+	}
+	want := &ConvergenceError{
+		ServiceName: "web", Mode: "replicated", Desired: 1,
+		Tasks: []TaskProblem{{TaskID: "a3", Slot: 1, NodeID: "n2", Node: "bravo", State: "failed", DesiredState: "shutdown",
+			Message: "failed", Err: exit, FailedAttempts: 3}},
+	}
+	if diff := cmp.Diff(want, ce); diff != "" {
+		t.Errorf("error (-want +got):\n%s", diff)
+	}
+	if f.inspects != len(script) {
+		t.Errorf("gave up after %d looks, want %d", f.inspects, len(script))
+	}
+}
+
+func TestWaitConverged_monitorSkipsJobs(t *testing.T) {
+	f := &fakeAPI{
+		services: []swarm.Service{job(1, 1)},
+		tasks:    [][]swarm.Task{{withIteration(tk("j", 1, "n1", swarm.TaskStateComplete, swarm.TaskStateComplete, 1, ""), 1)}},
+		nodes:    testNodes,
+	}
+	opts := fastOpts()
+	opts.Monitor = time.Hour
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitConverged(ctx, f, "svc1", opts); err != nil {
+		t.Fatal(err)
+	}
+	if f.inspects != 1 {
+		t.Errorf("a completed job was looked at %d times, want once", f.inspects)
+	}
+}
