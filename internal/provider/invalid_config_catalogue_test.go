@@ -195,6 +195,13 @@ func catalogueCases() []catalogueCase {
 		{name: "swarm_service/update settings on a job", kind: "resource", typ: "swarm_service",
 			body:    with(with(catalogueService(), "mode", hcl{"replicated_job": hcl{}}), "update_config", hcl{"parallelism": 2}),
 			summary: "Update settings on a job", path: "update_config"},
+		svc("convergence monitor 0s", "convergence_monitor", "0s", "Duration too short", "convergence_monitor"),
+		{name: "swarm_service/convergence monitor without the wait", kind: "resource", typ: "swarm_service",
+			body:    with(with(catalogueService(), "wait_for_convergence", false), "convergence_monitor", "5s"),
+			summary: "Convergence watch without the wait", path: "convergence_monitor"},
+		{name: "swarm_service/convergence monitor on a job", kind: "resource", typ: "swarm_service",
+			body:    with(with(catalogueService(), "mode", hcl{"global_job": hcl{}}), "convergence_monitor", "5s"),
+			summary: "Convergence watch on a job", path: "convergence_monitor"},
 		svc("force update negative", "task_template.force_update", -1, attrValue, "task_template.force_update"),
 		svc("log driver without name", "task_template.log_driver", hcl{"options": map[string]any{"max-size": "10m"}}, attrCombination, "task_template.log_driver"),
 		// Endpoint.

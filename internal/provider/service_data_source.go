@@ -55,6 +55,7 @@ func serviceDataAttributes(ctx context.Context) map[string]dschema.Attribute {
 	s := serviceResourceSchema(ctx)
 	out := computedDataAttributes(s.Attributes, s.Blocks)
 	delete(out, "wait_for_convergence")
+	delete(out, "convergence_monitor")
 	delete(out, "timeouts")
 	// Provider-side settings of the resource, not the Engine's.
 	delete(out, "resolve_image")

@@ -6,9 +6,11 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -125,9 +127,17 @@ func nullModeValues() map[string]attr.Value {
 	return vals
 }
 
-// notWithJobMode refuses update_config and rollback_config on a job: Swarm keeps no update
-// settings for jobs (the provider sends none), so the values written would never be read back.
-type notWithJobMode struct{}
+// notWithJobMode refuses a setting that means nothing for a job: summary is the error's, reason
+// says why.
+type notWithJobMode struct{ summary, reason string }
+
+var (
+	// Swarm keeps no update settings for jobs (the provider sends none), so the values written
+	// would never be read back.
+	updateNotWithJob = notWithJobMode{"Update settings on a job", "Swarm keeps no update or rollback settings for jobs"}
+	// A job converges when its tasks completed, and completed tasks stay so.
+	monitorNotWithJob = notWithJobMode{"Convergence watch on a job", "a job's completed tasks are not watched"}
+)
 
 func (notWithJobMode) Description(context.Context) string {
 	return "must be left out when the mode is replicated_job or global_job"
@@ -135,16 +145,24 @@ func (notWithJobMode) Description(context.Context) string {
 
 func (v notWithJobMode) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (notWithJobMode) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
-	if req.ConfigValue.IsNull() {
-		return
+func (v notWithJobMode) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if !req.ConfigValue.IsNull() {
+		v.check(ctx, req.Config, req.Path, &resp.Diagnostics)
 	}
+}
+
+func (v notWithJobMode) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !req.ConfigValue.IsNull() {
+		v.check(ctx, req.Config, req.Path, &resp.Diagnostics)
+	}
+}
+
+func (v notWithJobMode) check(ctx context.Context, config tfsdk.Config, p path.Path, diags *diag.Diagnostics) {
 	var mode types.Object
-	if d := req.Config.GetAttribute(ctx, path.Root("mode"), &mode); d.HasError() {
+	if d := config.GetAttribute(ctx, path.Root("mode"), &mode); d.HasError() {
 		return
 	}
 	if k := modeKind(mode); k == "replicated_job" || k == "global_job" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Update settings on a job",
-			fmt.Sprintf("%s is set, but the mode is %s: Swarm keeps no update or rollback settings for jobs. Leave %s out.", req.Path, k, req.Path))
+		diags.AddAttributeError(p, v.summary, fmt.Sprintf("%s is set, but the mode is %s: %s. Leave %s out.", p, k, v.reason, p))
 	}
 }

@@ -59,6 +59,7 @@ type serviceResourceModel struct {
 	RollbackConfig     *updateConfigModel `tfsdk:"rollback_config"`
 	EndpointSpec       *endpointSpecModel `tfsdk:"endpoint_spec"`
 	WaitForConvergence types.Bool         `tfsdk:"wait_for_convergence"`
+	ConvergenceMonitor semString          `tfsdk:"convergence_monitor"`
 	Timeouts           timeouts.Value     `tfsdk:"timeouts"`
 	// Registry credentials and digests (service_registry.go).
 	ResolveImage types.String              `tfsdk:"resolve_image"`
@@ -80,7 +81,7 @@ func (m serviceResourceModel) withLive(svc apiswarm.Service, priorNetworks []net
 	out := serviceResourceModel{
 		ID: types.StringValue(svc.ID), Name: types.StringValue(s.Name), Labels: s.Labels, Mode: s.Mode,
 		TaskTemplate: s.TaskTemplate, UpdateConfig: s.UpdateConfig, RollbackConfig: s.RollbackConfig, EndpointSpec: s.EndpointSpec,
-		WaitForConvergence: m.WaitForConvergence, Timeouts: m.Timeouts,
+		WaitForConvergence: m.WaitForConvergence, ConvergenceMonitor: m.ConvergenceMonitor, Timeouts: m.Timeouts,
 		ResolveImage: m.ResolveImage, ImageDigest: liveImageDigest(svc), RegistryAuth: m.RegistryAuth,
 	}
 	if out.RegistryAuth != nil {
@@ -92,12 +93,20 @@ func (m serviceResourceModel) withLive(svc apiswarm.Service, priorNetworks []net
 	if out.WaitForConvergence.IsNull() || out.WaitForConvergence.IsUnknown() {
 		out.WaitForConvergence = types.BoolValue(true)
 	}
+	if out.ConvergenceMonitor.IsNull() || out.ConvergenceMonitor.IsUnknown() {
+		out.ConvergenceMonitor = nullDuration()
+	}
 	if out.Timeouts.IsNull() || out.Timeouts.IsUnknown() {
 		out.Timeouts = timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
 			"create": types.StringType, "update": types.StringType, "delete": types.StringType,
 		})}
 	}
 	return out
+}
+
+// convergeOptions is how create (previous 0) and update (the version before it) wait.
+func (m serviceResourceModel) convergeOptions(ctx context.Context, previous uint64) swarm.ConvergeOptions {
+	return swarm.ConvergeOptions{PreviousVersion: previous, Monitor: durationOr(m.ConvergenceMonitor, 0), Progress: convergeProgress(ctx)}
 }
 
 func (r *serviceResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -162,7 +171,7 @@ func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest
 
 	var waitErr error
 	if plan.WaitForConvergence.ValueBool() {
-		waitErr = r.client.WaitConverged(ctx, id, swarm.ConvergeOptions{Progress: convergeProgress(ctx)})
+		waitErr = r.client.WaitConverged(ctx, id, plan.convergeOptions(ctx, 0))
 	}
 	// The service exists now: whatever happens next, it goes into state (a failed wait taints it).
 	readCtx, readCancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -210,7 +219,7 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 // swarm.ErrNotFound when the service is gone.
 func (r *serviceResource) refresh(ctx context.Context, p servicePriorModel) (serviceResourceModel, error) {
 	prior := serviceResourceModel{
-		WaitForConvergence: p.WaitForConvergence, Timeouts: p.Timeouts,
+		WaitForConvergence: p.WaitForConvergence, ConvergenceMonitor: p.ConvergenceMonitor, Timeouts: p.Timeouts,
 		ResolveImage: p.ResolveImage, RegistryAuth: p.RegistryAuth,
 	}
 	var priorNetworks []networkAttachModel
@@ -276,7 +285,7 @@ func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest
 
 	var waitErr error
 	if plan.WaitForConvergence.ValueBool() {
-		waitErr = r.client.WaitConverged(ctx, id, swarm.ConvergeOptions{PreviousVersion: res.Previous.Version.Index, Progress: convergeProgress(ctx)})
+		waitErr = r.client.WaitConverged(ctx, id, plan.convergeOptions(ctx, res.Previous.Version.Index))
 	}
 
 	readCtx, readCancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -439,6 +448,7 @@ type servicePriorModel struct {
 	Name               tftypes.Value  `tfsdk:"name"`
 	Mode               tftypes.Value  `tfsdk:"mode"`
 	WaitForConvergence types.Bool     `tfsdk:"wait_for_convergence"`
+	ConvergenceMonitor semString      `tfsdk:"convergence_monitor"`
 	Timeouts           timeouts.Value `tfsdk:"timeouts"`
 	// Registry settings (service_registry.go), kept as written.
 	ResolveImage types.String              `tfsdk:"resolve_image"`

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -216,6 +217,38 @@ func TestServiceResourceCreate_noWait(t *testing.T) {
 	wantNoError(t, resp.Diagnostics)
 	wantKnown(t, resp.State)
 	f.wantCalls(t, "ResolveDigest", "CreateService", "InspectService")
+}
+
+// convergence_monitor reaches the wait of create and update, and stays in state as written; left
+// out, the wait does not watch.
+func TestServiceResourceCreate_convergenceMonitor(t *testing.T) {
+	f := newFakeServiceEngine()
+	tr := newServiceTest(t, f)
+	resp := tr.planAndCreate(testServiceConfig(tr, attrs{"convergence_monitor": "5s"}))
+	wantNoError(t, resp.Diagnostics)
+	if got := f.converge[0].Monitor; got != 5*time.Second {
+		t.Errorf("create watched for %s, want 5s", got)
+	}
+	if got := attrOf[semString](t, resp.State, "convergence_monitor"); got.ValueString() != "5s" {
+		t.Errorf("state convergence_monitor %s", got)
+	}
+	f.calls, f.converge = nil, nil
+
+	up := tr.planAndUpdate(testServiceConfig(tr, attrs{"convergence_monitor": "1m30s"}), resp.State.Raw)
+	wantNoError(t, up.Diagnostics)
+	if got := f.converge[0].Monitor; got != 90*time.Second {
+		t.Errorf("update watched for %s, want 1m30s", got)
+	}
+	f.calls, f.converge = nil, nil
+
+	off := tr.planAndUpdate(testServiceConfig(tr), up.State.Raw)
+	wantNoError(t, off.Diagnostics)
+	if got := f.converge[0].Monitor; got != 0 {
+		t.Errorf("with convergence_monitor left out the update watched for %s", got)
+	}
+	if got := attrOf[semString](t, off.State, "convergence_monitor"); !got.IsNull() {
+		t.Errorf("state convergence_monitor %s, want null", got)
+	}
 }
 
 // A service that does not converge stays in state with everything the Engine has, and the error

@@ -993,6 +993,72 @@ func TestAccServiceResource_convergenceFailureLogs(t *testing.T) {
 	})
 }
 
+var testAccServiceResourceConfig_monitor = testAccBed + `
+variable "name" { type = string }
+variable "env" { type = map(string) }
+
+resource "swarm_service" "test" {
+  name                = var.name
+  convergence_monitor = "4s"
+
+  task_template {
+    container_spec {
+      image = local.testapp_v1
+      env   = var.env
+    }
+    restart_policy {
+      condition = "on-failure"
+      delay     = "100ms"
+    }
+  }
+  timeouts {
+    create = "2m"
+  }
+}
+`
+
+// TestAccServiceResource_convergenceMonitor: without a health check, a task that exits a second
+// after it starts is running at the wait's first look; convergence_monitor keeps watching, so the
+// crash fails the apply with the task's error. A service that stays up converges after the watch.
+func TestAccServiceResource_convergenceMonitor(t *testing.T) {
+	t.Parallel()
+	name := acctest.RandomWithPrefix("tfacc-monitor")
+	vars := func(env map[string]string) config.Variables {
+		m := map[string]config.Variable{}
+		for k, v := range env {
+			m[k] = config.StringVariable(v)
+		}
+		return config.Variables{"name": config.StringVariable(name), "env": config.MapVariable(m)}
+	}
+	var start time.Time
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckServiceDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccServiceResourceConfig_monitor, ConfigVariables: vars(map[string]string{"TESTAPP_EXIT_AFTER": "1s", "TESTAPP_EXIT_CODE": "3"}),
+				ExpectError: regexp.MustCompile(`non-zero exit \(3\)`),
+			},
+			{
+				// The tainted service is replaced by one that stays up: the watch passes.
+				PreConfig: func() { start = time.Now() },
+				Config:    testAccServiceResourceConfig_monitor, ConfigVariables: vars(map[string]string{}),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr("swarm_service.test", "convergence_monitor", "4s"),
+					testAccCheckServiceEngine(t, name, func(s apiswarm.Service) error { return testAccServiceRunning(t, s.ID, 1) }),
+					func(*terraform.State) error {
+						if took := time.Since(start); took < 4*time.Second {
+							return fmt.Errorf("the apply took %s, less than the 4s watch", took)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
 var testAccServiceResourceConfig_rollback = testAccBed + `
 variable "name" { type = string }
 variable "mode" { type = string }

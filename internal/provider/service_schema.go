@@ -612,6 +612,14 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: "Whether create and update wait until the service has converged. Defaults to `true`.",
 				Optional:            true, Computed: true, Default: booldefault.StaticBool(true),
 			},
+			"convergence_monitor": withStringValidators(withDurationMin(optDuration(
+				"How long create and update keep watching the service once every task runs, as `docker service create` watches a new service for 5s. "+
+					"A task that stops in that time sends the wait back to waiting, and a slot whose tasks keep failing fails the apply with their errors; "+
+					"a service that stays up that long has converged. Left out, the wait ends as soon as every task runs "+
+					"(with a health check, a task counts as running only once healthy). Counts toward the create and update timeouts. "+
+					"Not with `wait_for_convergence = false`, nor with a job mode."),
+				time.Nanosecond, "leave convergence_monitor out to end the wait as soon as every task runs"),
+				monitorNeedsWait{}, monitorNotWithJob),
 			// Registry credentials and digests: service_registry.go.
 			"resolve_image": serviceRegistryAttributes()["resolve_image"],
 			"image_digest":  serviceRegistryAttributes()["image_digest"],
@@ -620,9 +628,9 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 			"mode":          modeBlock,
 			"task_template": taskTemplateBlock,
 			"update_config": singleBlock("How updates roll out. Not with a job mode."+leftOut,
-				updateConfigAttributes("updated", "update", serviceUpdateFailureActions), nil, notWithJobMode{}),
+				updateConfigAttributes("updated", "update", serviceUpdateFailureActions), nil, updateNotWithJob),
 			"rollback_config": singleBlock("How rollbacks roll out. Not with a job mode."+leftOut,
-				updateConfigAttributes("rolled back", "roll back", serviceRollbackFailureActions), nil, notWithJobMode{}),
+				updateConfigAttributes("rolled back", "roll back", serviceRollbackFailureActions), nil, updateNotWithJob),
 			"endpoint_spec": endpointBlock,
 			"timeouts":      timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 			"registry_auth": serviceRegistryBlocks()["registry_auth"],

@@ -634,3 +634,27 @@ func (dnsrrIngressValidator) ValidateObject(_ context.Context, req validator.Obj
 				"set publish_mode = \"host\", or use mode = \"vip\". Swarm refuses the combination.")
 	}
 }
+
+// monitorNeedsWait refuses convergence_monitor with wait_for_convergence = false: without the
+// wait there is nothing to watch in.
+type monitorNeedsWait struct{}
+
+func (monitorNeedsWait) Description(context.Context) string {
+	return "must be left out when wait_for_convergence is false"
+}
+
+func (v monitorNeedsWait) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (monitorNeedsWait) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() {
+		return
+	}
+	var wait types.Bool
+	if d := req.Config.GetAttribute(ctx, fwpath.Root("wait_for_convergence"), &wait); d.HasError() {
+		return
+	}
+	if !wait.IsNull() && !wait.IsUnknown() && !wait.ValueBool() {
+		resp.Diagnostics.AddAttributeError(req.Path, "Convergence watch without the wait",
+			fmt.Sprintf("%s is set, but wait_for_convergence is false: create and update do not wait, so there is nothing to watch in. Leave %s out, or wait.", req.Path, req.Path))
+	}
+}

@@ -263,7 +263,7 @@ func TestValuesTheEngineDoesNotKeep(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp := &validator.ObjectResponse{}
-			notWithJobMode{}.ValidateObject(ctx, validator.ObjectRequest{Path: path.Root("update_config"), ConfigValue: tc.update,
+			updateNotWithJob.ValidateObject(ctx, validator.ObjectRequest{Path: path.Root("update_config"), ConfigValue: tc.update,
 				Config: tfsdk.Config{Schema: sch, Raw: raw}}, resp)
 			checkDiag(t, resp.Diagnostics.Errors(), tc.wantErr)
 		})
