@@ -147,28 +147,30 @@ type convWaiter struct {
 	lastLine string
 	// probed is the task counts the probe last gave (nil before the first).
 	probed *swarm.ServiceStatus
+	// watchSince is when the Monitor watch began (zero while the service is not converged).
+	watchSince time.Time
 }
 
 func waitConverged(ctx context.Context, api convergeAPI, serviceID string, opts ConvergeOptions) error {
 	w := &convWaiter{api: api, id: serviceID, opts: opts}
-	var unschedulableSince, convergedSince time.Time
+	var unschedulableSince time.Time
 	errs := 0
 	interval := min(firstConvergeInterval, opts.Interval)
 	for {
 		done, err := w.poll(ctx)
 		next := interval
 		if done && opts.Monitor > 0 && !convIsJobMode(w.last.Mode) {
-			if convergedSince.IsZero() {
-				convergedSince = time.Now()
+			if w.watchSince.IsZero() {
+				w.watchSince = time.Now()
 				w.opts.Progress(fmt.Sprintf("%s: converged; watching it for %s", w.svc.Spec.Name, opts.Monitor), map[string]any{
 					"service": w.svc.Spec.Name, "service_id": w.id, "monitor": opts.Monitor.String(),
 				})
 			}
-			left := opts.Monitor - time.Since(convergedSince)
+			left := opts.Monitor - time.Since(w.watchSince)
 			done = left <= 0
 			next = min(interval, left)
 		} else if err == nil {
-			convergedSince = time.Time{}
+			w.watchSince = time.Time{}
 		}
 		switch {
 		case err == nil:
@@ -362,6 +364,9 @@ func (w *convWaiter) failure(ctx context.Context, cause error) error {
 	}
 	if e.ServiceName == "" {
 		e.ServiceName = w.id
+	}
+	if !w.watchSince.IsZero() {
+		e.Watched, e.Monitor = time.Since(w.watchSince), w.opts.Monitor
 	}
 	if us := w.svc.UpdateStatus; us != nil && us.State == swarm.UpdateStatePaused {
 		e.UpdateMessage = "update paused: " + us.Message
@@ -576,6 +581,9 @@ type ConvergenceError struct {
 	Cause error
 	// DownNodes are the hostnames of nodes that are down and hold tasks of the service.
 	DownNodes []string
+	// Watched is how long the service had stayed converged when the wait stopped in the middle of
+	// its ConvergeOptions.Monitor watch (zero otherwise); Monitor is the whole watch.
+	Watched, Monitor time.Duration
 }
 
 // TaskProblem is one task that keeps the service from converging.
@@ -610,7 +618,12 @@ func (e *ConvergenceError) Error() string {
 		if e.Mode == convModeReplicatedJob || e.Mode == convModeGlobalJob {
 			verb = "completed"
 		}
-		fmt.Fprintf(&b, "service %q (%s) did not converge: %d of %d tasks %s", e.ServiceName, e.Mode, e.Running, e.Desired, verb)
+		if e.Monitor > 0 {
+			fmt.Fprintf(&b, "service %q (%s) ran all %d tasks, but the wait stopped %s into the %s watch of them", e.ServiceName, e.Mode, e.Desired,
+				e.Watched.Round(time.Millisecond), e.Monitor)
+		} else {
+			fmt.Fprintf(&b, "service %q (%s) did not converge: %d of %d tasks %s", e.ServiceName, e.Mode, e.Running, e.Desired, verb)
+		}
 		if e.UpdateMessage != "" {
 			fmt.Fprintf(&b, "\n%s", e.UpdateMessage)
 		}

@@ -625,3 +625,28 @@ func TestWaitConverged_monitorSkipsJobs(t *testing.T) {
 		t.Errorf("a completed job was looked at %d times, want once", f.inspects)
 	}
 }
+
+// A wait that runs out in the middle of the watch says the service ran, and how far the watch got.
+func TestWaitConverged_monitorDeadline(t *testing.T) {
+	f := &fakeAPI{
+		services: []swarm.Service{replicated(1)},
+		tasks:    [][]swarm.Task{{tk("a", 1, "n1", running, running, 1, "")}},
+		nodes:    testNodes,
+	}
+	opts := fastOpts()
+	opts.Monitor = time.Hour
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := waitConverged(ctx, f, "svc1", opts)
+	var ce *ConvergenceError
+	if !errors.As(err, &ce) {
+		t.Fatalf("want a *ConvergenceError, got %v", err)
+	}
+	if ce.Monitor != time.Hour || ce.Watched <= 0 || ce.Watched > time.Second {
+		t.Errorf("watched %s of %s, want a moment of 1h", ce.Watched, ce.Monitor)
+	}
+	if msg := err.Error(); !strings.Contains(msg, `service "web" (replicated) ran all 1 tasks, but the wait stopped `) ||
+		!strings.Contains(msg, " into the 1h0m0s watch of them") || !strings.Contains(msg, "stopped waiting: context deadline exceeded") {
+		t.Errorf("message:\n%s", msg)
+	}
+}
