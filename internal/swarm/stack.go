@@ -12,6 +12,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/network"
@@ -230,11 +231,23 @@ func deployStack(ctx context.Context, api API, spec StackSpec, opts StackDeployO
 	}
 
 	if !opts.NoWait {
-		for _, w := range done {
-			o := opts.Converge
-			o.PreviousVersion = w.previous
-			if err := waitConverged(ctx, api, w.id, o.withDefaults()); err != nil {
-				errs = append(errs, &StackServiceError{Service: ns + "_" + w.key, ID: w.id, Err: err})
+		// The services converge side by side; waiting for them so, a Converge.Monitor watch takes
+		// its time once, not once per service.
+		waitErrs := make([]error, len(done))
+		var wg sync.WaitGroup
+		for i, w := range done {
+			wg.Go(func() {
+				o := opts.Converge
+				o.PreviousVersion = w.previous
+				if err := waitConverged(ctx, api, w.id, o.withDefaults()); err != nil {
+					waitErrs[i] = &StackServiceError{Service: ns + "_" + w.key, ID: w.id, Err: err}
+				}
+			})
+		}
+		wg.Wait()
+		for _, err := range waitErrs {
+			if err != nil {
+				errs = append(errs, err)
 			}
 		}
 	}
