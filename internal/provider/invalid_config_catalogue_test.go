@@ -215,6 +215,8 @@ func catalogueCases() []catalogueCase {
 
 		// swarm_stack.
 		{name: "swarm_stack/name with a space", kind: "resource", typ: "swarm_stack", body: with(catalogueStack(), "name", "my shop"), summary: attrMatch, path: "name"},
+		{name: "swarm_stack/convergence monitor 0s", kind: "resource", typ: "swarm_stack", body: with(catalogueStack(), "convergence_monitor", "0s"),
+			summary: "Duration too short", path: "convergence_monitor"},
 		{name: "swarm_stack/unknown compose key", kind: "resource", typ: "swarm_stack",
 			body:    with(catalogueStack(), "compose_files", []any{"version: '3.8'\nservices:\n  web:\n    image: nginx\n", "version: '3.8'\nservices:\n  web:\n    imag: nginx\n"}),
 			summary: "Invalid compose file", path: "compose_files[1]"},

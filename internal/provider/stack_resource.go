@@ -50,16 +50,18 @@ type stackResource struct {
 }
 
 type stackResourceModel struct {
-	ID                types.String   `tfsdk:"id"`
-	Name              types.String   `tfsdk:"name"`
-	ComposeFiles      types.List     `tfsdk:"compose_files"`
-	Variables         types.Map      `tfsdk:"variables"`
-	EnvFile           types.String   `tfsdk:"env_file"`
-	WorkingDir        types.String   `tfsdk:"working_dir"`
-	UnmanagedReplicas types.Set      `tfsdk:"unmanaged_replicas"`
-	Services          types.Map      `tfsdk:"services"`
-	Objects           types.Map      `tfsdk:"objects"`
-	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+	ID                types.String `tfsdk:"id"`
+	Name              types.String `tfsdk:"name"`
+	ComposeFiles      types.List   `tfsdk:"compose_files"`
+	Variables         types.Map    `tfsdk:"variables"`
+	EnvFile           types.String `tfsdk:"env_file"`
+	WorkingDir        types.String `tfsdk:"working_dir"`
+	UnmanagedReplicas types.Set    `tfsdk:"unmanaged_replicas"`
+	Services          types.Map    `tfsdk:"services"`
+	Objects           types.Map    `tfsdk:"objects"`
+	// ConvergenceMonitor is swarm_service's convergence_monitor, for every service of the stack.
+	ConvergenceMonitor semString      `tfsdk:"convergence_monitor"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
 }
 
 type stackServiceModel struct {
@@ -186,6 +188,12 @@ func (r *stackResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				ElementType: types.StringType,
 				Optional:    true,
 			},
+			"convergence_monitor": withDurationMin(optDuration(
+				"How long create and update keep watching the stack's services once every task of each runs, as `swarm_service`'s "+
+					"`convergence_monitor` does: a task that stops in that time sends its service's wait back, and a service whose tasks "+
+					"keep failing fails the apply with their errors. The services are watched side by side (jobs are not watched). "+
+					"Left out, the wait ends as soon as every task runs."),
+				time.Nanosecond, "leave convergence_monitor out to end the wait as soon as every task runs"),
 			"services": schema.MapNestedAttribute{
 				MarkdownDescription: "The stack's services by compose name (read-only), for outputs and `check` blocks.",
 				Computed:            true,
@@ -448,7 +456,7 @@ func (r *stackResource) apply(ctx context.Context, verb string, plan, config, pr
 		UnmanagedReplicas: unmanaged,
 		Rotate:            rotate,
 		RegistryAuth:      func(image string) string { return auths[image] },
-		Converge:          swarm.ConvergeOptions{Progress: convergeProgress(ctx)},
+		Converge:          swarm.ConvergeOptions{Monitor: durationOr(plan.ConvergenceMonitor, 0), Progress: convergeProgress(ctx)},
 	})
 	// Whatever was deployed goes into state, also when some service failed (a failed apply taints).
 	readCtx, readCancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)

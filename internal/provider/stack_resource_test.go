@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -329,6 +330,75 @@ func TestAccStackResource_importDriftPrune(t *testing.T) {
 				return nil
 			},
 		}},
+	})
+}
+
+var testAccStackResourceConfig_monitor = `
+variable "name" { type = string }
+variable "image" { type = string }
+variable "exit_after" { type = string }
+
+resource "swarm_stack" "test" {
+  name                = var.name
+  convergence_monitor = "4s"
+  compose_files = [<<-EOT
+    version: "3.8"
+    services:
+      web:
+        image: ${var.image}
+        environment:
+          TESTAPP_EXIT_AFTER: "${var.exit_after}"
+          TESTAPP_EXIT_CODE: "3"
+        deploy:
+          restart_policy:
+            condition: on-failure
+            delay: 100ms
+      steady:
+        image: ${var.image}
+  EOT
+  ]
+  timeouts {
+    create = "2m"
+  }
+}
+`
+
+// TestAccStackResource_convergenceMonitor: a stack service without a health check that exits a
+// second after it starts fails the apply when the stack watches its services; a stack whose
+// services stay up converges after the watch.
+func TestAccStackResource_convergenceMonitor(t *testing.T) {
+	skipUnlessAcc(t)
+	t.Parallel()
+	name := acctest.RandomWithPrefix("tfacc-stackmon")
+	t.Cleanup(func() { removeStackCLI(t, name) })
+	vars := func(exitAfter string) config.Variables {
+		return config.Variables{"name": config.StringVariable(name), "image": config.StringVariable(testAccImageV1),
+			"exit_after": config.StringVariable(exitAfter)}
+	}
+	var start time.Time
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccStackResourceConfig_monitor, ConfigVariables: vars("1s"),
+				ExpectError: regexp.MustCompile(`(?s)` + name + `_web.*non-zero exit \(3\)`),
+			},
+			{
+				// An exit after an hour is no exit during the test: the watch passes.
+				PreConfig: func() { start = time.Now() },
+				Config:    testAccStackResourceConfig_monitor, ConfigVariables: vars("1h"),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr("swarm_stack.test", "convergence_monitor", "4s"),
+					testAccCheckStackService(t, name+"_web", func(s apiswarm.Service) error { return testAccServiceRunning(t, s.ID, 1) }),
+					func(*terraform.State) error {
+						if took := time.Since(start); took < 4*time.Second {
+							return fmt.Errorf("the apply took %s, less than the 4s watch", took)
+						}
+						return nil
+					},
+				),
+			},
+		},
 	})
 }
 
