@@ -390,12 +390,7 @@ func TestAccStackResource_convergenceMonitor(t *testing.T) {
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttr("swarm_stack.test", "convergence_monitor", "4s"),
 					testAccCheckStackService(t, name+"_web", func(s apiswarm.Service) error { return testAccServiceRunning(t, s.ID, 1) }),
-					func(*terraform.State) error {
-						if took := time.Since(start); took < 4*time.Second {
-							return fmt.Errorf("the apply took %s, less than the 4s watch", took)
-						}
-						return nil
-					},
+					testAccCheckWatched(&start, 4*time.Second),
 				),
 			},
 		},
