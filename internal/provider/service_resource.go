@@ -313,8 +313,15 @@ func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest
 }
 
 func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state serviceResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// Only what the delete needs: a create whose read-back failed left a tainted state of the ID
+	// alone, which the whole model cannot hold, and it must still be destroyable.
+	var state struct {
+		ID, Name types.String
+		Timeouts timeouts.Value
+	}
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &state.ID)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("name"), &state.Name)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("timeouts"), &state.Timeouts)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -295,6 +295,16 @@ func TestServiceResourceCreate_readBackFails(t *testing.T) {
 	if got := attrOf[types.String](t, resp.Identity, "id"); got.ValueString() != "svc1" {
 		t.Errorf("identity id %s", got)
 	}
+
+	// That state (the ID, the rest null) can be destroyed, as the replacement of the tainted
+	// service and terraform destroy do, without a refresh in between.
+	f.calls, f.fail = nil, nil
+	del := tr.delete(resp.State.Raw)
+	wantNoError(t, del.Diagnostics)
+	f.wantCalls(t, "InspectService", "RemoveService")
+	if _, ok := f.services["svc1"]; ok {
+		t.Error("the service is still on the Engine")
+	}
 }
 
 // A secret_name left out is filled from the Engine before the service is created.
