@@ -259,7 +259,10 @@ func noLeaderMessage(body []byte) bool {
 
 // notManagerAnswer recognises the Engine's refusal of a swarm request by an engine that is not a
 // manager (503, in three wordings: a manager being prepared after a restart, an engine whose
-// swarm component has not started, a worker).
+// swarm component has not started, a worker), or no longer one: an engine that is stopping
+// answers for a moment after its swarm component has gone, with the gRPC error of dialing that
+// component's control socket (the request never reached the swarm).
 func notManagerAnswer(body []byte) bool {
-	return bytes.Contains(body, []byte("This node is not a swarm manager"))
+	return bytes.Contains(body, []byte("This node is not a swarm manager")) ||
+		(bytes.Contains(body, []byte("code = Unavailable")) && bytes.Contains(body, []byte("swarm/control.sock")))
 }

@@ -25,6 +25,8 @@ const (
 	engineNotManagerWorker    = "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager."
 	engineDeadline            = "rpc error: code = DeadlineExceeded desc = context deadline exceeded"
 	engineNoLeader            = "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online."
+	// An engine that is stopping, after its swarm component has gone (seen on the fault swarm).
+	engineManagerStopping = `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing dial unix /var/run/docker/swarm/control.sock: connect: no such file or directory"`
 )
 
 // engineErrorBody is an Engine error response's body.
@@ -36,7 +38,7 @@ func engineErrorBody(msg string) string {
 // TestLeaderRetryNotManager: an engine that answers "not a swarm manager" (503) is asked again,
 // for each of the Engine's wordings, until it serves.
 func TestLeaderRetryNotManager(t *testing.T) {
-	for _, msg := range []string{engineNotManagerPreparing, engineNotManagerNoSwarm, engineNotManagerWorker} {
+	for _, msg := range []string{engineNotManagerPreparing, engineNotManagerNoSwarm, engineNotManagerWorker, engineManagerStopping} {
 		t.Run(msg[:40], func(t *testing.T) {
 			var calls atomic.Int32
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -88,6 +90,7 @@ func TestLeaderRetryDeadlineSaysWhy(t *testing.T) {
 type notManagerEngine struct {
 	fakeEngine
 	refuse atomic.Bool
+	words  string // the refusal; engineNotManagerPreparing when empty
 }
 
 func (f *notManagerEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -95,18 +98,28 @@ func (f *notManagerEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.requests.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = io.WriteString(w, engineErrorBody(engineNotManagerPreparing))
+		words := f.words
+		if words == "" {
+			words = engineNotManagerPreparing
+		}
+		_, _ = io.WriteString(w, engineErrorBody(words))
 		return
 	}
 	f.fakeEngine.ServeHTTP(w, r)
 }
 
 // TestManagerNotManagerFailsOver: the read-back after a create meets the first manager just back
-// from a restart ("not a swarm manager"): the request goes to the next engine of hosts and
-// succeeds there, and later requests stay there.
+// from a restart ("not a swarm manager"), or one that is stopping: the request goes to the next
+// engine of hosts and succeeds there, and later requests stay there.
 func TestManagerNotManagerFailsOver(t *testing.T) {
+	for _, words := range []string{engineNotManagerPreparing, engineManagerStopping} {
+		t.Run(words[:40], func(t *testing.T) { testManagerNotManagerFailsOver(t, words) })
+	}
+}
+
+func testManagerNotManagerFailsOver(t *testing.T, words string) {
 	ctx := context.Background()
-	first := &notManagerEngine{fakeEngine: fakeEngine{swarmHeader: "active/manager"}}
+	first := &notManagerEngine{fakeEngine: fakeEngine{swarmHeader: "active/manager"}, words: words}
 	firstHost, _ := serveUnix(t, first)
 	second := &fakeEngine{swarmHeader: "active/manager"}
 	secondHost, _ := serveUnix(t, second)
