@@ -87,13 +87,18 @@ func (f *failover) current() int {
 }
 
 // avoid moves the preference off endpoint i, to the next one, when i is the preferred one: i
-// answered but cannot serve now (e.g. a manager that has just restarted). With one endpoint it
-// changes nothing.
+// answered but cannot serve now (e.g. a manager that has just restarted). The pool's idle
+// connections go too: most lead to i, and each would be refused once more, a pause each before
+// the request is sent again. With one endpoint it changes nothing.
 func (f *failover) avoid(i int) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.preferred == i && len(f.dialers) > 1 {
+	moved := f.preferred == i && len(f.dialers) > 1
+	if moved {
 		f.preferred = (i + 1) % len(f.dialers)
+	}
+	f.mu.Unlock()
+	if moved && f.transport != nil {
+		f.transport.CloseIdleConnections()
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -90,7 +91,8 @@ func TestLeaderRetryDeadlineSaysWhy(t *testing.T) {
 type notManagerEngine struct {
 	fakeEngine
 	refuse atomic.Bool
-	words  string // the refusal; engineNotManagerPreparing when empty
+	words  string        // the refusal; engineNotManagerPreparing when empty
+	hold   time.Duration // how long a /version call takes
 }
 
 func (f *notManagerEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +106,9 @@ func (f *notManagerEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		_, _ = io.WriteString(w, engineErrorBody(words))
 		return
+	}
+	if strings.HasSuffix(r.URL.Path, "/version") {
+		time.Sleep(f.hold)
 	}
 	f.fakeEngine.ServeHTTP(w, r)
 }
@@ -119,7 +124,7 @@ func TestManagerNotManagerFailsOver(t *testing.T) {
 
 func testManagerNotManagerFailsOver(t *testing.T, words string) {
 	ctx := context.Background()
-	first := &notManagerEngine{fakeEngine: fakeEngine{swarmHeader: "active/manager"}, words: words}
+	first := &notManagerEngine{fakeEngine: fakeEngine{swarmHeader: "active/manager"}, words: words, hold: 100 * time.Millisecond}
 	firstHost, _ := serveUnix(t, first)
 	second := &fakeEngine{swarmHeader: "active/manager"}
 	secondHost, _ := serveUnix(t, second)
@@ -132,19 +137,30 @@ func testManagerNotManagerFailsOver(t *testing.T, words string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Calls at once leave several connections to the first engine in the pool.
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() { _, _ = api.ServerVersion(ctx, serverVersionOptions()) })
+	}
+	wg.Wait()
 	first.refuse.Store(true)
+	before := first.requests.Load()
 	if _, err := c.InspectService(ctx, "svc"); err != nil {
 		t.Fatalf("InspectService: %v", err)
 	}
-	if first.requests.Load() == 0 || second.requests.Load() == 0 {
-		t.Fatalf("requests: first %d, second %d; want the first refused, then the second", first.requests.Load(), second.requests.Load())
+	// One refusal is enough: the other connections to that engine are dropped with it (each
+	// refusal costs a pause before the request is sent again).
+	if got := first.requests.Load() - before; got != 1 || second.requests.Load() == 0 {
+		t.Fatalf("the first engine refused %d times and the second got %d requests; want 1 refusal, then the second", got, second.requests.Load())
 	}
 	refused := first.requests.Load()
-	if _, err := api.ServiceInspect(ctx, "svc", client.ServiceInspectOptions{}); err != nil {
-		t.Fatal(err)
+	for range 4 {
+		if _, err := api.ServiceInspect(ctx, "svc", client.ServiceInspectOptions{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if first.requests.Load() != refused {
-		t.Errorf("a later request went back to the engine that is not a manager")
+		t.Errorf("%d later requests went back to the engine that is not a manager (its idle connections were kept)", first.requests.Load()-refused)
 	}
 }
 
