@@ -105,6 +105,12 @@ func withDurationMin(a schema.StringAttribute, minimum time.Duration, why string
 	return a
 }
 
+// convergenceMonitorAttribute is the convergence_monitor of swarm_service and swarm_stack
+// (swarm.ConvergeOptions.Monitor): a duration, left out for no watch.
+func convergenceMonitorAttribute(desc string) schema.StringAttribute {
+	return withDurationMin(optDuration(desc), time.Nanosecond, "leave convergence_monitor out to end the wait as soon as every task runs")
+}
+
 func withListValidators(a schema.ListAttribute, v ...validator.List) schema.ListAttribute {
 	a.Validators = append(a.Validators, v...)
 	return a

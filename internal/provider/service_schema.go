@@ -612,13 +612,12 @@ func serviceResourceSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: "Whether create and update wait until the service has converged. Defaults to `true`.",
 				Optional:            true, Computed: true, Default: booldefault.StaticBool(true),
 			},
-			"convergence_monitor": withStringValidators(withDurationMin(optDuration(
+			"convergence_monitor": withStringValidators(convergenceMonitorAttribute(
 				"How long create and update keep watching the service once every task runs, as `docker service create` watches a new service for 5s. "+
 					"A task that stops in that time sends the wait back to waiting, and a slot whose tasks keep failing fails the apply with their errors; "+
 					"a service that stays up that long has converged. Left out, the wait ends as soon as every task runs "+
 					"(with a health check, a task counts as running only once healthy). Counts toward the create and update timeouts. "+
 					"Not with `wait_for_convergence = false`, nor with a job mode."),
-				time.Nanosecond, "leave convergence_monitor out to end the wait as soon as every task runs"),
 				monitorNeedsWait{}, monitorNotWithJob),
 			// Registry credentials and digests: service_registry.go.
 			"resolve_image": serviceRegistryAttributes()["resolve_image"],

@@ -188,12 +188,11 @@ func (r *stackResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				ElementType: types.StringType,
 				Optional:    true,
 			},
-			"convergence_monitor": withDurationMin(optDuration(
-				"How long create and update keep watching the stack's services once every task of each runs, as `swarm_service`'s "+
-					"`convergence_monitor` does: a task that stops in that time sends its service's wait back, and a service whose tasks "+
-					"keep failing fails the apply with their errors. The services are watched side by side (jobs are not watched). "+
+			"convergence_monitor": convergenceMonitorAttribute(
+				"How long create and update keep watching the stack's services once every task of each runs, as `swarm_service`'s " +
+					"`convergence_monitor` does: a task that stops in that time sends its service's wait back, and a service whose tasks " +
+					"keep failing fails the apply with their errors. The services are watched side by side (jobs are not watched). " +
 					"Left out, the wait ends as soon as every task runs."),
-				time.Nanosecond, "leave convergence_monitor out to end the wait as soon as every task runs"),
 			"services": schema.MapNestedAttribute{
 				MarkdownDescription: "The stack's services by compose name (read-only), for outputs and `check` blocks.",
 				Computed:            true,
