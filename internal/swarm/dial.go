@@ -191,6 +191,9 @@ type leaderRetry struct {
 
 func (l *leaderRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 	deadline := time.Now().Add(l.wait)
+	// refused is what the engine said when it last refused this request, for an error that
+	// ends the wait.
+	var refused []byte
 	for {
 		// Which engine served the request: the connection says.
 		var conn *endpointConn
@@ -202,6 +205,10 @@ func (l *leaderRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 			},
 		}))
 		resp, err := l.next.RoundTrip(traced)
+		if err != nil && refused != nil && req.Context().Err() != nil {
+			// The time ran out while a re-sent request was on its way.
+			return nil, refusedUntil(err, refused)
+		}
 		if err != nil || resp.StatusCode < 500 || !time.Now().Before(deadline) {
 			return resp, err
 		}
@@ -221,9 +228,9 @@ func (l *leaderRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 			l.fo.avoid(conn.index)
 			_ = conn.Close()
 		}
+		refused = head
 		if err := pause(req.Context(), l.interval); err != nil {
-			// Say what the engine said last, not only that the time is up.
-			return nil, fmt.Errorf("%w, while the swarm could not take the request: %s", err, engineMessage(head))
+			return nil, refusedUntil(err, refused)
 		}
 		next := req.Clone(req.Context())
 		if req.GetBody != nil {
@@ -235,6 +242,12 @@ func (l *leaderRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		req = next
 	}
+}
+
+// refusedUntil is the error of a request whose time ran out while the swarm refused it: it says
+// what the engine said last, not only that the time is up.
+func refusedUntil(err error, refused []byte) error {
+	return fmt.Errorf("%w, while the swarm could not take the request: %s", err, engineMessage(refused))
 }
 
 // engineMessage is the message of an Engine error body ({"message": "..."}), or the body itself.

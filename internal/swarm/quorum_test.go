@@ -66,23 +66,41 @@ func TestLeaderRetryNotManager(t *testing.T) {
 }
 
 // TestLeaderRetryDeadlineSaysWhy: when the caller's time runs out while the swarm has no leader,
-// the error says what the Engine said, not only "context deadline exceeded".
+// the error says what the Engine said, not only "context deadline exceeded": whether the time runs
+// out in the pause between two tries or while a re-sent request is on its way. The deadline is
+// far beyond the first answer, so a slow machine cannot end the test before the Engine spoke.
 func TestLeaderRetryDeadlineSaysWhy(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = io.WriteString(w, engineErrorBody(engineNoLeader))
-	}))
-	defer srv.Close()
-	hc := &http.Client{Transport: &leaderRetry{next: http.DefaultTransport, wait: time.Minute, interval: 20 * time.Millisecond}}
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
-	_, err := hc.Do(req) //nolint:bodyclose // no response on error
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "does not have a leader") {
-		t.Fatalf("err = %v, want the deadline and the Engine's message", err)
-	}
-	if !isQuorumSymptom(err) {
-		t.Errorf("not recognised as a quorum symptom: %v", err)
+	for _, tc := range []struct {
+		name     string
+		interval time.Duration
+		hang     bool // the second request gets no answer
+	}{
+		{name: "in the pause", interval: time.Minute},
+		{name: "during a re-sent request", interval: time.Millisecond, hang: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if calls.Add(1) > 1 && tc.hang {
+					<-r.Context().Done()
+					return
+				}
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = io.WriteString(w, engineErrorBody(engineNoLeader))
+			}))
+			defer srv.Close()
+			hc := &http.Client{Transport: &leaderRetry{next: http.DefaultTransport, wait: 5 * time.Minute, interval: tc.interval}}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+			_, err := hc.Do(req) //nolint:bodyclose // no response on error
+			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "does not have a leader") {
+				t.Fatalf("err = %v after %d calls, want the deadline and the Engine's message", err, calls.Load())
+			}
+			if !isQuorumSymptom(err) {
+				t.Errorf("not recognised as a quorum symptom: %v", err)
+			}
+		})
 	}
 }
 
