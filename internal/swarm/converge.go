@@ -112,15 +112,21 @@ func (c *Client) WaitConverged(ctx context.Context, serviceID string, opts Conve
 	if err != nil {
 		return err
 	}
-	opts.probe = func(ctx context.Context, id string) (swarm.ServiceStatus, bool, error) {
-		return c.statusProbe.status(ctx, api, id)
-	}
-	err = waitConverged(ctx, api, serviceID, opts.withDefaults())
+	err = waitConverged(ctx, api, serviceID, c.probed(api, opts).withDefaults())
 	var ce *ConvergenceError
 	if err != nil && !errors.As(err, &ce) {
 		return c.Err(err)
 	}
 	return err
+}
+
+// probed is opts with the process's shared look at task counts on api (statusProbe), for every
+// convergence wait of this client.
+func (c *Client) probed(api serviceStatusAPI, opts ConvergeOptions) ConvergeOptions {
+	opts.probe = func(ctx context.Context, id string) (swarm.ServiceStatus, bool, error) {
+		return c.statusProbe.status(ctx, api, id)
+	}
+	return opts
 }
 
 // WaitServiceRemoved waits until the service is gone and none of its tasks remain (so networks,

@@ -139,6 +139,7 @@ func (c *Client) DeployStack(ctx context.Context, spec StackSpec, opts StackDepl
 	if err != nil {
 		return err
 	}
+	opts.Converge = c.probed(api, opts.Converge)
 	return c.Err(deployStack(ctx, api, spec, opts))
 }
 
