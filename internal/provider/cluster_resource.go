@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -183,7 +184,9 @@ func (r *clusterResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
-				CreateDescription: "How long the init and the first configuration of the swarm may take (default `" + defaultClusterTimeout.String() + "`).",
+				CreateDescription: "How long the init and the first configuration of the swarm may take (default `" + defaultClusterTimeout.String() + "`). " +
+					"An engine that finishes an init after this (or after an interrupt) keeps its new swarm: the state holds it, tainted, " +
+					"and the error says so.",
 				UpdateDescription: "How long a change of the swarm's settings, with token and key rotations, may take (default `" + defaultClusterTimeout.String() + "`).",
 				DeleteDescription: "How long leaving the swarm may take (default `" + defaultClusterTimeout.String() + "`)."}),
 			"raft": schema.SingleNestedBlock{
@@ -229,6 +232,11 @@ func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	defer cancel()
 	nodeID, err := r.client.InitSwarm(ctx, opts)
+	var late *swarm.InitOutlivedError
+	if errors.As(err, &late) {
+		r.keepLateInit(ctx, late, plan, resp)
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Error creating the swarm", timeoutErr(ctx, "swarm_cluster", "create", err)+
 			"\n\nAn engine that is already part of a swarm can be adopted with `terraform import`.")
@@ -250,6 +258,28 @@ func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest
 	if plan.ID.IsNull() {
 		resp.Diagnostics.AddError("Error creating the swarm", "The engine is in no swarm right after the init.")
 	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// keepLateInit records a swarm whose init the create stopped waiting for but the engine finished:
+// rather than lose it, the state holds it as the engine has it, and the create fails, so that
+// Terraform marks it tainted. The settings that a create writes after the init are not written.
+func (r *clusterResource) keepLateInit(ctx context.Context, late *swarm.InitOutlivedError, plan clusterResourceModel, resp *resource.CreateResponse) {
+	summary := "Error creating the swarm"
+	detail := timeoutErr(ctx, "swarm_cluster", "create", late)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	plan.NodeID = types.StringValue(late.NodeID)
+	var diags diag.Diagnostics
+	r.readInto(rctx, &plan, &diags)
+	if diags.HasError() || plan.ID.IsNull() {
+		resp.Diagnostics.Append(diags...)
+		resp.Diagnostics.AddError(summary, detail+"\n\nThe new swarm could not be read; adopt it with `terraform import`.")
+		return
+	}
+	resp.Diagnostics.AddError(summary, detail+fmt.Sprintf("\n\nThe swarm (%s) is kept in the state, marked tainted: the next apply "+
+		"replaces it (the engine leaves it and initialises a new one). To keep it instead, run `terraform untaint` "+
+		"on this resource; the next apply then writes the settings of the configuration that the swarm does not have.", plan.ID.ValueString()))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 

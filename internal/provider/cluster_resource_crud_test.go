@@ -66,9 +66,14 @@ func testEngineSwarm(id string) *apiswarm.Swarm {
 
 func (f *fakeClusterEngine) InitSwarm(ctx context.Context, opts client.SwarmInitOptions) (string, error) {
 	f.inits = append(f.inits, opts)
-	if f.hang == "InitSwarm" {
+	switch f.hang {
+	case "InitSwarm":
 		<-ctx.Done()
 		return "", fmt.Errorf("initialising the swarm: %w", ctx.Err())
+	case "InitSwarmOutlived": // the engine finishes the init its caller gave up on
+		f.sw, f.nodeID = testEngineSwarm("swarm1"), "node1"
+		<-ctx.Done()
+		return f.nodeID, &swarm.InitOutlivedError{NodeID: f.nodeID, Err: fmt.Errorf("initialising the swarm: %w", ctx.Err())}
 	}
 	if err := f.call("InitSwarm"); err != nil {
 		return "", err
@@ -439,8 +444,41 @@ func TestClusterResource_timeouts(t *testing.T) {
 	}
 
 	f.hang = ""
+	f.wantCalls(t) // the engine is in no swarm: nothing to keep
 	state := createdCluster(t, tr, f, testClusterConfig(tr, attrs{"timeouts.delete": "50ms"}))
 	f.hang = "LeaveSwarm"
 	dresp := tr.delete(state)
 	wantError(t, dresp.Diagnostics, "Error leaving the swarm", "the swarm_cluster delete did not finish within its timeout (`timeouts.delete`)")
+}
+
+// A create that stops waiting for an init the engine then finishes keeps the new swarm in the
+// state (Terraform marks it tainted), as the engine has it, and says how to keep it; it writes
+// nothing more to the swarm.
+func TestClusterResourceCreate_initOutlived(t *testing.T) {
+	f := &fakeClusterEngine{hang: "InitSwarmOutlived"}
+	tr := newClusterTest(t, f)
+	resp := tr.planAndCreate(testClusterConfig(tr, attrs{"timeouts.create": "50ms"}))
+	wantError(t, resp.Diagnostics, "Error creating the swarm",
+		"the swarm_cluster create did not finish within its timeout (`timeouts.create`)",
+		"the engine went on with the init and is now node node1",
+		"The swarm (swarm1) is kept in the state, marked tainted", "`terraform untaint`")
+	if resp.State.Raw.IsNull() {
+		t.Fatal("the new swarm is not in the state")
+	}
+	if id, node := attrOf[string](t, resp.State, "id"), attrOf[string](t, resp.State, "node_id"); id != "swarm1" || node != "node1" {
+		t.Errorf("state holds swarm %q on node %q", id, node)
+	}
+	if got := attrOf[int64](t, resp.State, "task_history_retention_limit"); got != 5 {
+		t.Errorf("task_history_retention_limit %d: the state must hold what the engine has (5), not the configuration", got)
+	}
+	f.wantCalls(t, "ReadSwarm")
+	if f.changes != 0 {
+		t.Errorf("the swarm was written %d times after the init was given up on", f.changes)
+	}
+
+	// Destroying that state (the replacement of a tainted resource) leaves the swarm.
+	wantNoError(t, tr.delete(resp.State.Raw).Diagnostics)
+	if f.sw != nil || len(f.leaves) != 1 {
+		t.Errorf("after the delete: in a swarm %v, %d leaves", f.sw != nil, len(f.leaves))
+	}
 }

@@ -9,11 +9,19 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
@@ -479,4 +487,113 @@ func TestAccClusterResource_updateTimeout(t *testing.T) {
 			},
 		},
 	})
+}
+
+const testAccClusterResourceConfig_initOutlived = `
+variable "host" { type = string }
+variable "addr" { type = string }
+
+provider "swarm" {
+  host = var.host
+}
+
+resource "swarm_cluster" "this" {
+  advertise_addr = var.addr
+  labels         = { env = "outlived" }
+  timeouts {
+    create = "3s"
+  }
+}
+`
+
+// TestAccClusterResource_initOutlived: a create whose init answer comes after its timeout, while
+// the engine finished the init (a proxy in front of a free engine holds the first init's answer
+// until the provider gives up), keeps the new swarm in the state instead of losing it: tainted,
+// so that the next apply replaces it. The replacement leaves that swarm and initialises another,
+// whose answer comes through.
+func TestAccClusterResource_initOutlived(t *testing.T) {
+	nodes, clients := testAccFreeEngines(t, 1)
+	a := nodes[0]
+	proxy := testAccHoldFirstInit(t, a.Host)
+	var first string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckEnginesLeft(clients, nodes),
+		Steps: []resource.TestStep{
+			{
+				Config:          testAccClusterResourceConfig_initOutlived,
+				ConfigVariables: config.Variables{"host": config.StringVariable(proxy), "addr": config.StringVariable(a.Addr)},
+				ExpectError: wordsRe("Error creating the swarm", timedOut("swarm_cluster", "create"),
+					"the engine went on with the init", "is kept in the state, marked tainted"),
+			},
+			{
+				PreConfig: func() {
+					sw, err := clients[0].ReadSwarm(context.Background())
+					if err != nil {
+						t.Fatalf("the engine is in no swarm after the outlived init: %v", err)
+					}
+					first = sw.ID
+				},
+				Config:          testAccClusterResourceConfig_initOutlived,
+				ConfigVariables: config.Variables{"host": config.StringVariable(proxy), "addr": config.StringVariable(a.Addr)},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("swarm_cluster.this", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: func(s *terraform.State) error {
+					id := s.RootModule().Resources["swarm_cluster.this"].Primary.ID
+					sw, err := clients[0].ReadSwarm(context.Background())
+					switch {
+					case err != nil:
+						return err
+					case id == first || sw.ID != id:
+						return fmt.Errorf("the engine is in swarm %s and the state holds %s; the outlived swarm was %s", sw.ID, id, first)
+					case sw.Spec.Labels["env"] != "outlived":
+						return fmt.Errorf("labels %v: the replacement must write the configuration's settings", sw.Spec.Labels)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// testAccHoldFirstInit serves a proxy of the engine at host (a unix socket) and returns its host.
+// The first swarm init goes through to the engine, but its answer is held until the client gives
+// up on it; everything else goes through as it is.
+func testAccHoldFirstInit(t *testing.T, host string) string {
+	t.Helper()
+	sock := strings.TrimPrefix(host, "unix://")
+	target, _ := url.Parse("http://engine")
+	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.Transport = &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+	}}
+	var held atomic.Bool
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/swarm/init") && held.CompareAndSwap(false, true) {
+			// The init reaches the engine whatever the client does, and its answer does not reach
+			// the client.
+			rp.ServeHTTP(httptest.NewRecorder(), r.WithContext(context.WithoutCancel(r.Context())))
+			<-r.Context().Done()
+			return
+		}
+		rp.ServeHTTP(w, r)
+	})
+	// Not t.TempDir(): its long paths overflow the 108-byte limit of a unix socket path.
+	dir, err := os.MkdirTemp("", "tfsw") //nolint:usetesting // see above
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("unix", filepath.Join(dir, "p.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() {
+		_ = srv.Close()
+		_ = os.RemoveAll(dir)
+	})
+	return "unix://" + l.Addr().String()
 }

@@ -33,9 +33,48 @@ func (c *Client) InitSwarm(ctx context.Context, opts client.SwarmInitOptions) (s
 	}
 	res, err := api.SwarmInit(ctx, opts)
 	if err != nil {
-		return "", fmt.Errorf("initialising the swarm: %w", c.Err(err))
+		err = fmt.Errorf("initialising the swarm: %w", c.Err(err))
+		if ctx.Err() != nil {
+			// The Engine does not stop an init whose caller stopped waiting for it.
+			return lateInit(ctx, api, err)
+		}
+		return "", err
 	}
 	return res.NodeID, nil
+}
+
+// InitOutlivedError is an init whose caller stopped waiting for it (its timeout ran out, or it
+// was interrupted), which the engine finished all the same: NodeID is the first manager of the
+// new swarm.
+type InitOutlivedError struct {
+	NodeID string
+	Err    error
+}
+
+func (e *InitOutlivedError) Error() string {
+	return fmt.Sprintf("%v; the engine went on with the init and is now node %s, the first manager of a new swarm", e.Err, e.NodeID)
+}
+
+func (e *InitOutlivedError) Unwrap() error { return e.Err }
+
+// lateInitWait bounds the look at an engine after an init was given up on.
+const lateInitWait = 10 * time.Second
+
+// lateInit looks, after an init whose context ended with err, whether the engine went on with it:
+// it waits while the engine's node is still pending (its init under way), then returns an
+// *InitOutlivedError when the engine is in a swarm, and err when it is not or cannot be asked.
+func lateInit(ctx context.Context, api API, err error) (string, error) {
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lateInitWait)
+	defer cancel()
+	var local swarm.Info
+	if perr := pollUntil(lctx, lateInitWait, "the engine's init", func() (bool, error) {
+		res, err := api.Info(lctx, client.InfoOptions{})
+		local = res.Info.Swarm
+		return local.LocalNodeState != swarm.LocalNodeStatePending, err
+	}); perr != nil || local.LocalNodeState != swarm.LocalNodeStateActive || local.NodeID == "" {
+		return "", err
+	}
+	return local.NodeID, &InitOutlivedError{NodeID: local.NodeID, Err: err}
 }
 
 // ReadSwarm reads the swarm of the engine through a manager. An engine that is in no swarm gives
