@@ -185,8 +185,8 @@ func (r *clusterResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
 				CreateDescription: "How long the init and the first configuration of the swarm may take (default `" + defaultClusterTimeout.String() + "`). " +
-					"An engine that finishes an init after this (or after an interrupt) keeps its new swarm: the state holds it, tainted, " +
-					"and the error says so.",
+					"An init whose answer does not come (this timeout, an interrupt, a broken connection) but that the engine finishes keeps " +
+					"its new swarm: the state holds it, tainted, and the error says so.",
 				UpdateDescription: "How long a change of the swarm's settings, with token and key rotations, may take (default `" + defaultClusterTimeout.String() + "`).",
 				DeleteDescription: "How long leaving the swarm may take (default `" + defaultClusterTimeout.String() + "`)."}),
 			"raft": schema.SingleNestedBlock{

@@ -9,19 +9,11 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
@@ -514,7 +506,7 @@ resource "swarm_cluster" "this" {
 func TestAccClusterResource_initOutlived(t *testing.T) {
 	nodes, clients := testAccFreeEngines(t, 1)
 	a := nodes[0]
-	proxy := testAccHoldFirstInit(t, a.Host)
+	proxy := testAccLoseFirstAnswer(t, a.Host, true, "/swarm/init")
 	var first string
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -556,44 +548,4 @@ func TestAccClusterResource_initOutlived(t *testing.T) {
 			},
 		},
 	})
-}
-
-// testAccHoldFirstInit serves a proxy of the engine at host (a unix socket) and returns its host.
-// The first swarm init goes through to the engine, but its answer is held until the client gives
-// up on it; everything else goes through as it is.
-func testAccHoldFirstInit(t *testing.T, host string) string {
-	t.Helper()
-	sock := strings.TrimPrefix(host, "unix://")
-	target, _ := url.Parse("http://engine")
-	rp := httputil.NewSingleHostReverseProxy(target)
-	rp.Transport = &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		return (&net.Dialer{}).DialContext(ctx, "unix", sock)
-	}}
-	var held atomic.Bool
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/swarm/init") && held.CompareAndSwap(false, true) {
-			// The init reaches the engine whatever the client does, and its answer does not reach
-			// the client.
-			rp.ServeHTTP(httptest.NewRecorder(), r.WithContext(context.WithoutCancel(r.Context())))
-			<-r.Context().Done()
-			return
-		}
-		rp.ServeHTTP(w, r)
-	})
-	// Not t.TempDir(): its long paths overflow the 108-byte limit of a unix socket path.
-	dir, err := os.MkdirTemp("", "tfsw") //nolint:usetesting // see above
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("unix", filepath.Join(dir, "p.sock"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() {
-		_ = srv.Close()
-		_ = os.RemoveAll(dir)
-	})
-	return "unix://" + l.Addr().String()
 }

@@ -70,17 +70,28 @@ func waitNetworkAllocated(ctx context.Context, api networkAPI, id string, interv
 }
 
 func createNetwork(ctx context.Context, api networkAPI, name string, opts client.NetworkCreateOptions) (string, error) {
-	res, err := api.NetworkCreate(ctx, name, opts)
-	if err == nil {
+	return createNetworkLookingUp(ctx, api, name, opts, createLookupWait, time.Second)
+}
+
+// createNetworkLookingUp creates the network; after a create whose answer did not arrive, it
+// adopts the network that the create made all the same, as createService does.
+func createNetworkLookingUp(ctx context.Context, api networkAPI, name string, opts client.NetworkCreateOptions, lookupWait, interval time.Duration) (string, error) {
+	sent := time.Now()
+	res, createErr := api.NetworkCreate(ctx, name, opts)
+	if createErr == nil {
 		return res.ID, nil
 	}
-	if cerrdefs.IsConflict(err) || cerrdefs.IsAlreadyExists(err) {
-		if other, ferr := findNetworkByName(ctx, api, name); ferr == nil {
-			return "", fmt.Errorf("a network named %q exists already (ID %s), and it is not managed by this resource: "+
-				"import it (`terraform import`), or remove it or choose another name: %w", name, other.ID, err)
-		}
+	existing, err := lookUpAfterCreate(ctx, lookupWait, interval, func() (network.Summary, error) {
+		return findNetworkByName(ctx, api, name)
+	})
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("creating network %q: %w", name, createErr)
+	case madeBy(existing.Created, sent):
+		return existing.ID, nil
 	}
-	return "", fmt.Errorf("creating network %q: %w", name, err)
+	return "", fmt.Errorf("a network named %q exists already (ID %s, created %s), and it is not managed by this resource: "+
+		"import it (`terraform import`), or remove it or choose another name: %w", name, existing.ID, existing.Created.UTC().Format(time.RFC3339), createErr)
 }
 
 // InspectNetwork finds a network by ID or name. ErrNotFound when there is none.

@@ -194,6 +194,80 @@ func TestCreateNetworkNameTaken(t *testing.T) {
 	}
 }
 
+// lostNetworkCreateAPI makes the network (made) but loses the create's answer, and does not answer
+// the first down lists.
+type lostNetworkCreateAPI struct {
+	fakeNetworkAPI
+	made  *network.Summary
+	down  int
+	lists int
+}
+
+func (f *lostNetworkCreateAPI) NetworkCreate(context.Context, string, client.NetworkCreateOptions) (client.NetworkCreateResult, error) {
+	if f.made != nil {
+		f.list = append(f.list, *f.made)
+	}
+	return client.NetworkCreateResult{}, f.createErr
+}
+
+func (f *lostNetworkCreateAPI) NetworkList(ctx context.Context, o client.NetworkListOptions) (client.NetworkListResult, error) {
+	f.lists++
+	if f.down > 0 {
+		f.down--
+		return client.NetworkListResult{}, errors.New("connection refused")
+	}
+	return f.fakeNetworkAPI.NetworkList(ctx, o)
+}
+
+// A network create whose answer was lost adopts the network it made, found by name; an older
+// network of that name is someone else's.
+func TestCreateNetworkLostAnswer(t *testing.T) {
+	t.Parallel()
+	eof := errors.New("unexpected EOF")
+	now := time.Now()
+	made := func(created time.Time) *network.Summary {
+		return &network.Summary{Network: network.Network{ID: "net1", Name: "front", Created: created}}
+	}
+	tests := map[string]struct {
+		api       *lostNetworkCreateAPI
+		wantID    string
+		wantErr   string
+		wantLists int
+	}{
+		"created although the answer was lost: adopted": {
+			api: &lostNetworkCreateAPI{fakeNetworkAPI: fakeNetworkAPI{createErr: eof}, made: made(now)}, wantID: "net1", wantLists: 1,
+		},
+		"engine back after two failed look-ups: adopted": {
+			api: &lostNetworkCreateAPI{fakeNetworkAPI: fakeNetworkAPI{createErr: eof}, made: made(now), down: 2}, wantID: "net1", wantLists: 3,
+		},
+		"not created: the create's error": {
+			api: &lostNetworkCreateAPI{fakeNetworkAPI: fakeNetworkAPI{createErr: eof}}, wantErr: `creating network "front": unexpected EOF`, wantLists: 1,
+		},
+		"an older network of that name: not adopted, the error says how to import it": {
+			api: &lostNetworkCreateAPI{fakeNetworkAPI: fakeNetworkAPI{
+				createErr: cerrdefs.ErrConflict.WithMessage("network with name front already exists"),
+				list:      []network.Summary{*made(now.Add(-time.Hour))},
+			}},
+			wantErr: "exists already (ID net1, created ", wantLists: 1,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			id, err := createNetworkLookingUp(t.Context(), tc.api, "front", client.NetworkCreateOptions{}, time.Minute, time.Millisecond)
+			switch {
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.Is(err, tc.api.createErr)):
+				t.Errorf("err = %v, want it to contain %q and wrap the create's error", err, tc.wantErr)
+			case tc.wantErr == "" && (err != nil || id != tc.wantID):
+				t.Errorf("got %q, %v; want %q adopted", id, err, tc.wantID)
+			}
+			if tc.api.lists != tc.wantLists {
+				t.Errorf("%d look-ups, want %d", tc.api.lists, tc.wantLists)
+			}
+		})
+	}
+}
+
 // allocatingAPI shows the network without a driver for the first inspections, as the Engine does
 // until the swarm's allocator has run.
 type allocatingAPI struct {

@@ -409,19 +409,33 @@ func (c *Client) CreateObject(ctx context.Context, k Kind, spec ObjectSpec) (Obj
 }
 
 func createVersion(ctx context.Context, s objectStore, spec ObjectSpec) (Object, error) {
+	return createVersionLookingUp(ctx, s, spec, createLookupWait, time.Second)
+}
+
+// createVersionLookingUp makes the next version; after a create whose answer did not arrive, it
+// adopts the version that the create made all the same, as createService does, instead of
+// leaving it behind for the next apply to make one more.
+func createVersionLookingUp(ctx context.Context, s objectStore, spec ObjectSpec, lookupWait, interval time.Duration) (Object, error) {
 	g, err := nextGeneration(ctx, s, spec.Name)
 	if err != nil {
 		return Object{}, err
 	}
 	name := VersionedName(spec.Name, g)
-	id, err := s.create(ctx, Object{Name: name, Labels: labelsFor(spec, g), Data: spec.Data, Driver: spec.Driver, Template: spec.Template})
-	if err != nil {
-		if cerrdefs.IsConflict(err) || cerrdefs.IsAlreadyExists(err) {
-			return Object{}, fmt.Errorf("a %s named %q already exists on the Engine but is not a version of %q: remove or rename it, or import it: %w", s.kind(), name, spec.Name, err)
-		}
-		return Object{}, err
+	sent := time.Now()
+	id, createErr := s.create(ctx, Object{Name: name, Labels: labelsFor(spec, g), Data: spec.Data, Driver: spec.Driver, Template: spec.Template})
+	if createErr == nil {
+		return s.inspect(ctx, id)
 	}
-	return s.inspect(ctx, id)
+	existing, err := lookUpAfterCreate(ctx, lookupWait, interval, func() (Object, error) {
+		return findByName(ctx, s, name)
+	})
+	switch {
+	case err == nil && madeBy(existing.CreatedAt, sent) && existing.Family() == spec.Name && existing.Generation() == g:
+		return s.inspect(ctx, existing.ID)
+	case cerrdefs.IsConflict(createErr) || cerrdefs.IsAlreadyExists(createErr):
+		return Object{}, fmt.Errorf("a %s named %q already exists on the Engine but is not a version of %q: remove or rename it, or import it: %w", s.kind(), name, spec.Name, createErr)
+	}
+	return Object{}, createErr
 }
 
 // RotateObject makes a new version of a family and returns it. The version that was current

@@ -499,3 +499,38 @@ func TestCreateVersionConflict(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// lostSecretCreate loses the answer of every secret create; the secret is made when made is set.
+type lostSecretCreate struct {
+	*fakeObjects
+	made bool
+}
+
+func (f *lostSecretCreate) SecretCreate(ctx context.Context, o client.SecretCreateOptions) (client.SecretCreateResult, error) {
+	if f.made {
+		res, err := f.fakeObjects.SecretCreate(ctx, o)
+		if err != nil {
+			return res, err
+		}
+		s := f.secrets[res.ID]
+		s.CreatedAt = time.Now()
+		f.secrets[res.ID] = s
+	}
+	return client.SecretCreateResult{}, errors.New("unexpected EOF")
+}
+
+// A version whose create lost its answer is adopted when the create made it, so that no second
+// version is made for the same content; a create that made nothing fails with its error.
+func TestCreateVersionLostAnswer(t *testing.T) {
+	ctx := context.Background()
+	for _, made := range []bool{true, false} {
+		f := &lostSecretCreate{fakeObjects: newFakeObjects(), made: made}
+		o, err := createVersionLookingUp(ctx, objectStoreFor(f, KindSecret), ObjectSpec{Name: "db", Data: []byte("x")}, time.Second, time.Millisecond)
+		switch {
+		case made && (err != nil || o.Name != "db" || o.Generation() != 1 || len(f.secrets) != 1):
+			t.Errorf("made: got %+v, %v with %d secrets; want version 1 adopted", o, err, len(f.secrets))
+		case !made && (err == nil || err.Error() != "creating secret db: unexpected EOF"):
+			t.Errorf("not made: got %+v, %v; want the create's error", o, err)
+		}
+	}
+}

@@ -54,15 +54,32 @@ func (c *Client) CreateService(ctx context.Context, spec swarm.ServiceSpec, enco
 }
 
 // After a create whose answer did not arrive (the engine stopped, the connection broke), the
-// service may exist all the same. createService looks it up by name, for at most createLookupWait
-// while the engines do not answer, and adopts a service of that name that the manager created no
-// earlier than adoptSlack before the create was sent: service names are unique in a swarm, so that
-// service is the one this create made. An older service of that name is someone else's: the error
-// says how to import it.
+// object may exist all the same. lookUpAfterCreate looks it up by name, for at most
+// createLookupWait while the engines do not answer; the caller adopts an object of that name that
+// the manager created no earlier than adoptSlack before the create was sent (madeBy): names of
+// services, networks, secrets and configs are unique in a swarm, so that object is the one the
+// create made. An older object of that name is someone else's: the error says how to import it.
 const (
 	createLookupWait = time.Minute
 	adoptSlack       = 5 * time.Second
 )
+
+// lookUpAfterCreate calls find until it answers (found, or ErrNotFound), lookupWait passes, or ctx
+// ends, pausing interval between tries, and returns its last answer.
+func lookUpAfterCreate[T any](ctx context.Context, lookupWait, interval time.Duration, find func() (T, error)) (T, error) {
+	deadline := time.Now().Add(lookupWait)
+	for {
+		found, err := find()
+		if err == nil || errors.Is(err, ErrNotFound) || !time.Now().Before(deadline) || pause(ctx, interval) != nil {
+			return found, err
+		}
+	}
+}
+
+// madeBy says whether an object created at created can be the one of a create sent at sent.
+func madeBy(created, sent time.Time) bool {
+	return !created.Before(sent.Add(-adoptSlack))
+}
 
 func createService(ctx context.Context, api serviceAPI, spec swarm.ServiceSpec, encodedAuth string, lookupWait, interval time.Duration) (string, []string, error) {
 	sent := time.Now()
@@ -70,19 +87,13 @@ func createService(ctx context.Context, api serviceAPI, spec swarm.ServiceSpec, 
 	if createErr == nil {
 		return res.ID, res.Warnings, nil
 	}
-	deadline := time.Now().Add(lookupWait)
-	var existing swarm.Service
-	var err error
-	for {
-		existing, err = inspectService(ctx, api, spec.Name)
-		if err == nil || errors.Is(err, ErrNotFound) || !time.Now().Before(deadline) || pause(ctx, interval) != nil {
-			break
-		}
-	}
+	existing, err := lookUpAfterCreate(ctx, lookupWait, interval, func() (swarm.Service, error) {
+		return inspectService(ctx, api, spec.Name)
+	})
 	switch {
 	case err != nil:
 		return "", nil, fmt.Errorf("creating service %s: %w", spec.Name, createErr)
-	case !existing.CreatedAt.Before(sent.Add(-adoptSlack)):
+	case madeBy(existing.CreatedAt, sent):
 		return existing.ID, []string{fmt.Sprintf("the answer to the create was lost (%v); the service it created was found by name and adopted", createErr)}, nil
 	}
 	return "", nil, &ServiceExistsError{Name: spec.Name, ID: existing.ID, Created: existing.CreatedAt, Err: createErr}

@@ -31,21 +31,24 @@ func (c *Client) InitSwarm(ctx context.Context, opts client.SwarmInitOptions) (s
 	if err != nil {
 		return "", err
 	}
+	sent := time.Now()
 	res, err := api.SwarmInit(ctx, opts)
 	if err != nil {
+		lost := ctx.Err() != nil || client.IsErrConnectionFailed(err)
 		err = fmt.Errorf("initialising the swarm: %w", c.Err(err))
-		if ctx.Err() != nil {
-			// The Engine does not stop an init whose caller stopped waiting for it.
-			return lateInit(ctx, api, err)
+		if lost {
+			// No answer came: the Engine does not stop an init whose caller stopped waiting for
+			// it, and a lost answer may be that of an init that went through.
+			return lateInit(ctx, api, sent, err)
 		}
 		return "", err
 	}
 	return res.NodeID, nil
 }
 
-// InitOutlivedError is an init whose caller stopped waiting for it (its timeout ran out, or it
-// was interrupted), which the engine finished all the same: NodeID is the first manager of the
-// new swarm.
+// InitOutlivedError is an init whose answer did not come (its caller's timeout ran out, it was
+// interrupted, or the connection broke), which the engine finished all the same: NodeID is the
+// first manager of the new swarm.
 type InitOutlivedError struct {
 	NodeID string
 	Err    error
@@ -60,10 +63,12 @@ func (e *InitOutlivedError) Unwrap() error { return e.Err }
 // lateInitWait bounds the look at an engine after an init was given up on.
 const lateInitWait = 10 * time.Second
 
-// lateInit looks, after an init whose context ended with err, whether the engine went on with it:
-// it waits while the engine's node is still pending (its init under way), then returns an
-// *InitOutlivedError when the engine is in a swarm, and err when it is not or cannot be asked.
-func lateInit(ctx context.Context, api API, err error) (string, error) {
+// lateInit looks, after an init sent at sent that got no answer (err), whether the engine went on
+// with it: it waits while the engine's node is still pending (its init under way), then returns
+// an *InitOutlivedError when the engine manages a swarm created since the init was sent (madeBy),
+// and err when it does not, cannot be asked, or is in a swarm from before: an engine that was in
+// a swarm already refused the init, and that swarm is not the create's to keep.
+func lateInit(ctx context.Context, api API, sent time.Time, err error) (string, error) {
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lateInitWait)
 	defer cancel()
 	var local swarm.Info
@@ -71,7 +76,8 @@ func lateInit(ctx context.Context, api API, err error) (string, error) {
 		res, err := api.Info(lctx, client.InfoOptions{})
 		local = res.Info.Swarm
 		return local.LocalNodeState != swarm.LocalNodeStatePending, err
-	}); perr != nil || local.LocalNodeState != swarm.LocalNodeStateActive || local.NodeID == "" {
+	}); perr != nil || local.LocalNodeState != swarm.LocalNodeStateActive || local.NodeID == "" ||
+		local.Cluster == nil || !madeBy(local.Cluster.CreatedAt, sent) {
 		return "", err
 	}
 	return local.NodeID, &InitOutlivedError{NodeID: local.NodeID, Err: err}

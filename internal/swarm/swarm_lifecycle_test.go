@@ -62,15 +62,16 @@ func TestLeaderRetry(t *testing.T) {
 	}
 }
 
-// initEngine is an engine whose init outlasts its caller: it answers /swarm/init only when the
-// request ends, and its node is then pending for a moment and active after that when goesOn, or
-// stays out of any swarm when not.
+// initEngine is an engine whose init gives no answer: it holds /swarm/init until the request ends,
+// or with drop closes the connection without an answer. Its node is then pending for a moment, and
+// active in a swarm created at created after that, or in no swarm when created is zero.
 type initEngine struct {
 	fakeEngine
-	goesOn bool
-	inits  atomic.Int32
-	infos  atomic.Int32
-	got    chan struct{} // closed when the init arrived
+	drop    bool
+	created time.Time
+	inits   atomic.Int32
+	infos   atomic.Int32
+	got     chan struct{} // closed when the init arrived
 }
 
 func (f *initEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -78,51 +79,79 @@ func (f *initEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasSuffix(r.URL.Path, "/swarm/init"):
 		f.inits.Add(1)
 		close(f.got)
+		if f.drop {
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				_ = conn.Close()
+			}
+			return
+		}
 		<-r.Context().Done()
 	case strings.HasSuffix(r.URL.Path, "/info") && f.inits.Load() > 0:
-		state := `"inactive","NodeID":""`
-		if f.goesOn {
-			state = `"pending","NodeID":""`
+		state := `"LocalNodeState":"inactive"`
+		if !f.created.IsZero() {
+			state = `"LocalNodeState":"pending"`
 			if f.infos.Add(1) > 1 {
-				state = `"active","NodeID":"node1"`
+				state = `"LocalNodeState":"active","NodeID":"node1","Cluster":{"ID":"swarm1","CreatedAt":"` + f.created.UTC().Format(time.RFC3339Nano) + `"}`
 			}
 		}
-		_, _ = io.WriteString(w, `{"ID":"x","Swarm":{"LocalNodeState":`+state+`}}`)
+		_, _ = io.WriteString(w, `{"ID":"x","Swarm":{`+state+`}}`)
 	default:
 		f.fakeEngine.ServeHTTP(w, r)
 	}
 }
 
-// TestInitSwarmOutlived: an init whose caller stopped waiting (here: interrupted once the engine
-// has the request) says whether the engine went on with it, and as which node; an engine that did
-// not keeps the caller's error as it was.
+// TestInitSwarmOutlived: an init that got no answer (interrupted once the engine has the request,
+// or its connection closed) says whether the engine went on with it, and as which node. An engine
+// in no swarm, or in a swarm from before the init, leaves the error as it was: that swarm is not
+// the init's.
 func TestInitSwarmOutlived(t *testing.T) {
 	t.Parallel()
-	for _, goesOn := range []bool{true, false} {
-		engine := &initEngine{goesOn: goesOn, got: make(chan struct{})}
-		host, _ := serveUnix(t, engine)
-		c, err := New(Config{Endpoints: []Endpoint{{Host: host}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			<-engine.got
-			cancel()
-		}()
-		nodeID, err := c.InitSwarm(ctx, client.SwarmInitOptions{ListenAddr: "0.0.0.0:2377"})
-		cancel()
-		_ = c.Close()
-		var late *InitOutlivedError
-		switch {
-		case !errors.Is(err, context.Canceled):
-			t.Errorf("goesOn=%v: want the interruption in the error, got %v", goesOn, err)
-		case goesOn && (!errors.As(err, &late) || late.NodeID != "node1" || nodeID != "node1"):
-			t.Errorf("want the init outlived by node1, got %q, %v", nodeID, err)
-		case goesOn && !strings.Contains(err.Error(), "went on with the init and is now node node1"):
-			t.Errorf("message: %v", err)
-		case !goesOn && (errors.As(err, &late) || nodeID != ""):
-			t.Errorf("an engine out of any swarm: got %q, %v", nodeID, err)
-		}
+	for name, tc := range map[string]struct {
+		drop     bool
+		swarm    string // the engine's swarm after the init: "" none, "new" or "old" (an hour old)
+		outlived bool
+	}{
+		"interrupted, went on":             {swarm: "new", outlived: true},
+		"answer lost, went on":             {drop: true, swarm: "new", outlived: true},
+		"interrupted, no swarm":            {},
+		"answer lost, a swarm from before": {drop: true, swarm: "old"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			engine := &initEngine{drop: tc.drop, got: make(chan struct{})}
+			switch tc.swarm {
+			case "new":
+				engine.created = time.Now()
+			case "old":
+				engine.created = time.Now().Add(-time.Hour)
+			}
+			host, _ := serveUnix(t, engine)
+			c, err := New(Config{Endpoints: []Endpoint{{Host: host}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if !tc.drop {
+				go func() {
+					<-engine.got
+					cancel()
+				}()
+			}
+			nodeID, err := c.InitSwarm(ctx, client.SwarmInitOptions{ListenAddr: "0.0.0.0:2377"})
+			var late *InitOutlivedError
+			switch {
+			case err == nil || (!tc.drop && !errors.Is(err, context.Canceled)):
+				t.Errorf("want the init's error, got %q, %v", nodeID, err)
+			case tc.outlived && (!errors.As(err, &late) || late.NodeID != "node1" || nodeID != "node1"):
+				t.Errorf("want the init outlived by node1, got %q, %v", nodeID, err)
+			case tc.outlived && !strings.Contains(err.Error(), "went on with the init and is now node node1"):
+				t.Errorf("message: %v", err)
+			case !tc.outlived && (errors.As(err, &late) || nodeID != ""):
+				t.Errorf("not the init's swarm: got %q, %v", nodeID, err)
+			}
+		})
 	}
 }
