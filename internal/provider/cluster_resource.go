@@ -261,8 +261,8 @@ func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// keepLateInit records a swarm whose init the create stopped waiting for but the engine finished:
-// rather than lose it, the state holds it as the engine has it, and the create fails, so that
+// keepLateInit records a swarm whose init got no answer (the create stopped waiting for it, or the
+// connection broke) but that the engine finished: rather than lose it, the state holds it as the engine has it, and the create fails, so that
 // Terraform marks it tainted. The settings that a create writes after the init are not written.
 func (r *clusterResource) keepLateInit(ctx context.Context, late *swarm.InitOutlivedError, plan clusterResourceModel, resp *resource.CreateResponse) {
 	summary := "Error creating the swarm"
