@@ -81,13 +81,16 @@ func createNetworkLookingUp(ctx context.Context, api networkAPI, name string, op
 	if createErr == nil {
 		return res.ID, nil
 	}
+	if createRefused(createErr) && !nameTaken(createErr) {
+		return "", fmt.Errorf("creating network %q: %w", name, createErr)
+	}
 	existing, err := lookUpAfterCreate(ctx, lookupWait, interval, func() (network.Summary, error) {
 		return findNetworkByName(ctx, api, name)
 	})
 	switch {
 	case err != nil:
 		return "", fmt.Errorf("creating network %q: %w", name, createErr)
-	case madeBy(existing.Created, sent):
+	case !createRefused(createErr) && madeBy(existing.Created, sent):
 		return existing.ID, nil
 	}
 	return "", fmt.Errorf("a network named %q exists already (ID %s, created %s), and it is not managed by this resource: "+

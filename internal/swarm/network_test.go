@@ -194,8 +194,8 @@ func TestCreateNetworkNameTaken(t *testing.T) {
 	}
 }
 
-// lostNetworkCreateAPI makes the network (made) but loses the create's answer, and does not answer
-// the first down lists.
+// lostNetworkCreateAPI makes the network (made, created at the create when its Created is zero)
+// but answers the create with createErr, and does not answer the first down lists.
 type lostNetworkCreateAPI struct {
 	fakeNetworkAPI
 	made  *network.Summary
@@ -205,7 +205,11 @@ type lostNetworkCreateAPI struct {
 
 func (f *lostNetworkCreateAPI) NetworkCreate(context.Context, string, client.NetworkCreateOptions) (client.NetworkCreateResult, error) {
 	if f.made != nil {
-		f.list = append(f.list, *f.made)
+		n := *f.made
+		if n.Created.IsZero() {
+			n.Created = time.Now()
+		}
+		f.list = append(f.list, n)
 	}
 	return client.NetworkCreateResult{}, f.createErr
 }
@@ -219,12 +223,14 @@ func (f *lostNetworkCreateAPI) NetworkList(ctx context.Context, o client.Network
 	return f.fakeNetworkAPI.NetworkList(ctx, o)
 }
 
-// A network create whose answer was lost adopts the network it made, found by name; an older
-// network of that name is someone else's.
+// A network create whose answer was lost adopts the network it made, found by name. An older
+// network of that name is someone else's, and so is one that the Engine's refusal names, however
+// new.
 func TestCreateNetworkLostAnswer(t *testing.T) {
 	t.Parallel()
 	eof := errors.New("unexpected EOF")
-	now := time.Now()
+	taken := cerrdefs.ErrConflict.WithMessage("network with name front already exists")
+	// made is the network; a zero created is the moment of the create.
 	made := func(created time.Time) *network.Summary {
 		return &network.Summary{Network: network.Network{ID: "net1", Name: "front", Created: created}}
 	}
@@ -235,20 +241,25 @@ func TestCreateNetworkLostAnswer(t *testing.T) {
 		wantLists int
 	}{
 		"created although the answer was lost: adopted": {
-			api: &lostNetworkCreateAPI{fakeNetworkAPI: fakeNetworkAPI{createErr: eof}, made: made(now)}, wantID: "net1", wantLists: 1,
+			api: &lostNetworkCreateAPI{fakeNetworkAPI: fakeNetworkAPI{createErr: eof}, made: made(time.Time{})}, wantID: "net1", wantLists: 1,
 		},
 		"engine back after two failed look-ups: adopted": {
-			api: &lostNetworkCreateAPI{fakeNetworkAPI: fakeNetworkAPI{createErr: eof}, made: made(now), down: 2}, wantID: "net1", wantLists: 3,
+			api: &lostNetworkCreateAPI{fakeNetworkAPI: fakeNetworkAPI{createErr: eof}, made: made(time.Time{}), down: 2}, wantID: "net1", wantLists: 3,
 		},
 		"not created: the create's error": {
 			api: &lostNetworkCreateAPI{fakeNetworkAPI: fakeNetworkAPI{createErr: eof}}, wantErr: `creating network "front": unexpected EOF`, wantLists: 1,
 		},
 		"an older network of that name: not adopted, the error says how to import it": {
-			api: &lostNetworkCreateAPI{fakeNetworkAPI: fakeNetworkAPI{
-				createErr: cerrdefs.ErrConflict.WithMessage("network with name front already exists"),
-				list:      []network.Summary{*made(now.Add(-time.Hour))},
-			}},
+			api:     &lostNetworkCreateAPI{fakeNetworkAPI: fakeNetworkAPI{createErr: taken, list: []network.Summary{*made(time.Now().Add(-time.Hour))}}},
 			wantErr: "exists already (ID net1, created ", wantLists: 1,
+		},
+		"someone else's, made at the same moment: the refusal names it, not adopted": {
+			api:     &lostNetworkCreateAPI{fakeNetworkAPI: fakeNetworkAPI{createErr: taken}, made: made(time.Time{})},
+			wantErr: "exists already (ID net1, created ", wantLists: 1,
+		},
+		"refused for its options: the create's error, no look-up": {
+			api:     &lostNetworkCreateAPI{fakeNetworkAPI: fakeNetworkAPI{createErr: cerrdefs.ErrInvalidArgument.WithMessage("invalid subnet")}},
+			wantErr: `creating network "front": invalid subnet`,
 		},
 	}
 	for name, tc := range tests {

@@ -426,14 +426,17 @@ func createVersionLookingUp(ctx context.Context, s objectStore, spec ObjectSpec,
 	if createErr == nil {
 		return s.inspect(ctx, id)
 	}
+	if nameTaken(createErr) {
+		return Object{}, fmt.Errorf("a %s named %q already exists on the Engine but is not a version of %q: remove or rename it, or import it: %w", s.kind(), name, spec.Name, createErr)
+	}
+	if createRefused(createErr) {
+		return Object{}, createErr
+	}
 	existing, err := lookUpAfterCreate(ctx, lookupWait, interval, func() (Object, error) {
 		return findByName(ctx, s, name)
 	})
-	switch {
-	case err == nil && madeBy(existing.CreatedAt, sent) && existing.Family() == spec.Name && existing.Generation() == g:
+	if err == nil && madeBy(existing.CreatedAt, sent) && existing.Family() == spec.Name && existing.Generation() == g {
 		return s.inspect(ctx, existing.ID)
-	case cerrdefs.IsConflict(createErr) || cerrdefs.IsAlreadyExists(createErr):
-		return Object{}, fmt.Errorf("a %s named %q already exists on the Engine but is not a version of %q: remove or rename it, or import it: %w", s.kind(), name, spec.Name, createErr)
 	}
 	return Object{}, createErr
 }

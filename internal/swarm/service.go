@@ -56,9 +56,10 @@ func (c *Client) CreateService(ctx context.Context, spec swarm.ServiceSpec, enco
 // After a create whose answer did not arrive (the engine stopped, the connection broke), the
 // object may exist all the same. lookUpAfterCreate looks it up by name, for at most
 // createLookupWait while the engines do not answer; the caller adopts an object of that name that
-// the manager created no earlier than adoptSlack before the create was sent (madeBy): names of
-// services, networks, secrets and configs are unique in a swarm, so that object is the one the
-// create made. An older object of that name is someone else's: the error says how to import it.
+// the manager created no earlier than adoptSlack before the create was sent (madeBy), unless the
+// Engine's answer was a refusal (createRefused): names of services, networks, secrets and configs
+// are unique in a swarm, so that object is the one the create made. An older object of that name,
+// or one that a refusal names, is someone else's: the error says how to import it.
 const (
 	createLookupWait = time.Minute
 	adoptSlack       = 5 * time.Second
@@ -81,11 +82,28 @@ func madeBy(created, sent time.Time) bool {
 	return !created.Before(sent.Add(-adoptSlack))
 }
 
+// nameTaken says whether the Engine refused a create because the name is taken.
+func nameTaken(err error) bool {
+	return cerrdefs.IsConflict(err) || cerrdefs.IsAlreadyExists(err)
+}
+
+// createRefused says whether the Engine answered a create with a refusal, after which nothing was
+// made: a name taken, a spec it rejects, something the spec names that is not there, no
+// permission. Any other error (no answer, a broken connection, a manager failing mid-request) may
+// be the lost answer of a create that went through; only then is an object of that name adopted,
+// so that one made by someone else just before, which a refusal names, is never taken.
+func createRefused(err error) bool {
+	return nameTaken(err) || cerrdefs.IsInvalidArgument(err) || cerrdefs.IsNotFound(err) || cerrdefs.IsPermissionDenied(err)
+}
+
 func createService(ctx context.Context, api serviceAPI, spec swarm.ServiceSpec, encodedAuth string, lookupWait, interval time.Duration) (string, []string, error) {
 	sent := time.Now()
 	res, createErr := api.ServiceCreate(ctx, client.ServiceCreateOptions{Spec: spec, EncodedRegistryAuth: encodedAuth})
 	if createErr == nil {
 		return res.ID, res.Warnings, nil
+	}
+	if createRefused(createErr) && !nameTaken(createErr) {
+		return "", nil, fmt.Errorf("creating service %s: %w", spec.Name, createErr)
 	}
 	existing, err := lookUpAfterCreate(ctx, lookupWait, interval, func() (swarm.Service, error) {
 		return inspectService(ctx, api, spec.Name)
@@ -93,7 +111,7 @@ func createService(ctx context.Context, api serviceAPI, spec swarm.ServiceSpec, 
 	switch {
 	case err != nil:
 		return "", nil, fmt.Errorf("creating service %s: %w", spec.Name, createErr)
-	case madeBy(existing.CreatedAt, sent):
+	case !createRefused(createErr) && madeBy(existing.CreatedAt, sent):
 		return existing.ID, []string{fmt.Sprintf("the answer to the create was lost (%v); the service it created was found by name and adopted", createErr)}, nil
 	}
 	return "", nil, &ServiceExistsError{Name: spec.Name, ID: existing.ID, Created: existing.CreatedAt, Err: createErr}

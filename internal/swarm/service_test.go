@@ -258,6 +258,10 @@ func TestCreateServiceLostAnswer(t *testing.T) {
 			api:     &lostCreateAPI{createErr: eof, made: made(now), down: 100},
 			wantErr: "creating service web: unexpected EOF",
 		},
+		"someone else's, made at the same moment: the Engine's refusal names it, not adopted": {
+			api:     &lostCreateAPI{createErr: cerrdefs.ErrConflict.WithMessage("name conflicts with an existing object"), made: made(now)},
+			wantErr: "terraform import <resource address> svc1", wantExists: true, wantInspects: 1,
+		},
 		"an older service of that name: not adopted, the error says how to import it": {
 			api: &lostCreateAPI{createErr: cerrdefs.ErrConflict.WithMessage("name conflicts with an existing object"),
 				fakeServiceAPI: fakeServiceAPI{exists: true, svc: *made(now.Add(-time.Hour))}},
